@@ -1,0 +1,12 @@
+# odfa workflow: download -> prepare -> train -> evaluate -> figures.
+# Run `snakemake --cores 8 all`; choose another config with `--configfile config/paper.yaml`.
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/digits.smk"
+
+
+rule all:
+    input:
+        DIGITS_RESULTS,

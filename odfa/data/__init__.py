@@ -1,0 +1,1 @@
+"""Data sets: download, generation of offline samples, parsing and preparation."""

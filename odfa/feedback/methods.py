@@ -1,0 +1,170 @@
+"""Training methods: how each parameter of a `SegmentedNetwork` receives its gradient."""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from torch import nn
+
+from odfa.feedback.projectors import ErrorProjector
+from odfa.models.segmented import SegmentedNetwork
+from odfa.optics import FrameRateModel, TernaryOpticalProjector
+
+LossFunction = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+class TrainingMethod(ABC):
+    """How the trainable parameters of a network get their gradients."""
+
+    name: str
+
+    def trainable_parameters(self, model: SegmentedNetwork) -> list[nn.Parameter]:
+        return list(model.parameters())
+
+    @abstractmethod
+    def compute_gradients(
+        self,
+        model: SegmentedNetwork,
+        inputs: torch.Tensor,
+        targets: torch.Tensor,
+        loss_function: LossFunction,
+    ) -> torch.Tensor:
+        """Fill `.grad` of the trainable parameters; return the (detached) loss."""
+
+    def log_fields(self) -> dict[str, float]:
+        """Extra per-step figures for the training log (e.g. optical frames)."""
+        return {}
+
+    def state_dict(self) -> dict[str, Any]:
+        return {}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        del state
+
+
+class Backprop(TrainingMethod):
+    """Backpropagation through the whole network (the reference method)."""
+
+    name = "bp"
+
+    def compute_gradients(
+        self,
+        model: SegmentedNetwork,
+        inputs: torch.Tensor,
+        targets: torch.Tensor,
+        loss_function: LossFunction,
+    ) -> torch.Tensor:
+        loss = loss_function(model(inputs), targets)
+        loss.backward()
+        return loss.detach()
+
+
+class Shallow(TrainingMethod):
+    """Only the BP-trained tail learns; every segment stays at its random initialisation."""
+
+    name = "shallow"
+
+    def trainable_parameters(self, model: SegmentedNetwork) -> list[nn.Parameter]:
+        return list(model.tail.parameters())
+
+    def compute_gradients(
+        self,
+        model: SegmentedNetwork,
+        inputs: torch.Tensor,
+        targets: torch.Tensor,
+        loss_function: LossFunction,
+    ) -> torch.Tensor:
+        with torch.no_grad():
+            hidden = inputs
+            for segment in model.segments:
+                hidden = segment(hidden)
+        loss = loss_function(model.tail(hidden), targets)
+        loss.backward()
+        return loss.detach()
+
+
+def _detached(tensor: torch.Tensor) -> torch.Tensor:
+    return tensor.detach() if tensor.is_floating_point() else tensor
+
+
+class DirectFeedbackAlignment(TrainingMethod):
+    """DFA: each segment's output receives `scale * (B e)_l / sqrt(d_l)` as its gradient.
+
+    Every segment runs on a detached input, so no gradient travels between segments and the
+    backward pass computes only each segment's own weight gradients. The tail gets the true
+    gradient; its output gradient `e` (one vector per sample, or per token) is projected once
+    into the concatenation of all feedback points. The projector is digital (DFA) or optical
+    (ODFA); the method does not know which.
+    """
+
+    def __init__(self, projector: ErrorProjector, feedback_dims: list[int], scale: float) -> None:
+        if projector.n_outputs != sum(feedback_dims):
+            raise ValueError(
+                f"projector gives {projector.n_outputs} outputs; the feedback points need "
+                f"{sum(feedback_dims)} ({feedback_dims})"
+            )
+        self.projector = projector
+        self.feedback_dims = feedback_dims
+        self.scales = [scale / math.sqrt(width) for width in feedback_dims]
+        self.name = "dfa"
+
+    def compute_gradients(
+        self,
+        model: SegmentedNetwork,
+        inputs: torch.Tensor,
+        targets: torch.Tensor,
+        loss_function: LossFunction,
+    ) -> torch.Tensor:
+        feedback_points = []
+        hidden = inputs
+        for segment in model.segments:
+            hidden = segment(_detached(hidden))
+            feedback_points.append(hidden)
+        output = model.tail(hidden.detach())
+        output.retain_grad()
+        loss = loss_function(output, targets)
+        loss.backward()
+        error = output.grad.reshape(-1, output.shape[-1])  # one projection per sample or token
+        signals = self.projector(error).split(self.feedback_dims, dim=-1)
+        gradients = [
+            (signal * scale).reshape(point.shape).to(point.dtype)
+            for signal, scale, point in zip(signals, self.scales, feedback_points, strict=True)
+        ]
+        torch.autograd.backward(feedback_points, gradients)
+        return loss.detach()
+
+
+class OpticalDirectFeedbackAlignment(DirectFeedbackAlignment):
+    """ODFA: DFA whose projection is computed by an optical processing unit (OPU).
+
+    The error is ternarised, shown as binary frames and projected through the scattering
+    medium; the frames used and the MODELLED optical seconds (frame-rate model, not measured)
+    are logged separately from the measured step time.
+    """
+
+    def __init__(
+        self,
+        projector: TernaryOpticalProjector,
+        timing: FrameRateModel,
+        feedback_dims: list[int],
+        scale: float,
+    ) -> None:
+        super().__init__(projector, feedback_dims, scale)
+        self.timing = timing
+        self.name = "odfa"
+
+    def log_fields(self) -> dict[str, float]:
+        return {
+            "optical_frames": self.projector.frames_displayed,
+            "modelled_optical_seconds": self.projector.modelled_seconds(self.timing),
+        }
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"optics": self.projector.state_dict()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.projector.load_state_dict(state["optics"])

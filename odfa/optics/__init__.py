@@ -1,0 +1,27 @@
+"""Simulated optical processing unit: DMD frames, speckle, camera, and linear projections."""
+
+from odfa.optics.camera import Camera, CameraConfig
+from odfa.optics.device import OpticalDevice, SimulatedOPU, check_binary_frames
+from odfa.optics.lightonml_backend import LightonmlOPU
+from odfa.optics.projection import (
+    OpticalLinearProjection,
+    TernaryOpticalProjector,
+    build_optical_projector,
+)
+from odfa.optics.ternary import split_signs, ternarize
+from odfa.optics.timing import FrameRateModel
+
+__all__ = [
+    "Camera",
+    "CameraConfig",
+    "FrameRateModel",
+    "LightonmlOPU",
+    "OpticalDevice",
+    "OpticalLinearProjection",
+    "SimulatedOPU",
+    "TernaryOpticalProjector",
+    "build_optical_projector",
+    "check_binary_frames",
+    "split_signs",
+    "ternarize",
+]

@@ -1,0 +1,114 @@
+"""Camera model: exposure, shot and read noise, saturation and ADC quantisation of intensities."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+
+@dataclass(frozen=True)
+class CameraConfig:
+    """Sensor settings; `headroom` is the fraction of full scale given to the calibration peak."""
+
+    bits: int = 8
+    headroom: float = 0.9
+    full_well_electrons: float = 20000.0
+    shot_noise: bool = True
+    read_noise_electrons: float = 10.0
+    quantize: bool = True
+    saturate: bool = True
+
+    def __post_init__(self) -> None:
+        """Reject settings no sensor could have, naming the field."""
+        if (
+            isinstance(self.bits, bool)
+            or not isinstance(self.bits, int)
+            or not 1 <= self.bits <= 16
+        ):
+            raise ValueError(f"CameraConfig.bits must be an integer in [1, 16]; got {self.bits!r}")
+        if not 0 < self.headroom <= 1:
+            raise ValueError(f"CameraConfig.headroom must be in (0, 1]; got {self.headroom!r}")
+        if not self.full_well_electrons > 0:
+            raise ValueError(
+                f"CameraConfig.full_well_electrons must be > 0; got {self.full_well_electrons!r}"
+            )
+        if not self.read_noise_electrons >= 0:
+            raise ValueError(
+                f"CameraConfig.read_noise_electrons must be >= 0; got {self.read_noise_electrons!r}"
+            )
+        for name in ("shot_noise", "quantize", "saturate"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"CameraConfig.{name} must be a bool; got {getattr(self, name)!r}")
+
+    @classmethod
+    def ideal(cls) -> CameraConfig:
+        """A perfect sensor: no noise, no saturation, no quantisation."""
+        return cls(shot_noise=False, read_noise_electrons=0.0, quantize=False, saturate=False)
+
+    @property
+    def is_ideal(self) -> bool:
+        """True when measuring leaves intensities unchanged."""
+        return not (
+            self.shot_noise or self.read_noise_electrons > 0 or self.quantize or self.saturate
+        )
+
+
+class Camera:
+    """Turns speckle intensities into what an exposed, noisy, 8-bit-style sensor reports."""
+
+    def __init__(self, config: CameraConfig, seed: int = 0) -> None:
+        self.config = config
+        self.seed = seed
+        self.exposure: float | None = None  # electrons per unit of intensity
+        self._generators: dict[torch.device, torch.Generator] = {}
+
+    def calibrate(self, intensity: Tensor) -> None:
+        """Set the exposure so the brightest calibration pixel fills `headroom` of the full well."""
+        peak = float(intensity.max())
+        if not (math.isfinite(peak) and peak > 0):
+            raise ValueError(f"calibration intensity must have a finite positive peak; got {peak}")
+        self.exposure = self.config.headroom * self.config.full_well_electrons / peak
+
+    def measure(self, intensity: Tensor) -> Tensor:
+        """Expose, add noise, saturate and quantise; returned in the input's intensity units."""
+        config = self.config
+        if config.is_ideal:
+            return intensity
+        if self.exposure is None:
+            raise RuntimeError("camera is not calibrated: call calibrate(intensity) before measure")
+        electrons = intensity * self.exposure
+        if config.shot_noise:
+            electrons = electrons + electrons.clamp(min=0).sqrt() * self._normal_like(electrons)
+        if config.read_noise_electrons > 0:
+            electrons = electrons + config.read_noise_electrons * self._normal_like(electrons)
+        if config.saturate:
+            electrons = electrons.clamp(0, config.full_well_electrons)
+        if config.quantize:
+            step = config.full_well_electrons / (2**config.bits - 1)
+            electrons = torch.round(electrons / step) * step
+        return electrons / self.exposure
+
+    def state_dict(self) -> dict[str, Tensor]:
+        """States of the noise generators (one per torch device), for exact resume."""
+        return {
+            str(device): generator.get_state() for device, generator in self._generators.items()
+        }
+
+    def load_state_dict(self, state: dict[str, Tensor]) -> None:
+        for name, generator_state in state.items():
+            generator = torch.Generator(device=torch.device(name))
+            generator.set_state(generator_state)
+            self._generators[torch.device(name)] = generator
+
+    def _normal_like(self, reference: Tensor) -> Tensor:
+        """Standard normal draws from this camera's seeded generator on the reference's device."""
+        device = reference.device
+        if device not in self._generators:
+            self._generators[device] = torch.Generator(device=device).manual_seed(self.seed)
+        generator = self._generators[device]
+        return torch.randn(
+            reference.shape, generator=generator, device=device, dtype=reference.dtype
+        )

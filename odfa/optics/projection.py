@@ -1,0 +1,187 @@
+"""Linear random projections recovered from intensity-only measurements with an anchor."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from odfa.optics.camera import CameraConfig
+from odfa.optics.device import OpticalDevice, SimulatedOPU
+from odfa.optics.lightonml_backend import LightonmlOPU
+from odfa.optics.ternary import check_threshold, split_signs, ternarize
+from odfa.optics.timing import FrameRateModel
+
+BACKENDS = ("simulated", "lightonml")
+SETTINGS_KEYS = (
+    "backend",
+    "seed",
+    "noise_seed",
+    "anchor_pixels",
+    "threshold",
+    "relative_threshold",
+    "camera",
+    "device",
+)
+
+
+def _divide_or_zero(numerator: Tensor, denominator: Tensor) -> Tensor:
+    """numerator / denominator, with 0 wherever the denominator is 0."""
+    nonzero = denominator != 0
+    return torch.where(nonzero, numerator / torch.where(nonzero, denominator, 1), 0)
+
+
+class OpticalLinearProjection:
+    """x -> Re(conj(T a) * T x) / (|T a| sigma) from the intensities of frames [x, 0] and [x, a]."""
+
+    def __init__(self, device: OpticalDevice, n_features: int, n_anchor: int) -> None:
+        if n_features < 1 or n_anchor < 1:
+            raise ValueError(f"n_features and n_anchor must be >= 1; got {n_features}, {n_anchor}")
+        if device.n_inputs != n_features + n_anchor:
+            raise ValueError(
+                f"device has {device.n_inputs} input pixels; expected n_features + n_anchor = "
+                f"{n_features} + {n_anchor} = {n_features + n_anchor}"
+            )
+        self.device = device
+        self.n_features = n_features
+        self.n_anchor = n_anchor
+        all_on = torch.ones(1, device.n_inputs, device=device.tensor_device)
+        device.camera.calibrate(device.raw_intensity(all_on))
+        anchor = torch.zeros(1, device.n_inputs, device=device.tensor_device)
+        anchor[:, n_features:] = 1
+        self.anchor_intensity = device.intensity(anchor)[0]  # I_a = |T a|^2, (n_outputs,)
+        self.amplitude = self.anchor_intensity.clamp(min=0).sqrt()
+        mean_intensity = float(self.anchor_intensity.mean())
+        if not mean_intensity > 0:
+            raise ValueError(
+                f"the anchor frame produced no light (mean intensity {mean_intensity})"
+            )
+        self.sigma = math.sqrt(mean_intensity / (2 * n_anchor))  # std of Re(T), from measurements
+
+    def project(self, x: Tensor) -> Tensor:
+        """(N, n_features) binary -> (N, n_outputs) float32, linear in x; two frames per vector."""
+        if x.ndim != 2 or x.shape[1] != self.n_features:
+            raise ValueError(f"x must have shape (N, {self.n_features}); got {tuple(x.shape)}")
+        n = x.shape[0]
+        frames = torch.zeros(2 * n, self.device.n_inputs, device=x.device)
+        frames[:n, : self.n_features] = x  # first half: [x, 0]
+        frames[n:, : self.n_features] = x  # second half: [x, a]
+        frames[n:, self.n_features :] = 1
+        intensity = self.device.intensity(frames)
+        alone, with_anchor = intensity[:n], intensity[n:]
+        anchor_intensity = self.anchor_intensity.to(x.device)
+        cross = (with_anchor - alone - anchor_intensity) / 2  # Re(conj(T a) * T x)
+        return _divide_or_zero(cross, self.amplitude.to(x.device) * self.sigma)
+
+    def effective_matrix(self) -> Tensor:
+        """The real (n_features, n_outputs) matrix that `project` applies, from T itself."""
+        matrix = self.device.transmission_matrix()
+        anchor_field = matrix[self.n_features :].sum(dim=0)  # t_a = T a
+        cross = (anchor_field.conj() * matrix[: self.n_features]).real
+        return _divide_or_zero(cross, anchor_field.abs() * self.sigma)
+
+
+class TernaryOpticalProjector:
+    """ODFA's projection of an error: ternarise, project the +/- frames optically, subtract."""
+
+    def __init__(
+        self, projection: OpticalLinearProjection, threshold: float, relative: bool = True
+    ) -> None:
+        check_threshold(threshold, relative)
+        self.projection = projection
+        self.threshold = threshold
+        self.relative = relative
+
+    def __call__(self, error: Tensor) -> Tensor:
+        """(N, n_features) error -> (N, n_outputs) projection whose norm tracks ||error||."""
+        n_features = self.projection.n_features
+        if error.ndim != 2 or error.shape[1] != n_features:
+            raise ValueError(f"error must have shape (N, {n_features}); got {tuple(error.shape)}")
+        error = error.detach()
+        ternary = ternarize(error, self.threshold, self.relative)
+        positive, negative = split_signs(ternary)
+        n = error.shape[0]
+        projected = self.projection.project(torch.cat([positive, negative]))
+        rescale = _divide_or_zero(
+            error.float().norm(dim=1, keepdim=True), ternary.float().norm(dim=1, keepdim=True)
+        )
+        return ((projected[:n] - projected[n:]) * rescale).to(error.dtype)
+
+    @property
+    def n_outputs(self) -> int:
+        return self.projection.device.n_outputs
+
+    @property
+    def frames_displayed(self) -> int:
+        """Frames shown on the DMD so far, calibration included."""
+        return self.projection.device.frames_displayed
+
+    def modelled_seconds(self, timing: FrameRateModel) -> float:
+        """MODELLED optical seconds for the frames shown so far."""
+        device = self.projection.device
+        return timing.modelled_seconds(self.frames_displayed, device.n_inputs, device.n_outputs)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Frame count and camera noise state, for exact resume."""
+        device = self.projection.device
+        return {"frames_displayed": device.frames_displayed, "camera": device.camera.state_dict()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        device = self.projection.device
+        device.frames_displayed = state["frames_displayed"]
+        device.camera.load_state_dict(state["camera"])
+
+
+def build_optical_projector(
+    n_features: int, n_outputs: int, settings: Mapping[str, Any]
+) -> TernaryOpticalProjector:
+    """A ternary optical projector of n_features-long errors onto n_outputs camera pixels."""
+    missing = [key for key in SETTINGS_KEYS if key not in settings]
+    if missing:
+        raise ValueError(
+            f"optical settings are missing keys {missing}; expected {list(SETTINGS_KEYS)}"
+        )
+    n_anchor = settings["anchor_pixels"] or n_features
+    n_inputs = n_features + n_anchor
+    camera = _camera_config(settings["camera"])
+    backend = settings["backend"]
+    device: OpticalDevice
+    if backend == "simulated":
+        device = SimulatedOPU(
+            n_inputs,
+            n_outputs,
+            seed=settings["seed"],
+            camera=camera,
+            noise_seed=settings["noise_seed"],
+            device=settings["device"],
+        )
+    elif backend == "lightonml":
+        device = LightonmlOPU(
+            n_inputs,
+            n_outputs,
+            seed=settings["seed"],
+            camera=camera,
+            noise_seed=settings["noise_seed"],
+        )
+    else:
+        raise ValueError(f"unknown optical backend {backend!r}; choose one of {list(BACKENDS)}")
+    projection = OpticalLinearProjection(device, n_features, n_anchor)
+    return TernaryOpticalProjector(
+        projection, settings["threshold"], settings["relative_threshold"]
+    )
+
+
+def _camera_config(camera: str | Mapping[str, Any]) -> CameraConfig:
+    """CameraConfig from the string "ideal" or a mapping of its fields."""
+    if camera == "ideal":
+        return CameraConfig.ideal()
+    if not isinstance(camera, Mapping):
+        raise ValueError(f"camera settings must be 'ideal' or a mapping of fields; got {camera!r}")
+    known = set(CameraConfig.__dataclass_fields__)
+    unknown = sorted(set(camera) - known)
+    if unknown:
+        raise ValueError(f"unknown camera settings {unknown}; expected some of {sorted(known)}")
+    return CameraConfig(**camera)

@@ -1,0 +1,1 @@
+"""The studies: each turns a validated config into trained runs, metrics and figures."""

@@ -1,0 +1,76 @@
+"""Digits study: an MLP trained with each method on scikit-learn's digits; test accuracy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from odfa.data.digits import load_digits_split
+from odfa.feedback import build_method
+from odfa.io import write_json
+from odfa.models import FCNN, FCNNConfig
+from odfa.train import TrainingConfig, resolve_device, train
+
+N_CLASSES = 10
+
+
+def accuracy(model: torch.nn.Module, inputs: torch.Tensor, labels: torch.Tensor) -> float:
+    device = next(model.parameters()).device
+    model.eval()
+    with torch.no_grad():
+        predictions = model(inputs.to(device)).argmax(dim=-1).cpu()
+    return float((predictions == labels).float().mean())
+
+
+def train_digits(config: dict[str, Any], method_name: str, out_dir: str | Path) -> dict[str, float]:
+    """Train one method, write `out_dir/metrics.json` (plus log and model), return the metrics."""
+    settings = config["digits"]
+    split = load_digits_split(settings["test_fraction"], settings["split_seed"])
+    training = TrainingConfig(**settings["training"])
+    device = resolve_device(config["device"])
+    torch.manual_seed(training.seed)
+    model = FCNN(
+        FCNNConfig(
+            input_dim=split.train_inputs.shape[1],
+            hidden_dims=list(settings["model"]["hidden_dims"]),
+            output_dim=N_CLASSES,
+            activation=settings["model"]["activation"],
+        )
+    )
+    method = build_method(method_name, model, config, device)
+    result = train(
+        model,
+        method,
+        (split.train_inputs, split.train_labels),
+        F.cross_entropy,
+        training,
+        out_dir,
+        device,
+    )
+    alignment = result.log.filter(like="alignment_")
+    metrics = {
+        "test_accuracy": accuracy(model, split.test_inputs, split.test_labels),
+        "train_accuracy": accuracy(model, split.train_inputs, split.train_labels),
+        "final_train_loss": float(result.log["loss"].tail(10).mean()),
+        "steps": result.steps,
+        "measured_seconds": result.measured_seconds,
+        "parameters": model.num_parameters(),
+        "trained_parameters": sum(p.numel() for p in method.trainable_parameters(model)),
+        **method.log_fields(),
+    }
+    if not alignment.empty:
+        metrics["final_alignment"] = float(np.nanmean(alignment.dropna().tail(5).to_numpy()))
+    write_json(Path(out_dir) / "metrics.json", metrics)
+    return metrics
+
+
+def summarise(metrics_files: list[str | Path], out_path: str | Path) -> dict[str, Any]:
+    """Gather per-method `metrics.json` files (in `<method>/metrics.json`) into one mapping."""
+    summary = {Path(path).parent.name: json.loads(Path(path).read_text()) for path in metrics_files}
+    write_json(out_path, summary)
+    return summary

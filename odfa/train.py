@@ -1,0 +1,253 @@
+"""One training loop for every study and method: logging, checkpoints, resume, clear stops."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import torch
+from tqdm import tqdm
+
+from odfa.feedback.alignment import gradient_alignment
+from odfa.feedback.methods import DirectFeedbackAlignment, LossFunction, TrainingMethod
+from odfa.io import atomic_output
+from odfa.models.segmented import SegmentedNetwork
+
+Evaluator = Callable[[SegmentedNetwork], dict[str, float]]
+
+
+class NonFiniteLossError(RuntimeError):
+    """The loss became NaN or infinite: training stops instead of running on garbage."""
+
+
+class CheckpointMismatchError(RuntimeError):
+    """A checkpoint exists in the output folder but was made with other settings."""
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    epochs: int = 1
+    batch_size: int = 32
+    optimizer: str = "adam"
+    learning_rate: float = 1e-3
+    momentum: float = 0.0
+    weight_decay: float = 0.0
+    schedule: str = "constant"
+    warmup_steps: int = 0
+    grad_clip: float | None = None
+    checkpoint_every: int = 100
+    alignment_every: int = 0
+    eval_every: int = 0
+    milestones: tuple[float, ...] = ()
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.optimizer not in ("adam", "sgd"):
+            raise ValueError(f"optimizer must be 'adam' or 'sgd'; got {self.optimizer!r}")
+        if self.schedule not in ("constant", "cosine"):
+            raise ValueError(f"schedule must be 'constant' or 'cosine'; got {self.schedule!r}")
+        for name in ("epochs", "batch_size", "checkpoint_every"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1; got {getattr(self, name)}")
+        if not self.learning_rate > 0:
+            raise ValueError(f"learning_rate must be > 0; got {self.learning_rate}")
+        if any(not 0.0 <= fraction <= 1.0 for fraction in self.milestones):
+            raise ValueError(
+                f"milestones are fractions of training in [0, 1]; got {self.milestones}"
+            )
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    steps: int
+    final_loss: float
+    measured_seconds: float
+    log: pd.DataFrame
+
+
+def resolve_device(name: str) -> torch.device:
+    """'auto' picks CUDA when available, else CPU."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def _optimizer(
+    parameters: list[torch.nn.Parameter], config: TrainingConfig
+) -> torch.optim.Optimizer:
+    if config.optimizer == "sgd":
+        return torch.optim.SGD(
+            parameters,
+            lr=config.learning_rate,
+            momentum=config.momentum,
+            weight_decay=config.weight_decay,
+        )
+    return torch.optim.AdamW(parameters, lr=config.learning_rate, weight_decay=config.weight_decay)
+
+
+def _schedule(
+    optimizer: torch.optim.Optimizer, config: TrainingConfig, total_steps: int
+) -> torch.optim.lr_scheduler.LambdaLR:
+    def factor(step: int) -> float:
+        if step < config.warmup_steps:
+            return (step + 1) / config.warmup_steps
+        if config.schedule == "cosine":
+            progress = (step - config.warmup_steps) / max(1, total_steps - config.warmup_steps)
+            return 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress)))
+        return 1.0
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+def _epoch_order(size: int, seed: int, epoch: int) -> torch.Tensor:
+    generator = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
+    return torch.randperm(size, generator=generator)
+
+
+def _save(path: Path, state: dict[str, Any]) -> None:
+    with atomic_output(path, "wb") as handle:
+        torch.save(state, handle)
+
+
+def _write_log(path: Path, rows: list[dict[str, float]]) -> None:
+    with atomic_output(path) as handle:
+        pd.DataFrame(rows).to_csv(handle, index=False)
+
+
+def _synchronise(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def train(
+    model: SegmentedNetwork,
+    method: TrainingMethod,
+    dataset: tuple[torch.Tensor, torch.Tensor],
+    loss_function: LossFunction,
+    config: TrainingConfig,
+    out_dir: str | Path,
+    device: torch.device,
+    evaluate: Evaluator | None = None,
+    progress: bool = True,
+) -> TrainingResult:
+    """Train `model` with `method` on `(inputs, targets)`; resume from `out_dir` if possible.
+
+    Writes `out_dir/log.csv` (one row per step: loss, learning rate, measured step seconds,
+    method fields, alignment and evaluation where due), `out_dir/checkpoints/last.pt` every
+    `checkpoint_every` steps (for resume), `checkpoints/milestone-XXX.pt` at the requested
+    fractions of training and `out_dir/model.pt` at the end. Every file is written atomically.
+    """
+    out_dir = Path(out_dir)
+    inputs, targets = dataset
+    steps_per_epoch = math.ceil(len(inputs) / config.batch_size)
+    total_steps = config.epochs * steps_per_epoch
+    milestones = {round(fraction * total_steps): fraction for fraction in config.milestones}
+    settings = dataclasses.asdict(config) | {"method": method.name, "samples": len(inputs)}
+
+    model.to(device)
+    optimizer = _optimizer(method.trainable_parameters(model), config)
+    scheduler = _schedule(optimizer, config, total_steps)
+    checkpoint_path = out_dir / "checkpoints" / "last.pt"
+    rows: list[dict[str, float]] = []
+    start = 0
+    if checkpoint_path.exists():
+        state = torch.load(checkpoint_path, map_location=device, weights_only=False)
+        if state["settings"] != settings:
+            raise CheckpointMismatchError(
+                f"{checkpoint_path} was written with other settings ({state['settings']}); "
+                f"now {settings}. Delete it to start afresh."
+            )
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        method.load_state_dict(state["method"])
+        torch.set_rng_state(state["rng"])
+        rows, start = state["rows"], state["step"]
+
+    def checkpoint(step: int) -> None:
+        _write_log(out_dir / "log.csv", rows)
+        _save(
+            checkpoint_path,
+            {
+                "settings": settings,
+                "step": step,
+                "rows": rows,
+                "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(),
+                "method": method.state_dict(),
+                "rng": torch.get_rng_state(),
+            },
+        )
+
+    def save_milestone(step: int) -> None:
+        if step in milestones:
+            name = f"milestone-{round(100 * milestones[step]):03d}.pt"
+            _save(out_dir / "checkpoints" / name, {"step": step, "model": model.state_dict()})
+
+    if start == 0:
+        save_milestone(0)
+    measure_alignment = config.alignment_every > 0 and isinstance(method, DirectFeedbackAlignment)
+    bar = tqdm(total=total_steps, initial=start, desc=method.name, disable=not progress)
+    order = None
+    for step in range(start, total_steps):
+        epoch, index = divmod(step, steps_per_epoch)
+        if order is None or index == 0:
+            order = _epoch_order(len(inputs), config.seed, epoch)
+        batch = order[index * config.batch_size : (index + 1) * config.batch_size]
+        batch_inputs, batch_targets = inputs[batch].to(device), targets[batch].to(device)
+
+        model.train()
+        _synchronise(device)
+        started = time.perf_counter()
+        optimizer.zero_grad(set_to_none=True)
+        loss = method.compute_gradients(model, batch_inputs, batch_targets, loss_function)
+        if not torch.isfinite(loss):
+            checkpoint(step)
+            raise NonFiniteLossError(
+                f"loss became {float(loss)} at step {step + 1} ({method.name}); the last good "
+                f"state is in {checkpoint_path}. Lower the learning rate or enable grad_clip."
+            )
+        _synchronise(device)
+        gradient_seconds = time.perf_counter() - started
+        row: dict[str, float] = {"step": step + 1, "epoch": epoch + 1, "loss": float(loss)}
+        if measure_alignment and (step + 1) % config.alignment_every == 0:
+            row |= gradient_alignment(model, batch_inputs, batch_targets, loss_function)
+        started = time.perf_counter()
+        if config.grad_clip is not None:
+            torch.nn.utils.clip_grad_norm_(method.trainable_parameters(model), config.grad_clip)
+        row["learning_rate"] = scheduler.get_last_lr()[0]
+        optimizer.step()
+        scheduler.step()
+        _synchronise(device)
+        row["step_seconds"] = gradient_seconds + time.perf_counter() - started
+        row |= method.log_fields()
+        last = step + 1 == total_steps
+        if evaluate is not None and (
+            last or (config.eval_every and (step + 1) % config.eval_every == 0)
+        ):
+            model.eval()
+            with torch.no_grad():
+                row |= evaluate(model)
+        rows.append(row)
+        save_milestone(step + 1)
+        if last or (step + 1) % config.checkpoint_every == 0:
+            checkpoint(step + 1)
+        bar.set_postfix(loss=f"{row['loss']:.4f}")
+        bar.update()
+    bar.close()
+    if start < total_steps or not (out_dir / "model.pt").exists():
+        _save(out_dir / "model.pt", model.state_dict())
+    log = pd.DataFrame(rows)
+    return TrainingResult(
+        steps=total_steps,
+        final_loss=float(log["loss"].iloc[-1]) if len(log) else float("nan"),
+        measured_seconds=float(log["step_seconds"].sum()) if len(log) else 0.0,
+        log=log,
+    )

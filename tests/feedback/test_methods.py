@@ -1,0 +1,148 @@
+"""Training methods: what gradient each parameter receives, and what is never computed."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from odfa.feedback import build_method
+from odfa.feedback.methods import DirectFeedbackAlignment
+from odfa.feedback.projectors import GaussianProjector
+from odfa.models import FCNN, SegmentedNetwork
+
+
+def _batch(model: FCNN, size: int = 6) -> tuple[torch.Tensor, torch.Tensor]:
+    generator = torch.Generator().manual_seed(1)
+    inputs = torch.randn(size, model.config.input_dim, generator=generator)
+    targets = torch.randint(model.config.output_dim, (size,), generator=generator)
+    return inputs, targets
+
+
+def _gradients(model: nn.Module) -> dict[str, torch.Tensor | None]:
+    return {
+        name: None if p.grad is None else p.grad.clone() for name, p in model.named_parameters()
+    }
+
+
+def test_bp_gives_the_autograd_gradient(small_fcnn, config):
+    inputs, targets = _batch(small_fcnn)
+    expected = torch.autograd.grad(
+        F.cross_entropy(small_fcnn(inputs), targets), list(small_fcnn.parameters())
+    )
+    build_method("bp", small_fcnn, config, torch.device("cpu")).compute_gradients(
+        small_fcnn, inputs, targets, F.cross_entropy
+    )
+    for parameter, gradient in zip(small_fcnn.parameters(), expected, strict=True):
+        torch.testing.assert_close(parameter.grad, gradient)
+
+
+def test_shallow_trains_only_the_tail(small_fcnn, config):
+    method = build_method("shallow", small_fcnn, config, torch.device("cpu"))
+    inputs, targets = _batch(small_fcnn)
+    method.compute_gradients(small_fcnn, inputs, targets, F.cross_entropy)
+    assert all(p.grad is None for p in small_fcnn.segments.parameters())
+    assert all(p.grad is not None for p in small_fcnn.tail.parameters())
+    assert method.trainable_parameters(small_fcnn) == list(small_fcnn.tail.parameters())
+
+
+def test_dfa_injects_the_scaled_projection_of_the_output_error(small_fcnn):
+    projector = GaussianProjector(5, sum(small_fcnn.feedback_dims), seed=3)
+    method = DirectFeedbackAlignment(projector, small_fcnn.feedback_dims, scale=2.0)
+    inputs, targets = _batch(small_fcnn)
+    method.compute_gradients(small_fcnn, inputs, targets, F.cross_entropy)
+
+    # The tail gets its true gradient; e is the gradient of the loss at the network output.
+    hidden = [inputs]
+    for segment in small_fcnn.segments:
+        hidden.append(segment(hidden[-1]).detach())
+    output = small_fcnn.tail(hidden[-1]).detach().requires_grad_()
+    (error,) = torch.autograd.grad(F.cross_entropy(output, targets), output)
+    signals = (error @ projector.matrix).split(small_fcnn.feedback_dims, dim=1)
+    for index, segment in enumerate(small_fcnn.segments):
+        width = small_fcnn.feedback_dims[index]
+        delta = 2.0 / math.sqrt(width) * signals[index] * (1 - hidden[index + 1] ** 2)  # tanh'
+        linear = segment[0]
+        torch.testing.assert_close(linear.weight.grad, delta.T @ hidden[index])
+        torch.testing.assert_close(linear.bias.grad, delta.sum(0))
+
+
+@pytest.mark.filterwarnings("ignore:Full backward hook is firing")
+def test_dfa_never_computes_gradients_between_segments(small_fcnn, config):
+    """No Linear layer receives a gradient for its input: the backward pass stops in-segment."""
+    input_gradients = []
+    for module in small_fcnn.modules():
+        if isinstance(module, nn.Linear):
+            module.register_full_backward_hook(
+                lambda _module, grad_input, _out: input_gradients.append(grad_input[0])
+            )
+    method = build_method("dfa", small_fcnn, config, torch.device("cpu"))
+    inputs, targets = _batch(small_fcnn)
+    method.compute_gradients(small_fcnn, inputs, targets, F.cross_entropy)
+    assert len(input_gradients) == 3  # two segments and the tail each ran their backward
+    assert all(gradient is None for gradient in input_gradients)
+
+
+def test_odfa_trains_every_layer_and_counts_frames(small_fcnn, config):
+    method = build_method("odfa", small_fcnn, config, torch.device("cpu"))
+    before = method.log_fields()
+    inputs, targets = _batch(small_fcnn, size=4)
+    method.compute_gradients(small_fcnn, inputs, targets, F.cross_entropy)
+    after = method.log_fields()
+    assert all(torch.isfinite(p.grad).all() for p in small_fcnn.parameters())
+    assert after["optical_frames"] - before["optical_frames"] == 4 * 4  # +/- parts, 2 frames each
+    assert after["modelled_optical_seconds"] > before["modelled_optical_seconds"]
+
+
+def test_odfa_with_an_ideal_camera_projects_a_ternary_error_through_the_effective_matrix(
+    small_fcnn, config
+):
+    config["optics"]["camera"] = "ideal"
+    config["optics"]["threshold"] = 0.0
+    method = build_method("odfa", small_fcnn, config, torch.device("cpu"))
+    error = torch.tensor([[1.0, 0.0, -1.0, 1.0, 0.0], [0.0, -1.0, 0.0, 0.0, 1.0]])
+    expected = error @ method.projector.projection.effective_matrix()
+    torch.testing.assert_close(method.projector(error), expected, atol=1e-4, rtol=1e-4)
+
+
+class _TokenSegment(nn.Module):
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self.linear = nn.Linear(width, width)
+
+    def forward(self, hidden: torch.Tensor) -> torch.Tensor:
+        return torch.tanh(self.linear(hidden))  # (B, T, C)
+
+
+def test_sequence_models_project_each_token_error_once():
+    torch.manual_seed(0)
+    model = SegmentedNetwork([_TokenSegment(8), _TokenSegment(8)], nn.Linear(8, 7), [8, 8])
+    calls = []
+
+    class RecordingProjector(GaussianProjector):
+        def __call__(self, error: torch.Tensor) -> torch.Tensor:
+            calls.append(tuple(error.shape))
+            return super().__call__(error)
+
+    method = DirectFeedbackAlignment(RecordingProjector(7, 16, seed=0), [8, 8], scale=1.0)
+    inputs, targets = torch.randn(2, 5, 8), torch.randint(7, (2, 5))
+
+    def token_loss(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(output.reshape(-1, 7), target.reshape(-1))
+
+    method.compute_gradients(model, inputs, targets, token_loss)
+    assert calls == [(10, 7)]
+    assert all(p.grad is not None for p in model.parameters())
+
+
+def test_projector_width_must_match_the_feedback_points(small_fcnn):
+    with pytest.raises(ValueError, match="feedback points need 24"):
+        DirectFeedbackAlignment(GaussianProjector(5, 20, seed=0), small_fcnn.feedback_dims, 1.0)
+
+
+def test_unknown_method_is_named(small_fcnn, config):
+    with pytest.raises(ValueError, match="'adam'"):
+        build_method("adam", small_fcnn, config, torch.device("cpu"))

@@ -1,0 +1,143 @@
+import pytest
+import scipy.stats
+import torch
+from torch.nn.functional import cosine_similarity
+
+from odfa.optics.camera import CameraConfig
+from odfa.optics.device import SimulatedOPU
+from odfa.optics.projection import (
+    OpticalLinearProjection,
+    TernaryOpticalProjector,
+    build_optical_projector,
+)
+from odfa.optics.timing import FrameRateModel
+
+
+def make_projection(
+    n_features: int, n_outputs: int, n_anchor: int, camera: CameraConfig, seed: int = 0
+) -> OpticalLinearProjection:
+    opu = SimulatedOPU(n_features + n_anchor, n_outputs, seed=seed, camera=camera, noise_seed=1)
+    return OpticalLinearProjection(opu, n_features, n_anchor)
+
+
+def binary(n: int, width: int, density: float = 0.5, seed: int = 0) -> torch.Tensor:
+    return (torch.rand(n, width, generator=torch.Generator().manual_seed(seed)) < density).float()
+
+
+def test_ideal_projection_is_linear_in_x():
+    projection = make_projection(64, 48, 32, CameraConfig.ideal())
+    x = binary(10, 64)
+    expected = x @ projection.effective_matrix()
+    result = projection.project(x)
+    assert result.shape == (10, 48) and result.dtype == torch.float32
+    torch.testing.assert_close(result, expected, rtol=0, atol=1e-4 * expected.abs().max().item())
+
+
+def test_effective_matrix_is_zero_mean_gaussian():
+    matrix = make_projection(512, 512, 512, CameraConfig.ideal()).effective_matrix()
+    assert matrix.shape == (512, 512) and not matrix.is_complex()
+    assert matrix.mean().abs() < 0.02
+    assert matrix.std().item() == pytest.approx(1.0, abs=0.1)
+    kurtosis = scipy.stats.kurtosis((matrix / matrix.std()).flatten().numpy(), fisher=False)
+    assert kurtosis == pytest.approx(3.0, abs=0.3)
+
+
+def test_realistic_camera_still_projects_linearly():
+    projection = make_projection(256, 256, 256, CameraConfig())
+    x = binary(32, 256)
+    expected = x @ projection.effective_matrix()
+    cosine = cosine_similarity(projection.project(x).flatten(), expected.flatten(), dim=0)
+    assert cosine > 0.9
+
+
+def test_frames_are_counted_two_per_vector_plus_calibration():
+    projection = make_projection(16, 8, 16, CameraConfig())
+    calibration = projection.device.frames_displayed
+    assert calibration == 2
+    projection.project(binary(5, 16))
+    projection.project(binary(3, 16))
+    assert projection.device.frames_displayed == calibration + 2 * 8
+
+
+def test_wrong_anchor_size_and_non_binary_input_raise():
+    opu = SimulatedOPU(20, 8, seed=0, camera=CameraConfig.ideal())
+    with pytest.raises(ValueError, match="20"):
+        OpticalLinearProjection(opu, 10, 5)
+    projection = OpticalLinearProjection(opu, 10, 10)
+    with pytest.raises(ValueError, match=r"0\.3"):
+        projection.project(torch.full((1, 10), 0.3))
+
+
+def test_ternary_projector_tracks_the_float_error_projection():
+    projection = make_projection(256, 256, 256, CameraConfig())
+    projector = TernaryOpticalProjector(projection, threshold=0.1)
+    error = torch.randn(8, 256, generator=torch.Generator().manual_seed(3))
+    error[2] = 0
+    result = projector(error)
+    expected = error @ projection.effective_matrix()
+    assert torch.equal(result[2], torch.zeros(256))
+    rows = [row for row in range(8) if row != 2]
+    cosine = cosine_similarity(result[rows], expected[rows], dim=1)
+    assert cosine.min() > 0.7
+    norm_ratio = result[rows].norm(dim=1) / expected[rows].norm(dim=1)
+    assert norm_ratio.min() > 0.7 and norm_ratio.max() < 1.3
+    assert projector.frames_displayed == 2 + 2 * 2 * 8
+
+
+def test_modelled_seconds_uses_frames_so_far():
+    projector = TernaryOpticalProjector(make_projection(8, 4, 8, CameraConfig.ideal()), 0.1)
+    projector(torch.randn(3, 8, generator=torch.Generator().manual_seed(0)))
+    timing = FrameRateModel()
+    assert projector.modelled_seconds(timing) == pytest.approx(
+        timing.modelled_seconds(2 + 12, 16, 4)
+    )
+
+
+SETTINGS = {
+    "backend": "simulated",
+    "seed": 4,
+    "noise_seed": 5,
+    "anchor_pixels": None,
+    "threshold": 0.1,
+    "relative_threshold": True,
+    "camera": {"bits": 10},
+    "device": "cpu",
+}
+
+
+def test_factory_builds_a_seeded_projector():
+    projector = build_optical_projector(32, 16, SETTINGS)
+    device = projector.projection.device
+    assert (device.n_inputs, device.n_outputs) == (64, 16)
+    assert device.camera.config.bits == 10
+    error = torch.randn(2, 32, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(projector(error), build_optical_projector(32, 16, SETTINGS)(error))
+    ideal = build_optical_projector(32, 16, {**SETTINGS, "camera": "ideal", "anchor_pixels": 8})
+    assert ideal.projection.device.camera.config.is_ideal
+    assert ideal.projection.n_anchor == 8
+
+
+def test_factory_lightonml_backend():
+    pytest.importorskip("lightonml")
+    projector = build_optical_projector(16, 8, {**SETTINGS, "backend": "lightonml"})
+    assert projector(torch.randn(2, 16)).shape == (2, 8)
+
+
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ({"backend": "hologram"}, r"'hologram'.*simulated.*lightonml"),
+        ({"camera": {"bitz": 8}}, "bitz"),
+        ({"camera": "perfect"}, "perfect"),
+        ({"threshold": 1.5}, "1.5"),
+    ],
+)
+def test_factory_rejects_bad_settings(override, message):
+    with pytest.raises(ValueError, match=message):
+        build_optical_projector(8, 4, {**SETTINGS, **override})
+
+
+def test_factory_names_missing_keys():
+    settings = {key: value for key, value in SETTINGS.items() if key != "noise_seed"}
+    with pytest.raises(ValueError, match="noise_seed"):
+        build_optical_projector(8, 4, settings)

@@ -1,0 +1,39 @@
+import pytest
+import torch
+
+from odfa.optics.ternary import split_signs, ternarize
+
+
+def test_relative_threshold_is_per_row():
+    error = torch.tensor([[0.5, -0.04, -1.0, 0.06], [0.0, 0.2, -0.1, 0.01]])
+    expected = torch.tensor([[1.0, 0.0, -1.0, 0.0], [0.0, 1.0, -1.0, 0.0]])
+    assert torch.equal(ternarize(error, 0.1), expected)
+
+
+def test_absolute_threshold():
+    error = torch.tensor([[0.5, -0.04, -1.0, 0.06], [0.0, 0.2, -0.1, 0.01]])
+    expected = torch.tensor([[1.0, 0.0, -1.0, 1.0], [0.0, 1.0, -1.0, 0.0]])
+    assert torch.equal(ternarize(error, 0.05, relative=False), expected)
+
+
+def test_keeps_dtype_and_shape_and_zero_rows_stay_zero():
+    error = torch.zeros(2, 3, 5, dtype=torch.float64)
+    error[0, 1, 2] = -3.0
+    ternary = ternarize(error, 0.5)
+    assert ternary.dtype == torch.float64 and ternary.shape == error.shape
+    assert ternary.abs().sum() == 1 and ternary[0, 1, 2] == -1
+
+
+def test_split_signs_reconstructs():
+    ternary = ternarize(torch.randn(8, 32, generator=torch.Generator().manual_seed(0)), 0.2)
+    positive, negative = split_signs(ternary)
+    assert set(positive.unique().tolist()) <= {0.0, 1.0}
+    assert set(negative.unique().tolist()) <= {0.0, 1.0}
+    assert positive.dtype == ternary.dtype
+    assert torch.equal(positive - negative, ternary)
+
+
+@pytest.mark.parametrize(("threshold", "relative"), [(1.0, True), (-0.1, True), (-1.0, False)])
+def test_bad_threshold_raises(threshold, relative):
+    with pytest.raises(ValueError, match=str(threshold)):
+        ternarize(torch.ones(2, 3), threshold, relative=relative)

@@ -1,0 +1,65 @@
+# Digits: an MLP trained with BP, DFA, ODFA and shallow on scikit-learn's bundled digits.
+
+DIGITS_RESULTS = ["results/digits/metrics.json", "results/figures/digits.png"]
+
+
+def digits_settings(wildcards):
+    """The config values a digits run of this method depends on (so changes rerun it)."""
+    settings = {"device": config["device"], "digits": config["digits"]}
+    if wildcards.method in ("dfa", "odfa"):
+        settings["feedback"] = config["feedback"]
+    if wildcards.method == "odfa":
+        settings["optics"] = config["optics"]
+    return settings
+
+
+rule digits_train:
+    output:
+        metrics="results/digits/{method}/metrics.json",
+        log_csv="results/digits/{method}/log.csv",
+        model="results/digits/{method}/model.pt",
+    params:
+        settings=digits_settings,
+        config_file=CONFIG_FILE,
+        run_dir=subpath(output.metrics, parent=True),
+    log:
+        "results/logs/digits/train-{method}.log",
+    wildcard_constraints:
+        method="bp|dfa|odfa|shallow",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=30,
+    conda:
+        "../envs/odfa.yaml"
+    shell:
+        "odfa digits train --config {params.config_file} --method {wildcards.method}"
+        " --out {params.run_dir} > {log} 2>&1"
+
+
+rule digits_summary:
+    input:
+        expand("results/digits/{method}/metrics.json", method=config["digits"]["methods"]),
+    output:
+        "results/digits/metrics.json",
+    log:
+        "results/logs/digits/summary.log",
+    conda:
+        "../envs/odfa.yaml"
+    shell:
+        "odfa digits summarise {input} --out {output} > {log} 2>&1"
+
+
+rule digits_figure:
+    input:
+        summary="results/digits/metrics.json",
+        logs=expand("results/digits/{method}/log.csv", method=config["digits"]["methods"]),
+    output:
+        report("results/figures/digits.png", caption="../report/digits.rst", category="Digits"),
+    log:
+        "results/logs/digits/figure.log",
+    conda:
+        "../envs/odfa.yaml"
+    shell:
+        "odfa digits plot --runs results/digits --summary {input.summary} --out {output}"
+        " > {log} 2>&1"
