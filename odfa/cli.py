@@ -28,7 +28,7 @@ def _digits_train(args: argparse.Namespace) -> None:
 def _digits_summarise(args: argparse.Namespace) -> None:
     from odfa.studies.digits import summarise
 
-    summarise(args.metrics, args.out)
+    summarise(load_config(args.config)["digits"]["methods"], args.runs, args.out)
 
 
 def _digits_plot(args: argparse.Namespace) -> None:
@@ -79,7 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--method", required=True, choices=["bp", "dfa", "odfa", "shallow"])
     train.add_argument("--out", required=True, help="run folder")
     summary = command(digits, "summarise", _digits_summarise, "gather per-method metrics")
-    summary.add_argument("metrics", nargs="+", help="<method>/metrics.json files")
+    summary.add_argument("--config", required=True)
+    summary.add_argument("--runs", required=True, help="folder holding <method>/metrics.json")
     summary.add_argument("--out", required=True)
     plot = command(digits, "plot", _digits_plot, "figure of losses, accuracy and alignment")
     plot.add_argument("--runs", required=True, help="folder holding <method>/log.csv")

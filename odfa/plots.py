@@ -17,7 +17,7 @@ METHOD_STYLE = {
     "bp": ("BP", "tab:blue"),
     "bp_star": ("BP*", "tab:cyan"),
     "dfa": ("DFA", "tab:orange"),
-    "odfa": ("ODFA (simulated OPU)", "tab:red"),
+    "odfa": ("ODFA", "tab:red"),
     "shallow": ("SHLW", "tab:gray"),
 }
 
@@ -74,5 +74,5 @@ def plot_digits(runs_dir: str | Path, summary_path: str | Path, out_path: str | 
     alignment_axis.axhline(0.0, color="black", linewidth=0.5)
     if alignment_axis.lines[1:]:
         alignment_axis.legend(fontsize="small")
-    figure.suptitle("MLP on scikit-learn digits: BP, DFA, ODFA (simulated OPU) and shallow")
+    figure.suptitle("MLP on scikit-learn digits: BP, DFA, ODFA (simulated OPU, 8-bit camera) and shallow")
     save_figure(figure, out_path)

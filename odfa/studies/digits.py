@@ -69,8 +69,11 @@ def train_digits(config: dict[str, Any], method_name: str, out_dir: str | Path) 
     return metrics
 
 
-def summarise(metrics_files: list[str | Path], out_path: str | Path) -> dict[str, Any]:
-    """Gather per-method `metrics.json` files (in `<method>/metrics.json`) into one mapping."""
-    summary = {Path(path).parent.name: json.loads(Path(path).read_text()) for path in metrics_files}
+def summarise(methods: list[str], runs_dir: str | Path, out_path: str | Path) -> dict[str, Any]:
+    """Gather `runs_dir/<method>/metrics.json` of each method into one mapping."""
+    summary = {
+        method: json.loads((Path(runs_dir) / method / "metrics.json").read_text())
+        for method in methods
+    }
     write_json(out_path, summary)
     return summary

@@ -15,9 +15,9 @@ def digits_settings(wildcards):
 
 rule digits_train:
     output:
-        metrics="results/digits/{method}/metrics.json",
-        log_csv="results/digits/{method}/log.csv",
-        model="results/digits/{method}/model.pt",
+        metrics="results/digits/runs/{method}/metrics.json",
+        log_csv="results/digits/runs/{method}/log.csv",
+        model="results/digits/runs/{method}/model.pt",
     params:
         settings=digits_settings,
         config_file=CONFIG_FILE,
@@ -39,21 +39,25 @@ rule digits_train:
 
 rule digits_summary:
     input:
-        expand("results/digits/{method}/metrics.json", method=config["digits"]["methods"]),
+        expand("results/digits/runs/{method}/metrics.json", method=config["digits"]["methods"]),
     output:
         "results/digits/metrics.json",
+    params:
+        methods=config["digits"]["methods"],
+        config_file=CONFIG_FILE,
     log:
         "results/logs/digits/summary.log",
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa digits summarise {input} --out {output} > {log} 2>&1"
+        "odfa digits summarise --config {params.config_file} --runs results/digits/runs"
+        " --out {output} > {log} 2>&1"
 
 
 rule digits_figure:
     input:
         summary="results/digits/metrics.json",
-        logs=expand("results/digits/{method}/log.csv", method=config["digits"]["methods"]),
+        logs=expand("results/digits/runs/{method}/log.csv", method=config["digits"]["methods"]),
     output:
         report("results/figures/digits.png", caption="../report/digits.rst", category="Digits"),
     log:
@@ -61,5 +65,5 @@ rule digits_figure:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa digits plot --runs results/digits --summary {input.summary} --out {output}"
+        "odfa digits plot --runs results/digits/runs --summary {input.summary} --out {output}"
         " > {log} 2>&1"

@@ -1,0 +1,40 @@
+"""The `odfa` command: subcommands run, user errors end with one clear line and status 2."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from odfa.cli import main
+from tests.conftest import DEFAULT_CONFIG, REPO
+
+
+def test_config_check_accepts_the_default(capsys):
+    assert main(["config", "check", str(REPO / "config" / "config.yaml")]) == 0
+    assert "valid" in capsys.readouterr().out
+
+
+def test_a_bad_config_exits_2_naming_the_key(tmp_path, capsys):
+    config = json.loads(json.dumps(DEFAULT_CONFIG))
+    config["digits"]["training"]["batch_size"] = 0
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(config))
+    assert main(["digits", "train", "--config", str(path), "--method", "bp", "--out", "x"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("odfa: error:") and "digits.training.batch_size" in error
+    assert not (tmp_path / "x").exists()
+
+
+def test_bench_step_prints_one_json_line_with_the_ratios(capsys):
+    arguments = ["bench", "step", "--width", "32", "--depth", "2", "--batch", "8"]
+    assert main([*arguments, "--repeats", "3", "--warmup", "1", "--device", "cpu"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1
+    result = json.loads(lines[0])
+    assert (
+        result["dfa_over_bp"]
+        == result["dfa_measured_s_per_sample"] / result["bp_measured_s_per_sample"]
+    )
+    assert result["odfa_modelled_optical_s_per_sample"] > 0
+    assert "modelled" in result["note"]

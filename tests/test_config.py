@@ -1,0 +1,65 @@
+"""Config validation: an unknown key or a bad value fails with a message naming the key."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from odfa.config import ConfigError, load_config, validate_config
+from tests.conftest import DEFAULT_CONFIG, REPO
+
+
+def test_the_default_config_is_valid_and_gets_defaults():
+    config = load_config(REPO / "config" / "config.yaml")
+    assert config["digits"]["training"]["schedule"] == "constant"  # filled from the schema
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (("digits", "training", "learning_rate"), -1, r"digits\.training\.learning_rate: -1"),
+        (("digits", "training", "optimizer"), "rmsprop", r"digits\.training\.optimizer: 'rmsprop'"),
+        (("digits", "methods"), ["bp", "backprop"], r"digits\.methods\.1: 'backprop'"),
+        (("optics", "camera"), {"bits": "8"}, r"optics\.camera\.bits: '8' is not of type"),
+        (("optics", "backend"), "hardware", r"optics\.backend: 'hardware'"),
+        (("device",), "tpu", r"device: 'tpu'"),
+    ],
+)
+def test_a_bad_value_names_its_key(path, value, message):
+    config = copy.deepcopy(DEFAULT_CONFIG)
+    node = config
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    with pytest.raises(ConfigError, match=message):
+        validate_config(config)
+
+
+def test_an_unknown_key_is_named():
+    config = copy.deepcopy(DEFAULT_CONFIG)
+    config["digits"]["training"]["lerning_rate"] = 0.1
+    with pytest.raises(ConfigError, match=r"digits\.training: .*'lerning_rate' was unexpected"):
+        validate_config(config)
+
+
+def test_a_missing_section_is_named():
+    config = copy.deepcopy(DEFAULT_CONFIG)
+    del config["optics"]
+    with pytest.raises(ConfigError, match="'optics' is a required property"):
+        validate_config(config)
+
+
+def test_unreadable_files_are_reported(tmp_path: Path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "absent.yaml")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("device: [auto\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(broken)
+    scalar = tmp_path / "scalar.yaml"
+    scalar.write_text(yaml.safe_dump("auto"))
+    with pytest.raises(ConfigError, match="mapping"):
+        load_config(scalar)

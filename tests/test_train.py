@@ -1,0 +1,144 @@
+"""The trainer: logging, checkpoints, exact resume, milestones and clear stops."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import torch
+import torch.nn.functional as F
+
+from odfa.feedback import build_method
+from odfa.models import FCNN, FCNNConfig
+from odfa.train import (
+    CheckpointMismatchError,
+    NonFiniteLossError,
+    TrainingConfig,
+    train,
+)
+
+CPU = torch.device("cpu")
+
+
+def _data(samples: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
+    generator = torch.Generator().manual_seed(0)
+    inputs = torch.randn(samples, 12, generator=generator)
+    targets = (inputs[:, :5].argmax(dim=1)).long()  # learnable: the largest of the first five
+    return inputs, targets
+
+
+def _model() -> FCNN:
+    torch.manual_seed(0)
+    return FCNN(FCNNConfig(input_dim=12, hidden_dims=[16, 8], output_dim=5))
+
+
+def _run(config, method_name: str, out_dir, training: TrainingConfig, **kwargs):
+    model = _model()
+    method = build_method(method_name, model, config, CPU)
+    result = train(
+        model, method, _data(), F.cross_entropy, training, out_dir, CPU, progress=False, **kwargs
+    )
+    return model, result
+
+
+TRAINING = TrainingConfig(
+    epochs=6, batch_size=16, optimizer="adam", learning_rate=1e-2, checkpoint_every=5
+)
+
+
+@pytest.mark.parametrize("method", ["bp", "dfa", "odfa", "shallow"])
+def test_loss_decreases_and_outputs_are_written(tmp_path, config, method):
+    _, result = _run(config, method, tmp_path, TRAINING)
+    log = pd.read_csv(tmp_path / "log.csv")
+    assert len(log) == result.steps == 24
+    assert log["loss"].tail(4).mean() < log["loss"].head(4).mean()
+    assert {"step", "epoch", "loss", "learning_rate", "step_seconds"} <= set(log.columns)
+    assert (tmp_path / "model.pt").exists() and (tmp_path / "checkpoints" / "last.pt").exists()
+    if method == "odfa":
+        assert log["optical_frames"].is_monotonic_increasing
+        assert log["modelled_optical_seconds"].iloc[-1] > 0
+
+
+def test_alignment_is_logged_every_n_steps_for_dfa(tmp_path, config):
+    training = TrainingConfig(epochs=2, batch_size=16, alignment_every=3)
+    _, result = _run(config, "dfa", tmp_path, training)
+    measured = result.log.dropna(subset=["alignment_1"])
+    assert list(measured["step"]) == [3, 6]
+    assert measured[["alignment_1", "alignment_2"]].abs().le(1.0).all().all()
+
+
+class _Interrupt(Exception):
+    pass
+
+
+@pytest.mark.parametrize("method", ["bp", "odfa"])
+def test_a_killed_run_resumes_to_the_same_result(tmp_path, config, method):
+    uninterrupted, _ = _run(config, method, tmp_path / "whole", TRAINING)
+
+    def crash_at_step_13(model):
+        raise _Interrupt
+
+    training = TrainingConfig(**{**TRAINING.__dict__, "eval_every": 13})
+    with pytest.raises(_Interrupt):
+        _run(config, method, tmp_path / "resumed", training, evaluate=crash_at_step_13)
+    assert torch.load(tmp_path / "resumed" / "checkpoints" / "last.pt")["step"] == 10
+    resumed, result = _run(config, method, tmp_path / "resumed", training)
+    for expected, actual in zip(uninterrupted.parameters(), resumed.parameters(), strict=True):
+        torch.testing.assert_close(actual, expected, rtol=0, atol=0)
+    assert list(result.log["step"]) == list(range(1, 25))
+
+
+def test_a_checkpoint_from_other_settings_is_refused(tmp_path, config):
+    _run(config, "bp", tmp_path, TRAINING)
+    other = TrainingConfig(**{**TRAINING.__dict__, "learning_rate": 0.5})
+    with pytest.raises(CheckpointMismatchError, match="Delete it"):
+        _run(config, "bp", tmp_path, other)
+
+
+def test_a_non_finite_loss_stops_with_a_clear_error(tmp_path, config):
+    def exploding_loss(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(output, target) * float("nan")
+
+    model = _model()
+    with pytest.raises(NonFiniteLossError, match="loss became nan at step 1"):
+        train(
+            model,
+            build_method("bp", model, config, CPU),
+            _data(),
+            exploding_loss,
+            TRAINING,
+            tmp_path,
+            CPU,
+            progress=False,
+        )
+    assert not (tmp_path / "model.pt").exists()
+
+
+def test_milestone_checkpoints_at_fractions_of_training(tmp_path, config):
+    training = TrainingConfig(**{**TRAINING.__dict__, "milestones": (0.0, 0.2, 1.0)})
+    _run(config, "bp", tmp_path, training)
+    steps = {
+        name: torch.load(tmp_path / "checkpoints" / f"milestone-{name}.pt")["step"]
+        for name in ("000", "020", "100")
+    }
+    assert steps == {"000": 0, "020": 5, "100": 24}
+
+
+def test_the_same_config_gives_the_same_log(tmp_path, config):
+    _, first = _run(config, "odfa", tmp_path / "a", TRAINING)
+    _, second = _run(config, "odfa", tmp_path / "b", TRAINING)
+    columns = ["loss", "optical_frames", "modelled_optical_seconds"]
+    pd.testing.assert_frame_equal(first.log[columns], second.log[columns])
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("optimizer", "rmsprop", "optimizer must be"),
+        ("epochs", 0, "epochs must be >= 1"),
+        ("learning_rate", -1.0, "learning_rate must be > 0"),
+        ("milestones", (1.5,), "milestones"),
+    ],
+)
+def test_bad_training_settings_are_named(field, value, message):
+    with pytest.raises(ValueError, match=message):
+        TrainingConfig(**{field: value})
