@@ -74,5 +74,5 @@ def plot_digits(runs_dir: str | Path, summary_path: str | Path, out_path: str | 
     alignment_axis.axhline(0.0, color="black", linewidth=0.5)
     if alignment_axis.lines[1:]:
         alignment_axis.legend(fontsize="small")
-    figure.suptitle("MLP on scikit-learn digits: BP, DFA, ODFA (simulated OPU, 8-bit camera) and shallow")
+    figure.suptitle("MLP on scikit-learn digits: BP, DFA, ODFA (simulated OPU, 8-bit camera), SHLW")
     save_figure(figure, out_path)
