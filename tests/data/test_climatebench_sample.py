@@ -1,0 +1,147 @@
+import tarfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from odfa.data.climatebench import TEST_EXPERIMENTS, TRAIN_EXPERIMENTS
+from odfa.data.climatebench_sample import generate_sample_archives
+
+N_LAT, N_LON = 12, 18
+
+
+@pytest.fixture(scope="module")
+def archives(tmp_path_factory) -> Path:
+    out_dir = tmp_path_factory.mktemp("climatebench_archives")
+    generate_sample_archives(out_dir, N_LAT, N_LON, seed=0)
+    return out_dir
+
+
+@pytest.fixture(scope="module")
+def files(archives, tmp_path_factory) -> Path:
+    """The archives' members, extracted with plain tarfile (independent of odfa's extractor)."""
+    out_dir = tmp_path_factory.mktemp("climatebench_files")
+    for name in ("train_val.tar.gz", "test.tar.gz"):
+        with tarfile.open(archives / name) as tar:
+            tar.extractall(out_dir, filter="data")
+    return out_dir
+
+
+def open_file(files: Path, name: str) -> xr.Dataset:
+    with xr.open_dataset(files / name) as dataset:
+        return dataset.load()
+
+
+@pytest.mark.parametrize(
+    ("archive", "experiments"),
+    [("train_val.tar.gz", TRAIN_EXPERIMENTS), ("test.tar.gz", TEST_EXPERIMENTS)],
+)
+def test_archive_members_are_flat_and_named_like_climatebench(archives, archive, experiments):
+    with tarfile.open(archives / archive, "r:gz") as tar:
+        members = tar.getmembers()
+    expected = {f"{kind}_{name}.nc" for name in experiments for kind in ("inputs", "outputs")}
+    assert {member.name for member in members} == expected
+    assert all(member.isfile() and member.mtime == 0 for member in members)
+
+
+def test_experiment_lists():
+    assert TRAIN_EXPERIMENTS == ("historical", "ssp126", "ssp370", "ssp585", "hist-GHG", "hist-aer")
+    assert TEST_EXPERIMENTS == ("ssp245",)
+
+
+@pytest.mark.parametrize("experiment", [*TRAIN_EXPERIMENTS, *TEST_EXPERIMENTS])
+def test_inputs_have_climatebench_layout(files, experiment):
+    inputs = open_file(files, f"inputs_{experiment}.nc")
+    first = 2015 if experiment.startswith("ssp") else 1850
+    last = 2100 if experiment.startswith("ssp") else 2014
+    assert set(inputs.data_vars) == {"CO2", "CH4", "SO2", "BC"}
+    assert inputs["CO2"].dims == ("time",) and inputs["CH4"].dims == ("time",)
+    assert inputs["SO2"].dims == ("time", "latitude", "longitude")
+    assert inputs["BC"].dims == ("time", "latitude", "longitude")
+    assert np.issubdtype(inputs["time"].dtype, np.integer)
+    assert np.array_equal(inputs["time"].values, np.arange(first, last + 1))
+    assert np.array_equal(inputs["latitude"].values, np.linspace(-90, 90, N_LAT))
+    assert np.allclose(inputs["longitude"].values, np.arange(N_LON) * 360 / N_LON)
+    assert inputs["CO2"].attrs["units"] == "GtCO2"
+    assert inputs["SO2"].attrs["units"] == inputs["BC"].attrs["units"] == "kg m-2 s-1"
+    assert not any(
+        "history" in attrs for attrs in [inputs.attrs, *(v.attrs for v in inputs.values())]
+    )
+    for name in ("SO2", "BC"):
+        assert (inputs[name] >= 0).all() and inputs[name].max() < 1e-8
+
+
+@pytest.mark.parametrize("experiment", [*TRAIN_EXPERIMENTS, *TEST_EXPERIMENTS])
+def test_outputs_have_climatebench_layout(files, experiment):
+    outputs = open_file(files, f"outputs_{experiment}.nc")
+    years = 86 if experiment.startswith("ssp") else 165
+    assert set(outputs.data_vars) == {"tas", "diurnal_temperature_range", "pr", "pr90"}
+    for name, variable in outputs.data_vars.items():
+        assert variable.dims == ("member", "time", "lat", "lon"), name
+        assert variable.shape == (3, years, N_LAT, N_LON), name
+        assert not variable.isnull().any(), name
+    assert "latitude" not in outputs.coords and "longitude" not in outputs.coords
+    assert np.issubdtype(outputs["time"].dtype, np.integer)
+    assert outputs["pr90"].coords["quantile"].shape == ()
+    assert float(outputs["pr90"].coords["quantile"]) == 0.9
+    assert outputs["tas"].attrs["units"] == "K"
+    assert outputs["diurnal_temperature_range"].attrs["units"] == "K"
+    assert outputs["pr"].attrs["units"] == outputs["pr90"].attrs["units"] == "kg m-2 s-1"
+    assert outputs["tas"].dtype == np.float32 and outputs["pr"].dtype == np.float64
+    assert float(np.abs(outputs["pr"]).max()) < 1e-4  # a flux in kg m-2 s-1, not mm/day
+
+
+def global_mean(field: xr.DataArray) -> xr.DataArray:
+    return field.weighted(np.cos(np.deg2rad(field["lat"]))).mean(("lat", "lon"))
+
+
+def test_warming_grows_with_cumulative_co2(files):
+    def tas_2100(experiment: str) -> float:
+        tas = open_file(files, f"outputs_{experiment}.nc")["tas"]
+        return float(global_mean(tas.mean("member")).sel(time=2100))
+
+    def co2_2100(experiment: str) -> float:
+        return float(open_file(files, f"inputs_{experiment}.nc")["CO2"].sel(time=2100))
+
+    order = ["ssp126", "ssp245", "ssp370", "ssp585"]
+    assert [co2_2100(name) for name in order] == sorted(co2_2100(name) for name in order)
+    assert tas_2100("ssp585") > tas_2100("ssp126") + 2.0
+    assert tas_2100("ssp126") < tas_2100("ssp245") < tas_2100("ssp585")
+
+
+def test_single_forcing_experiments(files):
+    historical = open_file(files, "inputs_historical.nc")
+    ghg = open_file(files, "inputs_hist-GHG.nc")
+    aerosol = open_file(files, "inputs_hist-aer.nc")
+    assert np.array_equal(ghg["CO2"], historical["CO2"])
+    assert np.array_equal(ghg["SO2"].values, np.repeat(historical["SO2"].values[:1], 165, 0))
+    assert np.array_equal(aerosol["SO2"], historical["SO2"])
+    assert (aerosol["CO2"] == 0).all()
+    cumulative = historical["CO2"].values
+    assert cumulative[0] == 0 and np.all(np.diff(cumulative) > 0)
+    aerosol_tas = open_file(files, "outputs_hist-aer.nc")["tas"].mean("member")
+    assert float(global_mean(aerosol_tas).sel(time=slice(1990, 2014)).mean()) < -0.2
+
+
+def test_sulphate_rises_then_falls(files):
+    historical = open_file(files, "inputs_historical.nc")["SO2"].sum(("latitude", "longitude"))
+    future = open_file(files, "inputs_ssp126.nc")["SO2"].sum(("latitude", "longitude"))
+    assert historical.sel(time=1980) > 5 * historical.sel(time=1850)
+    assert future.sel(time=2100) < 0.2 * historical.sel(time=2014)
+
+
+def test_same_seed_same_bytes_other_seed_other_bytes(archives, tmp_path):
+    generate_sample_archives(tmp_path / "again", N_LAT, N_LON, seed=0)
+    generate_sample_archives(tmp_path / "other", N_LAT, N_LON, seed=1)
+    for name in ("train_val.tar.gz", "test.tar.gz"):
+        reference = (archives / name).read_bytes()
+        assert (tmp_path / "again" / name).read_bytes() == reference
+        assert (tmp_path / "other" / name).read_bytes() != reference
+
+
+def test_member_count_is_configurable(tmp_path):
+    generate_sample_archives(tmp_path, 4, 6, seed=0, members=2)
+    with tarfile.open(tmp_path / "test.tar.gz") as tar:
+        tar.extractall(tmp_path, filter="data")
+    assert open_file(tmp_path, "outputs_ssp245.nc").sizes["member"] == 2
