@@ -5,8 +5,10 @@ configfile: "config/config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/digits.smk"
+include: "workflow/rules/dialogs.smk"
 
 
 rule all:
     input:
         DIGITS_RESULTS,
+        DIALOGS_RESULTS,

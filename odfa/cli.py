@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from odfa.config import ConfigError, load_config
 from odfa.train import CheckpointMismatchError, NonFiniteLossError
@@ -32,9 +33,51 @@ def _digits_summarise(args: argparse.Namespace) -> None:
 
 
 def _digits_plot(args: argparse.Namespace) -> None:
-    from odfa.plots import plot_digits
+    from odfa.figures.digits import plot_digits
 
     plot_digits(args.runs, args.summary, args.out)
+
+
+def _dialogs_fetch(args: argparse.Namespace) -> None:
+    from odfa.studies.dialogs import fetch_corpus
+
+    fetch_corpus(load_config(args.config), args.out)
+
+
+def _dialogs_prepare(args: argparse.Namespace) -> None:
+    from odfa.studies.dialogs import prepare_corpus
+
+    print(json.dumps(prepare_corpus(load_config(args.config), args.corpus, args.out)))
+
+
+def _dialogs_train(args: argparse.Namespace) -> None:
+    from odfa.studies.dialogs import train_dialogs
+
+    metrics = train_dialogs(load_config(args.config), args.run, args.data, args.out)
+    print(json.dumps({"run": args.run, **metrics}))
+
+
+def _dialogs_evaluate(args: argparse.Namespace) -> None:
+    from odfa.studies.dialogs import evaluate_dialogs
+
+    evaluate_dialogs(load_config(args.config), args.run, args.data, args.run_dir)
+
+
+def _dialogs_summarise(args: argparse.Namespace) -> None:
+    from odfa.studies.dialogs import summarise_dialogs
+
+    runs = load_config(args.config)["dialogs"]["methods"]
+    print(summarise_dialogs(runs, args.runs, args.out).to_string(index=False))
+
+
+def _dialogs_plot(args: argparse.Namespace) -> None:
+    from odfa.figures.dialogs import plot_attention, plot_losses, plot_samples
+
+    runs = load_config(args.config)["dialogs"]["methods"]
+    figures = Path(args.out_dir)
+    plot_losses(runs, args.runs, figures / "fig2c.png")
+    plot_samples(runs, args.runs, figures / "fig2d.png", figures / "fig2d.txt")
+    plot_attention(runs, args.runs, figures / "fig2e.png")
 
 
 def _bench_step(args: argparse.Namespace) -> None:
@@ -86,6 +129,33 @@ def build_parser() -> argparse.ArgumentParser:
     plot.add_argument("--runs", required=True, help="folder holding <method>/log.csv")
     plot.add_argument("--summary", required=True)
     plot.add_argument("--out", required=True)
+
+    dialogs = commands.add_parser(
+        "dialogs", help="Study 1: GPT on the Cornell Movie-Dialogs Corpus"
+    ).add_subparsers(dest="action", required=True)
+    fetch = command(dialogs, "fetch", _dialogs_fetch, "generate the sample corpus or download it")
+    fetch.add_argument("--config", required=True)
+    fetch.add_argument("--out", required=True, help="corpus zip to write")
+    prepare = command(dialogs, "prepare", _dialogs_prepare, "read, split and tokenise the corpus")
+    prepare.add_argument("--config", required=True)
+    prepare.add_argument("--corpus", required=True, help="corpus zip")
+    prepare.add_argument("--out", required=True, help="folder for tokenizer and token arrays")
+    runs = ["bp", "bp_star", "dfa", "odfa", "shallow"]
+    train_run = command(dialogs, "train", _dialogs_train, "train one run; write metrics.json")
+    evaluate = command(dialogs, "evaluate", _dialogs_evaluate, "samples and attention of a run")
+    for sub in (train_run, evaluate):
+        sub.add_argument("--config", required=True)
+        sub.add_argument("--run", required=True, choices=runs)
+        sub.add_argument("--data", required=True, help="prepared data folder")
+    train_run.add_argument("--out", required=True, help="run folder")
+    evaluate.add_argument("--run-dir", required=True, help="trained run folder")
+    dialogs_summary = command(dialogs, "summarise", _dialogs_summarise, "metrics.csv of all runs")
+    dialogs_plot = command(dialogs, "plot", _dialogs_plot, "figures 2c, 2d and 2e")
+    for sub in (dialogs_summary, dialogs_plot):
+        sub.add_argument("--config", required=True)
+        sub.add_argument("--runs", required=True, help="folder holding <run>/")
+    dialogs_summary.add_argument("--out", required=True)
+    dialogs_plot.add_argument("--out-dir", required=True, help="figures folder")
 
     bench = commands.add_parser("bench", help="benchmarks").add_subparsers(
         dest="action", required=True

@@ -16,6 +16,21 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = load_config(REPO / "config" / "config.yaml")
 
 
+def tiny_config() -> dict[str, Any]:
+    """The default config shrunk so that every study runs end to end in seconds."""
+    config = copy.deepcopy(DEFAULT_CONFIG)
+    config["digits"]["training"]["epochs"] = 2
+    dialogs = config["dialogs"]
+    dialogs["sample"]["n_conversations"] = 300
+    dialogs["tokenizer"]["vocab_size"] = 256
+    dialogs["model"].update(n_layers=3, n_heads=2, embedding_dim=32)
+    for key in ("training", "bp_star_training"):
+        dialogs[key].update(epochs=1, eval_every=10, checkpoint_every=10)
+    dialogs["validation_sequences"] = 64
+    dialogs["generation"]["new_tokens"] = 8
+    return config
+
+
 @pytest.fixture
 def config() -> dict[str, Any]:
     """A fresh copy of the validated default config (tests may modify it)."""
@@ -26,3 +41,9 @@ def config() -> dict[str, Any]:
 def small_fcnn() -> FCNN:
     torch.manual_seed(0)
     return FCNN(FCNNConfig(input_dim=12, hidden_dims=[16, 8], output_dim=5, activation="tanh"))
+
+
+@pytest.fixture
+def paper_config() -> dict[str, Any]:
+    """The validated paper-scale config."""
+    return load_config(REPO / "config" / "paper.yaml")

@@ -8,9 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
+import pytest
 import yaml
 
-from tests.conftest import DEFAULT_CONFIG, REPO
+from tests.conftest import DEFAULT_CONFIG, REPO, tiny_config
 
 BIN = Path(sys.executable).parent
 
@@ -27,36 +29,57 @@ def snakemake(*arguments: str, cwd: Path = REPO) -> subprocess.CompletedProcess[
     )
 
 
-def tiny_config(tmp_path: Path) -> Path:
-    config = json.loads(json.dumps(DEFAULT_CONFIG))
-    config["digits"]["training"]["epochs"] = 2
-    path = tmp_path / "tiny.yaml"
-    path.write_text(yaml.safe_dump(config))
-    return path
-
-
-def test_the_dry_run_lists_every_digits_step(tmp_path):
+def test_the_dry_run_lists_every_step(tmp_path):
     default = str(REPO / "config" / "config.yaml")
     result = snakemake(
         "all", "--dry-run", "--quiet", "rules", "--configfile", default, "-d", str(tmp_path)
     )
     assert result.returncode == 0, result.stderr
-    for rule, count in [("digits_train", 4), ("digits_summary", 1), ("digits_figure", 1)]:
-        assert any(line.split() == [rule, str(count)] for line in result.stdout.splitlines()), (
-            result.stdout
-        )
+    counts = {line.split()[0]: line.split()[1] for line in result.stdout.splitlines() if line}
+    expected = {
+        "digits_train": "4",
+        "digits_summary": "1",
+        "digits_figure": "1",
+        "dialogs_fetch": "1",
+        "dialogs_prepare": "1",
+        "dialogs_train": "5",
+        "dialogs_evaluate": "5",
+        "dialogs_summary": "1",
+        "dialogs_figures": "1",
+    }
+    assert expected.items() <= counts.items(), result.stdout
 
 
-def test_a_tiny_config_runs_end_to_end(tmp_path):
-    config_path = tiny_config(tmp_path)
-    result = snakemake(
-        "--cores", "2", "--configfile", str(config_path), "--directory", str(tmp_path), "all"
-    )
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory) -> Path:
+    """The whole workflow on the tiny config, run once for the tests of its products."""
+    root = tmp_path_factory.mktemp("tiny")
+    config_path = root / "tiny.yaml"
+    config_path.write_text(yaml.safe_dump(tiny_config()))
+    result = snakemake("--cores", "2", "--configfile", str(config_path), "-d", str(root), "all")
     assert result.returncode == 0, result.stderr[-3000:]
-    metrics = json.loads((tmp_path / "results" / "digits" / "metrics.json").read_text())
+    return root / "results"
+
+
+def test_the_tiny_run_produces_the_digits_results(tiny_run):
+    metrics = json.loads((tiny_run / "digits" / "metrics.json").read_text())
     assert set(metrics) == {"bp", "dfa", "odfa", "shallow"}
     assert all(0.0 <= run["test_accuracy"] <= 1.0 for run in metrics.values())
-    assert (tmp_path / "results" / "figures" / "digits.png").stat().st_size > 10_000
+    assert (tiny_run / "figures" / "digits.png").stat().st_size > 10_000
+
+
+def test_the_tiny_run_produces_the_dialogs_results(tiny_run):
+    table = pd.read_csv(tiny_run / "dialogs" / "metrics.csv")
+    assert list(table["method"]) == ["bp", "bp_star", "dfa", "odfa", "shallow"]
+    for run in table["method"]:
+        log = pd.read_csv(tiny_run / "dialogs" / "runs" / run / "log.csv")
+        assert log["loss"].tail(5).mean() < log["loss"].head(5).mean(), run
+    odfa = table.set_index("method").loc["odfa"]
+    assert odfa["optical_frames"] > 0 and odfa["modelled_optical_seconds"] > 0
+    samples = (tiny_run / "figures" / "fig2d.txt").read_text()
+    assert "JACK: The problem is not the problem." in samples and "100 %" in samples
+    for figure in ("fig2c.png", "fig2d.png", "fig2e.png"):
+        assert (tiny_run / "figures" / figure).stat().st_size > 10_000
 
 
 def test_command_line_overrides_are_refused_with_a_reason(tmp_path):

@@ -12,6 +12,7 @@ from odfa.feedback.methods import (
     OpticalDirectFeedbackAlignment,
     Shallow,
     TrainingMethod,
+    feedback_width,
 )
 from odfa.feedback.projectors import GaussianProjector
 from odfa.models.segmented import SegmentedNetwork
@@ -32,28 +33,19 @@ def build_method(
         return Backprop()
     if name == "shallow":
         return Shallow()
-    error_width = _output_width(model)
-    feedback_width = sum(model.feedback_dims)
+    error_width = model.output_dim
+    shared = config["feedback"]["shared_matrix"]
+    width = feedback_width(model.feedback_dims, shared)
     scale = config["feedback"]["scale"]
     if name == "dfa":
-        projector = GaussianProjector(
-            error_width, feedback_width, config["feedback"]["seed"], device
-        )
-        return DirectFeedbackAlignment(projector, model.feedback_dims, scale)
+        projector = GaussianProjector(error_width, width, config["feedback"]["seed"], device)
+        return DirectFeedbackAlignment(projector, model.feedback_dims, scale, shared)
     if name == "odfa":
         optics = dict(config["optics"]) | {"device": str(device)}
-        projector = build_optical_projector(error_width, feedback_width, optics)
+        projector = build_optical_projector(error_width, width, optics)
         timing = FrameRateModel(**optics["timing"])
-        return OpticalDirectFeedbackAlignment(projector, timing, model.feedback_dims, scale)
+        return OpticalDirectFeedbackAlignment(projector, timing, model.feedback_dims, scale, shared)
     raise ValueError(f"unknown training method {name!r}; choose one of {list(METHODS)}")
-
-
-def _output_width(model: SegmentedNetwork) -> int:
-    """Width of the network output: the last dimension of the tail's last parameterised layer."""
-    for module in reversed(list(model.tail.modules())):
-        if hasattr(module, "out_features"):
-            return int(module.out_features)
-    raise ValueError("the tail of the model has no Linear output layer to read its width from")
 
 
 __all__ = [

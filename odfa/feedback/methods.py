@@ -87,6 +87,11 @@ class Shallow(TrainingMethod):
         return loss.detach()
 
 
+def feedback_width(feedback_dims: list[int], shared: bool) -> int:
+    """Outputs the projection needs: the widest point if shared, else all points side by side."""
+    return max(feedback_dims) if shared else sum(feedback_dims)
+
+
 def _detached(tensor: torch.Tensor) -> torch.Tensor:
     return tensor.detach() if tensor.is_floating_point() else tensor
 
@@ -96,19 +101,29 @@ class DirectFeedbackAlignment(TrainingMethod):
 
     Every segment runs on a detached input, so no gradient travels between segments and the
     backward pass computes only each segment's own weight gradients. The tail gets the true
-    gradient; its output gradient `e` (one vector per sample, or per token) is projected once
-    into the concatenation of all feedback points. The projector is digital (DFA) or optical
-    (ODFA); the method does not know which.
+    gradient; its output gradient `e` (one vector per sample, or per token) is projected once.
+    With `shared=True` (LightOn's TinyDFA) every point takes the first d_l entries of one
+    projection of width max(d_l), so blocks writing to one residual stream all receive the same
+    direction; otherwise each point has its own block of a projection of width sum(d_l). The
+    projector is digital (DFA) or optical (ODFA); the method does not know which.
     """
 
-    def __init__(self, projector: ErrorProjector, feedback_dims: list[int], scale: float) -> None:
-        if projector.n_outputs != sum(feedback_dims):
+    def __init__(
+        self,
+        projector: ErrorProjector,
+        feedback_dims: list[int],
+        scale: float,
+        shared: bool = False,
+    ) -> None:
+        needed = feedback_width(feedback_dims, shared)
+        if projector.n_outputs != needed:
             raise ValueError(
                 f"projector gives {projector.n_outputs} outputs; the feedback points need "
-                f"{sum(feedback_dims)} ({feedback_dims})"
+                f"{needed} ({feedback_dims}, shared={shared})"
             )
         self.projector = projector
         self.feedback_dims = feedback_dims
+        self.shared = shared
         self.scales = [scale / math.sqrt(width) for width in feedback_dims]
         self.name = "dfa"
 
@@ -129,7 +144,11 @@ class DirectFeedbackAlignment(TrainingMethod):
         loss = loss_function(output, targets)
         loss.backward()
         error = output.grad.reshape(-1, output.shape[-1])  # one projection per sample or token
-        signals = self.projector(error).split(self.feedback_dims, dim=-1)
+        projection = self.projector(error)
+        if self.shared:
+            signals = [projection[:, :width] for width in self.feedback_dims]
+        else:
+            signals = projection.split(self.feedback_dims, dim=-1)
         gradients = [
             (signal * scale).reshape(point.shape).to(point.dtype)
             for signal, scale, point in zip(signals, self.scales, feedback_points, strict=True)
@@ -152,8 +171,9 @@ class OpticalDirectFeedbackAlignment(DirectFeedbackAlignment):
         timing: FrameRateModel,
         feedback_dims: list[int],
         scale: float,
+        shared: bool = False,
     ) -> None:
-        super().__init__(projector, feedback_dims, scale)
+        super().__init__(projector, feedback_dims, scale, shared)
         self.timing = timing
         self.name = "odfa"
 

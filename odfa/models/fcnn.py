@@ -41,5 +41,7 @@ class FCNN(SegmentedNetwork):
             for fan_in, fan_out in itertools.pairwise(widths)
         ]
         tail = nn.Linear(widths[-1], config.output_dim)
-        super().__init__(segments, tail, feedback_dims=list(config.hidden_dims))
+        super().__init__(
+            segments, tail, feedback_dims=list(config.hidden_dims), output_dim=config.output_dim
+        )
         self.config = config

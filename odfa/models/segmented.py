@@ -11,11 +11,16 @@ class SegmentedNetwork(nn.Module):
 
     The output of every segment is a feedback point whose last dimension is `feedback_dims[i]`:
     DFA and ODFA inject their random projection of the output error there. The tail (last layer,
-    or last block plus head) is trained by BP.
+    or last block plus head) is trained by BP; its output's last dimension is `output_dim`, the
+    width of the error that DFA projects.
     """
 
     def __init__(
-        self, segments: list[nn.Module], tail: nn.Module, feedback_dims: list[int]
+        self,
+        segments: list[nn.Module],
+        tail: nn.Module,
+        feedback_dims: list[int],
+        output_dim: int,
     ) -> None:
         super().__init__()
         if len(feedback_dims) != len(segments):
@@ -26,6 +31,7 @@ class SegmentedNetwork(nn.Module):
         self.segments = nn.ModuleList(segments)
         self.tail = tail
         self.feedback_dims = list(feedback_dims)
+        self.output_dim = output_dim
 
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
         hidden = inputs

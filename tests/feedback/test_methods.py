@@ -119,7 +119,7 @@ class _TokenSegment(nn.Module):
 
 def test_sequence_models_project_each_token_error_once():
     torch.manual_seed(0)
-    model = SegmentedNetwork([_TokenSegment(8), _TokenSegment(8)], nn.Linear(8, 7), [8, 8])
+    model = SegmentedNetwork([_TokenSegment(8), _TokenSegment(8)], nn.Linear(8, 7), [8, 8], 7)
     calls = []
 
     class RecordingProjector(GaussianProjector):

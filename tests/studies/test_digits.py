@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from odfa.plots import plot_digits
+from odfa.figures.digits import plot_digits
 from odfa.studies.digits import summarise, train_digits
 
 

@@ -1,0 +1,109 @@
+"""Figures of Study 1: loss trajectories (2c), generated samples (2d), causal attention (2e)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from odfa.figures.common import method_colour, method_label, plt, save_figure, smoothed
+from odfa.io import write_text
+
+
+def plot_losses(runs: list[str], runs_dir: str | Path, out_path: str | Path) -> None:
+    """Fig. 2c: training loss (moving mean) and validation loss of every run vs epochs."""
+    figure, axis = plt.subplots(figsize=(7.5, 4.8))
+    for run in runs:
+        log = pd.read_csv(Path(runs_dir) / run / "log.csv")
+        epochs = log["epoch"].max() * log["step"] / log["step"].max()
+        style = {"color": method_colour(run)}
+        axis.plot(epochs, smoothed(log["loss"], 10), label=f"{method_label(run)} train", **style)
+        validation = log["validation_loss"].notna()
+        axis.plot(
+            epochs[validation],
+            log.loc[validation, "validation_loss"],
+            "o--",
+            markersize=3,
+            linewidth=0.8,
+            label=f"{method_label(run)} validation",
+            **style,
+        )
+    axis.set(xlabel="epoch", ylabel="cross-entropy loss (nats per token)", yscale="log")
+    axis.set_title("GPT on movie dialogues: loss (train: moving mean of 10 steps)")
+    axis.legend(ncol=2, fontsize="small")
+    save_figure(figure, out_path)
+
+
+def sample_table(runs: list[str], runs_dir: str | Path) -> dict[str, dict[str, dict[str, str]]]:
+    return {run: json.loads((Path(runs_dir) / run / "samples.json").read_text()) for run in runs}
+
+
+def plot_samples(
+    runs: list[str], runs_dir: str | Path, out_path: str | Path, text_path: str | Path
+) -> None:
+    """Fig. 2d: text generated from the prompt at 0 %, 20 % and 100 % of training (↵ = newline)."""
+    table = sample_table(runs, runs_dir)
+    percents = list(next(iter(table.values())))
+    prompt = next(iter(next(iter(table.values())).values()))["prompt"]
+    lines = [f"Prompt: {prompt}", ""]
+    for run, samples in table.items():
+        for percent in percents:
+            lines.append(
+                f"[{method_label(run)}, {percent} % of training] {samples[percent]['generated']}"
+            )
+        lines.append("")
+    write_text(text_path, "\n".join(lines))
+
+    figure, axes = plt.subplots(
+        len(runs), len(percents), figsize=(5.2 * len(percents), 1.9 * len(runs)), squeeze=False
+    )
+    for row, (run, samples) in enumerate(table.items()):
+        for column, percent in enumerate(percents):
+            axis = axes[row][column]
+            axis.axis("off")
+            text = textwrap.fill(samples[percent]["generated"], width=62)
+            axis.text(
+                0, 1, text, va="top", ha="left", fontsize=7.5, family="DejaVu Sans", wrap=True
+            )
+            if row == 0:
+                axis.set_title(f"{percent} % of training", fontsize=10)
+            if column == 0:
+                axis.text(
+                    -0.04,
+                    0.5,
+                    method_label(run),
+                    transform=axis.transAxes,
+                    rotation=90,
+                    va="center",
+                    ha="right",
+                    fontsize=10,
+                    color=method_colour(run),
+                )
+    figure.suptitle(textwrap.fill(f"Prompt: {prompt}", width=120), fontsize=9)
+    save_figure(figure, out_path)
+
+
+def plot_attention(runs: list[str], runs_dir: str | Path, out_path: str | Path) -> None:
+    """Fig. 2e: causal attention over the prompt at 100 %, mean over layers and heads."""
+    figure, axes = plt.subplots(1, len(runs), figsize=(4.6 * len(runs), 4.8), squeeze=False)
+    for axis, run in zip(axes[0], runs, strict=True):
+        stored = np.load(Path(runs_dir) / run / "attention.npz")
+        attention, tokens = stored["attention"], [str(t) for t in stored["tokens"]]
+        future = np.triu(np.ones_like(attention, dtype=bool), k=1)
+        axis.imshow(np.ma.masked_where(future, attention), cmap="viridis", vmin=0)
+        axis.imshow(
+            np.ma.masked_where(~future, np.ones_like(attention)),
+            cmap="Greys",
+            vmin=0,
+            vmax=4,
+            alpha=0.6,
+        )
+        axis.set_xticks(range(len(tokens)), tokens, rotation=90, fontsize=6)
+        axis.set_yticks(range(len(tokens)), tokens, fontsize=6)
+        axis.set(xlabel="attended token (key)", ylabel="attending token (query)")
+        axis.set_title(f"{method_label(run)} (grey: masked future)", fontsize=9)
+    figure.suptitle("Mean causal attention over the prompt at 100 % of training")
+    save_figure(figure, out_path)

@@ -1,0 +1,189 @@
+"""Study 1: a GPT-like Transformer on movie dialogues trained with BP, BP*, DFA, ODFA and SHLW."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+import torch.nn.functional as F
+
+from odfa.data.dialogs import UTTERANCE_END, decode, encode_text, prepare_dialogs
+from odfa.data.dialogs_sample import generate_sample_corpus
+from odfa.data.download import download
+from odfa.data.sources import CORNELL_ZIP
+from odfa.feedback import build_method
+from odfa.io import atomic_output, write_json
+from odfa.models.gpt import GPT, GPTConfig
+from odfa.models.segmented import SegmentedNetwork
+from odfa.train import Evaluator, TrainingConfig, resolve_device, train
+
+RUN_METHODS = {"bp": "bp", "bp_star": "bp", "dfa": "dfa", "odfa": "odfa", "shallow": "shallow"}
+EVALUATION_BATCH = 256
+
+
+def fetch_corpus(config: dict[str, Any], out_path: str | Path) -> None:
+    """The corpus zip: generated offline in the real format (`sample`) or downloaded (`cornell`)."""
+    settings = config["dialogs"]
+    if settings["source"] == "sample":
+        generate_sample_corpus(Path(out_path), **settings["sample"])
+    else:
+        download(CORNELL_ZIP, Path(out_path))
+
+
+def prepare_corpus(config: dict[str, Any], corpus: str | Path, out_dir: str | Path) -> dict:
+    """Read, split and tokenise the corpus into `out_dir` (tokenizer, token arrays, report)."""
+    settings = config["dialogs"]
+    return prepare_dialogs(
+        Path(corpus),
+        Path(out_dir),
+        vocab_size=settings["tokenizer"]["vocab_size"],
+        validation_fraction=settings["validation_fraction"],
+        seed=settings["split_seed"],
+    )
+
+
+def token_sequences(tokens: np.ndarray, context_length: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Cut a token stream into (inputs, next-token targets) windows of `context_length`."""
+    count = (len(tokens) - 1) // context_length
+    if count < 1:
+        raise ValueError(
+            f"{len(tokens)} tokens cannot fill one sequence of context length {context_length}"
+        )
+    stream = torch.from_numpy(tokens.astype(np.int64))
+    usable = count * context_length
+    inputs = stream[:usable].view(count, context_length)
+    targets = stream[1 : usable + 1].view(count, context_length)
+    return inputs, targets
+
+
+def sequence_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Mean next-token cross-entropy over every position: logits (B, T, V), targets (B, T)."""
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
+
+
+def build_gpt(config: dict[str, Any], vocab_size: int) -> GPT:
+    return GPT(GPTConfig(vocab_size=vocab_size, **config["dialogs"]["model"]))
+
+
+def training_config(config: dict[str, Any], run: str) -> TrainingConfig:
+    """BP* uses its own tuned settings; every other run shares the ODFA-adopted ones."""
+    key = "bp_star_training" if run == "bp_star" else "training"
+    settings = dict(config["dialogs"][key])
+    return TrainingConfig(**settings | {"milestones": tuple(settings["milestones"])})
+
+
+def _vocab_size(data_dir: Path) -> int:
+    return json.loads((data_dir / "report.json").read_text())["vocab_size"]
+
+
+def validation_loss(inputs: torch.Tensor, targets: torch.Tensor) -> Evaluator:
+    """An evaluator: mean validation loss (and perplexity) of a model, in batches."""
+
+    def evaluate(model: SegmentedNetwork) -> dict[str, float]:
+        device = next(model.parameters()).device
+        total, count = 0.0, 0
+        for start in range(0, len(inputs), EVALUATION_BATCH):
+            batch_inputs = inputs[start : start + EVALUATION_BATCH].to(device)
+            batch_targets = targets[start : start + EVALUATION_BATCH].to(device)
+            total += float(sequence_loss(model(batch_inputs), batch_targets)) * len(batch_inputs)
+            count += len(batch_inputs)
+        return {"validation_loss": total / count}
+
+    return evaluate
+
+
+def train_dialogs(
+    config: dict[str, Any], run: str, data_dir: str | Path, out_dir: str | Path
+) -> dict[str, float]:
+    """Train one run (bp, bp_star, dfa, odfa or shallow); write `out_dir/metrics.json`."""
+    settings = config["dialogs"]
+    data_dir, out_dir = Path(data_dir), Path(out_dir)
+    context = settings["model"]["context_length"]
+    train_set = token_sequences(np.load(data_dir / "train.npy"), context)
+    validation_inputs, validation_targets = token_sequences(
+        np.load(data_dir / "validation.npy"), context
+    )
+    limit = settings["validation_sequences"]
+    evaluate = validation_loss(validation_inputs[:limit], validation_targets[:limit])
+    training = training_config(config, run)
+    device = resolve_device(config["device"])
+    torch.manual_seed(training.seed)
+    model = build_gpt(config, _vocab_size(data_dir))
+    method = build_method(RUN_METHODS[run], model, config, device)
+    result = train(
+        model, method, train_set, sequence_loss, training, out_dir, device, evaluate=evaluate
+    )
+    validation = result.log["validation_loss"].dropna()
+    tokens = train_set[0].numel() * training.epochs
+    metrics = {
+        "final_train_loss": float(result.log["loss"].tail(10).mean()),
+        "final_validation_loss": float(validation.iloc[-1]),
+        "final_validation_perplexity": math.exp(float(validation.iloc[-1])),
+        "tokens_per_second": tokens / result.measured_seconds,
+        "steps": result.steps,
+        "measured_seconds": result.measured_seconds,
+        "parameters": model.num_parameters(),
+        "trained_parameters": sum(p.numel() for p in method.trainable_parameters(model)),
+        **method.log_fields(),
+    }
+    write_json(out_dir / "metrics.json", metrics)
+    return metrics
+
+
+def _load_model(config: dict[str, Any], vocab_size: int, path: Path) -> GPT:
+    """A GPT with the weights of a milestone checkpoint or of a final `model.pt`."""
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    model = build_gpt(config, vocab_size)
+    model.load_state_dict(state.get("model", state))
+    return model.eval()
+
+
+def evaluate_dialogs(
+    config: dict[str, Any], run: str, data_dir: str | Path, run_dir: str | Path
+) -> dict[str, Any]:
+    """Samples from the prompt at each milestone, and the prompt's attention at the end.
+
+    Writes `run_dir/samples.json` ({"<percent>": text}) and `run_dir/attention.npz`
+    (the attention averaged over layers and heads, with the prompt's token labels).
+    """
+    settings, data_dir, run_dir = config["dialogs"], Path(data_dir), Path(run_dir)
+    generation = settings["generation"]
+    tokenizer = data_dir / "tokenizer.model"
+    vocab_size = _vocab_size(data_dir)
+    prompt = torch.tensor([encode_text(generation["prompt"] + UTTERANCE_END, tokenizer)])
+    samples = {}
+    for fraction in training_config(config, run).milestones:
+        percent = round(100 * fraction)
+        checkpoint = run_dir / "checkpoints" / f"milestone-{percent:03d}.pt"
+        model = _load_model(config, vocab_size, checkpoint)
+        generator = torch.Generator().manual_seed(generation["seed"])
+        ids = model.generate(prompt, generation["new_tokens"], generation["temperature"], generator)
+        samples[str(percent)] = {
+            "prompt": decode(prompt[0].tolist(), tokenizer),
+            "generated": decode(ids[0, prompt.shape[1] :].tolist(), tokenizer),
+        }
+    write_json(run_dir / "samples.json", samples)
+    context = prompt[:, : settings["model"]["context_length"]]
+    final = _load_model(config, vocab_size, run_dir / "model.pt")
+    attention = final.attention_maps(context).mean(dim=(0, 1, 2))  # (T, T) over layers, heads
+    labels = [decode([token], tokenizer) for token in context[0].tolist()]
+    with atomic_output(run_dir / "attention.npz", "wb") as handle:
+        np.savez(handle, attention=attention.numpy(), tokens=np.array(labels))
+    return samples
+
+
+def summarise_dialogs(runs: list[str], runs_dir: str | Path, out_path: str | Path) -> pd.DataFrame:
+    """One row per run: final losses, perplexity, tokens/s, steps, optical frames and time."""
+    rows = [
+        {"method": run, **json.loads((Path(runs_dir) / run / "metrics.json").read_text())}
+        for run in runs
+    ]
+    table = pd.DataFrame(rows)
+    with atomic_output(out_path) as handle:
+        table.to_csv(handle, index=False)
+    return table
