@@ -35,7 +35,8 @@ def test_the_dry_run_lists_every_step(tmp_path):
         "all", "--dry-run", "--quiet", "rules", "--configfile", default, "-d", str(tmp_path)
     )
     assert result.returncode == 0, result.stderr
-    counts = {line.split()[0]: line.split()[1] for line in result.stdout.splitlines() if line}
+    rows = [line.split() for line in result.stdout.splitlines()]
+    counts = {row[0]: row[1] for row in rows if len(row) == 2 and row[1].isdigit()}
     expected = {
         "digits_train": "4",
         "digits_summary": "1",
