@@ -46,7 +46,7 @@ def plot_samples(
 ) -> None:
     """Fig. 2d: text generated from the prompt at 0 %, 20 % and 100 % of training (↵ = newline)."""
     table = sample_table(runs, runs_dir)
-    percents = list(next(iter(table.values())))
+    percents = sorted(next(iter(table.values())), key=int)
     prompt = next(iter(next(iter(table.values())).values()))["prompt"]
     lines = [f"Prompt: {prompt}", ""]
     for run, samples in table.items():

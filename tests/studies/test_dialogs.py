@@ -1,0 +1,41 @@
+"""Study 1 pieces: sequences from a token stream, the BP* settings, the corpus source switch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from odfa.studies import dialogs
+from odfa.studies.dialogs import token_sequences, training_config
+
+
+def test_token_sequences_pair_each_token_with_the_next():
+    inputs, targets = token_sequences(np.arange(11, dtype=np.uint16), context_length=4)
+    assert inputs.tolist() == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    assert targets.tolist() == [[1, 2, 3, 4], [5, 6, 7, 8]]
+    assert inputs.dtype == torch.int64
+
+
+def test_too_few_tokens_for_one_sequence_is_an_error():
+    with pytest.raises(ValueError, match="cannot fill one sequence"):
+        token_sequences(np.arange(4, dtype=np.uint16), context_length=4)
+
+
+def test_bp_star_has_its_own_settings(config):
+    shared, tuned = training_config(config, "odfa"), training_config(config, "bp_star")
+    assert shared.learning_rate == config["dialogs"]["training"]["learning_rate"]
+    assert tuned.learning_rate == config["dialogs"]["bp_star_training"]["learning_rate"]
+    assert training_config(config, "bp") == training_config(config, "dfa")
+    assert shared.milestones == (0.0, 0.2, 1.0)
+
+
+def test_the_source_switch_downloads_the_real_corpus(config, tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(dialogs, "download", lambda remote, path: calls.append((remote, path)))
+    config["dialogs"]["source"] = "cornell"
+    dialogs.fetch_corpus(config, tmp_path / "corpus.zip")
+    assert calls == [(dialogs.CORNELL_ZIP, tmp_path / "corpus.zip")]
+    config["dialogs"]["source"] = "sample"
+    dialogs.fetch_corpus(config, tmp_path / "corpus.zip")
+    assert (tmp_path / "corpus.zip").read_bytes()[:2] == b"PK"
