@@ -6,9 +6,11 @@ configfile: "config/config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/digits.smk"
 include: "workflow/rules/dialogs.smk"
+include: "workflow/rules/climate.smk"
 
 
 rule all:
     input:
         DIGITS_RESULTS,
         DIALOGS_RESULTS,
+        CLIMATE_RESULTS,

@@ -80,6 +80,40 @@ def _dialogs_plot(args: argparse.Namespace) -> None:
     plot_attention(runs, args.runs, figures / "fig2e.png")
 
 
+def _climate_fetch(args: argparse.Namespace) -> None:
+    from odfa.studies.climate import fetch_archives
+
+    fetch_archives(load_config(args.config), args.out, args.lock_file)
+
+
+def _climate_prepare(args: argparse.Namespace) -> None:
+    from odfa.studies.climate import prepare
+
+    print(json.dumps(prepare(load_config(args.config), args.archives, args.out)))
+
+
+def _climate_train(args: argparse.Namespace) -> None:
+    from odfa.studies.climate import train_climate
+
+    rows = train_climate(load_config(args.config), args.model, args.method, args.data, args.out)
+    print(json.dumps(rows))
+
+
+def _climate_summarise(args: argparse.Namespace) -> None:
+    from odfa.studies.climate import summarise_climate
+
+    table = summarise_climate([Path(run) for run in args.run_dirs], args.out)
+    print(table.to_string(index=False))
+
+
+def _climate_plot(args: argparse.Namespace) -> None:
+    from odfa.figures.climate import plot_maps, plot_scores
+
+    figures = Path(args.out_dir)
+    plot_scores(args.metrics, figures / "fig3b.png")
+    plot_maps(args.runs, args.data, figures / "fig3c.png")
+
+
 def _bench_step(args: argparse.Namespace) -> None:
     from odfa.bench import benchmark_step
 
@@ -156,6 +190,34 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--runs", required=True, help="folder holding <run>/")
     dialogs_summary.add_argument("--out", required=True)
     dialogs_plot.add_argument("--out-dir", required=True, help="figures folder")
+
+    climate = commands.add_parser(
+        "climate", help="Study 2: ViT and FCNN on ClimateBench"
+    ).add_subparsers(dest="action", required=True)
+    climate_fetch = command(climate, "fetch", _climate_fetch, "generate or download archives")
+    climate_fetch.add_argument("--config", required=True)
+    climate_fetch.add_argument("--out", required=True, help="folder for the two archives")
+    climate_fetch.add_argument(
+        "--lock-file", default="data/climatebench.lock.json", help="recorded SHA-256 digests"
+    )
+    climate_prepare = command(climate, "prepare", _climate_prepare, "extract, regrid, normalise")
+    climate_prepare.add_argument("--config", required=True)
+    climate_prepare.add_argument("--archives", required=True, help="folder of the archives")
+    climate_prepare.add_argument("--out", required=True, help="folder for train.nc and test.nc")
+    climate_train = command(climate, "train", _climate_train, "train, predict ssp245, score")
+    climate_train.add_argument("--config", required=True)
+    climate_train.add_argument("--model", required=True, choices=["vit", "fcnn"])
+    climate_train.add_argument("--method", required=True, choices=["bp", "dfa", "odfa", "shallow"])
+    climate_train.add_argument("--data", required=True, help="prepared data folder")
+    climate_train.add_argument("--out", required=True, help="run folder")
+    climate_summary = command(climate, "summarise", _climate_summarise, "metrics.csv of all runs")
+    climate_summary.add_argument("run_dirs", nargs="+", help="run folders with metrics.json")
+    climate_summary.add_argument("--out", required=True)
+    climate_plot = command(climate, "plot", _climate_plot, "figures 3b and 3c")
+    climate_plot.add_argument("--metrics", required=True, help="metrics.csv")
+    climate_plot.add_argument("--runs", required=True, help="folder holding <model>-<method>/")
+    climate_plot.add_argument("--data", required=True, help="prepared data folder (truth)")
+    climate_plot.add_argument("--out-dir", required=True, help="figures folder")
 
     bench = commands.add_parser("bench", help="benchmarks").add_subparsers(
         dest="action", required=True

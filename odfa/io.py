@@ -11,28 +11,41 @@ from pathlib import Path
 from typing import IO, Any
 
 
-@contextlib.contextmanager
-def atomic_output(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
-    """Open a temporary file beside `path`; rename it onto `path` only if the block succeeds.
+def _default_mode() -> int:
+    """The permissions a plain `open` would give a new file (mkstemp's are owner-only)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
-    A crash, a full disk or an exception leaves the previous `path` (or nothing) in place,
-    never a half-written file.
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A temporary path beside `path`, renamed onto `path` only if the block succeeds.
+
+    For writers that need a file name (NetCDF, tokenizers). A crash, a full disk or an
+    exception leaves the previous `path` (or nothing) in place, never a half-written file.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
+    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(descriptor)
+    temporary = Path(name)
     try:
-        with os.fdopen(descriptor, mode) as handle:
-            yield handle
-            handle.flush()
+        yield temporary
+        with open(temporary, "rb") as handle:
             os.fsync(handle.fileno())
+        os.chmod(temporary, _default_mode())
         os.replace(temporary, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+        temporary.unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """Open a file handle that lands on `path` atomically (see `atomic_path`)."""
+    with atomic_path(path) as temporary, open(temporary, mode) as handle:
+        yield handle
 
 
 def write_json(path: str | Path, data: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,11 @@ class TrainingConfig:
     eval_every: int = 0
     milestones: tuple[float, ...] = ()
     seed: int = 0
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> TrainingConfig:
+        """From a validated `training` section of the config."""
+        return cls(**dict(settings) | {"milestones": tuple(settings.get("milestones", ()))})
 
     def __post_init__(self) -> None:
         if self.optimizer not in ("adam", "sgd"):

@@ -3,11 +3,9 @@ of windowed forcing maps -> climate-response samples for Study 2 (ViT and FCNN).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import tarfile
-import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -15,7 +13,7 @@ import numpy as np
 import xarray as xr
 
 from odfa.data.regrid import climax_grid, regrid_bilinear
-from odfa.io import atomic_output, write_json
+from odfa.io import atomic_output, atomic_path, write_json
 
 TRAIN_EXPERIMENTS = ("historical", "ssp126", "ssp370", "ssp585", "hist-GHG", "hist-aer")
 TEST_EXPERIMENTS = ("ssp245",)
@@ -38,25 +36,9 @@ class ClimateBenchFormatError(ValueError):
 
 
 def write_netcdf(dataset: xr.Dataset, path: Path) -> None:
-    """Write `dataset` to a temporary file beside `path` and rename it into place.
-
-    netCDF4 writes to a path, not a handle, so this is `odfa.io.atomic_output` for NetCDF.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
-    os.close(descriptor)
-    try:
+    """Write `dataset` as NetCDF, atomically (netCDF4 needs a file name, not a handle)."""
+    with atomic_path(path) as temporary:
         dataset.to_netcdf(temporary)
-        with open(temporary, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
 
 
 def extract_archives(archives: list[Path], out_dir: Path) -> None:

@@ -7,14 +7,13 @@ the head form the BP-trained tail, as in the reference study.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from odfa.models.segmented import SegmentedNetwork
+from odfa.models.transformer import Block, attention_maps, initialise_transformer
 
 FEEDBACK_POINTS = ("block", "sublayer")
 
@@ -44,71 +43,6 @@ class GPTConfig:
             )
 
 
-class CausalSelfAttention(nn.Module):
-    def __init__(self, config: GPTConfig) -> None:
-        super().__init__()
-        self.n_heads = config.n_heads
-        self.qkv = nn.Linear(config.embedding_dim, 3 * config.embedding_dim)
-        self.projection = nn.Linear(config.embedding_dim, config.embedding_dim)
-        self.dropout = nn.Dropout(config.dropout)
-        self.record_attention = False
-        self.attention: torch.Tensor | None = None  # (B, H, T, T) when recorded
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        batch, time, channels = x.shape
-        q, k, v = self.qkv(x).split(channels, dim=2)
-        # (B, T, C) -> (B, H, T, C / H)
-        q, k, v = (t.view(batch, time, self.n_heads, -1).transpose(1, 2) for t in (q, k, v))
-        if self.record_attention:
-            scores = q @ k.transpose(-2, -1) / math.sqrt(k.shape[-1])
-            future = torch.ones(time, time, dtype=torch.bool, device=x.device).triu(1)
-            self.attention = scores.masked_fill(future, float("-inf")).softmax(dim=-1)
-            y = self.attention @ v
-        else:
-            dropout = self.dropout.p if self.training else 0.0
-            y = F.scaled_dot_product_attention(q, k, v, is_causal=True, dropout_p=dropout)
-        y = y.transpose(1, 2).reshape(batch, time, channels)  # (B, T, C)
-        return self.dropout(self.projection(y))
-
-
-class MLP(nn.Module):
-    def __init__(self, config: GPTConfig) -> None:
-        super().__init__()
-        self.expand = nn.Linear(config.embedding_dim, 4 * config.embedding_dim)
-        self.contract = nn.Linear(4 * config.embedding_dim, config.embedding_dim)
-        self.dropout = nn.Dropout(config.dropout)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.dropout(self.contract(F.gelu(self.expand(x))))
-
-
-class Residual(nn.Module):
-    """layer_norm(x + sublayer(x)): one post-norm sublayer of a decoder block.
-
-    Post-norm (as the original Transformer and LightOn's DFA Transformer) puts every feedback
-    point on a normalised activation. With pre-norm, a feedback point on the raw residual stream
-    feeds the tail through a layer norm that discards the radial part of the DFA signal.
-    """
-
-    def __init__(self, sublayer: nn.Module, width: int) -> None:
-        super().__init__()
-        self.norm = nn.LayerNorm(width)
-        self.sublayer = sublayer
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.norm(x + self.sublayer(x))
-
-
-class Block(nn.Sequential):
-    """A decoder block: causal self-attention then MLP, each a post-norm residual sublayer."""
-
-    def __init__(self, config: GPTConfig) -> None:
-        super().__init__(
-            Residual(CausalSelfAttention(config), config.embedding_dim),
-            Residual(MLP(config), config.embedding_dim),
-        )
-
-
 class Embedding(nn.Module):
     """Token plus learned position embeddings: (B, T) ids -> (B, T, C)."""
 
@@ -127,7 +61,10 @@ class GPT(SegmentedNetwork):
     """Embedding -> blocks -> head; logits (B, T, vocab_size)."""
 
     def __init__(self, config: GPTConfig) -> None:
-        blocks = [Block(config) for _ in range(config.n_layers)]
+        blocks = [
+            Block(config.embedding_dim, config.n_heads, config.dropout, causal=True)
+            for _ in range(config.n_layers)
+        ]
         if config.feedback_points == "block":
             hidden: list[nn.Module] = list(blocks[:-1])
         else:
@@ -143,33 +80,11 @@ class GPT(SegmentedNetwork):
             output_dim=config.vocab_size,
         )
         self.config = config
-        self.apply(self._initialise)
-        for name, parameter in self.named_parameters():
-            if name.endswith(("projection.weight", "contract.weight")):  # GPT-2 residual scaling
-                nn.init.normal_(parameter, std=0.02 / math.sqrt(2 * config.n_layers))
+        initialise_transformer(self, config.n_layers)
 
-    @staticmethod
-    def _initialise(module: nn.Module) -> None:
-        if isinstance(module, nn.Linear | nn.Embedding):
-            nn.init.normal_(module.weight, std=0.02)
-        if isinstance(module, nn.Linear) and module.bias is not None:
-            nn.init.zeros_(module.bias)
-
-    def attention_layers(self) -> list[CausalSelfAttention]:
-        return [module for module in self.modules() if isinstance(module, CausalSelfAttention)]
-
-    @torch.no_grad()
     def attention_maps(self, ids: torch.Tensor) -> torch.Tensor:
         """Attention weights of every layer for `ids` (B, T): (layers, B, heads, T, T)."""
-        layers = self.attention_layers()
-        for layer in layers:
-            layer.record_attention = True
-        try:
-            self(ids)
-            return torch.stack([layer.attention for layer in layers])
-        finally:
-            for layer in layers:
-                layer.record_attention, layer.attention = False, None
+        return attention_maps(self, ids)
 
     @torch.no_grad()
     def generate(

@@ -73,8 +73,7 @@ def build_gpt(config: dict[str, Any], vocab_size: int) -> GPT:
 def training_config(config: dict[str, Any], run: str) -> TrainingConfig:
     """BP* uses its own tuned settings; every other run shares the ODFA-adopted ones."""
     key = "bp_star_training" if run == "bp_star" else "training"
-    settings = dict(config["dialogs"][key])
-    return TrainingConfig(**settings | {"milestones": tuple(settings["milestones"])})
+    return TrainingConfig.from_settings(config["dialogs"][key])
 
 
 def _vocab_size(data_dir: Path) -> int:

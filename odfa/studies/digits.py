@@ -31,7 +31,7 @@ def train_digits(config: dict[str, Any], method_name: str, out_dir: str | Path) 
     """Train one method, write `out_dir/metrics.json` (plus log and model), return the metrics."""
     settings = config["digits"]
     split = load_digits_split(settings["test_fraction"], settings["split_seed"])
-    training = TrainingConfig(**settings["training"])
+    training = TrainingConfig.from_settings(settings["training"])
     device = resolve_device(config["device"])
     torch.manual_seed(training.seed)
     model = FCNN(

@@ -1,0 +1,122 @@
+"""Figures of Study 2: ClimateBench scores (3b) and maps of 2100 warming and bias (3c)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from odfa.figures.common import method_label, plt, save_figure
+
+# Published ClimateBench leaderboard on ssp245, tas (Watson-Parris et al., JAMES 2022), real data.
+PUBLISHED_TAS = {
+    "neural network (CNN-LSTM)": {
+        "nrmse_spatial": 0.107,
+        "nrmse_global": 0.044,
+        "nrmse_total": 0.327,
+    },
+    "Gaussian process": {"nrmse_spatial": 0.109, "nrmse_global": 0.074, "nrmse_total": 0.478},
+    "random forest": {"nrmse_spatial": 0.108, "nrmse_global": 0.058, "nrmse_total": 0.400},
+}
+SCORES = {
+    "nrmse_spatial": "NRMSE spatial",
+    "nrmse_global": "NRMSE global",
+    "nrmse_total": "NRMSE total (spatial + 5 x global)",
+    "rmse": "RMSE (target units)",
+}
+MAP_RUNS = (("vit", "bp"), ("vit", "odfa"), ("fcnn", "odfa"))
+MODEL_LABELS = {"vit": "ViT", "fcnn": "FCNN"}
+
+
+def run_label(model: str, method: str) -> str:
+    return f"{MODEL_LABELS[model]} ({method_label(method)})"
+
+
+def plot_scores(metrics_path: str | Path, out_path: str | Path) -> None:
+    """Fig. 3b: every score per (model, method), published baselines as labelled lines."""
+    table = pd.read_csv(metrics_path)
+    variables = list(dict.fromkeys(table["variable"]))
+    figure, axes = plt.subplots(
+        len(variables),
+        len(SCORES),
+        figsize=(4.2 * len(SCORES), 3.8 * len(variables)),
+        squeeze=False,
+    )
+    colours = plt.get_cmap("tab10").colors
+    for row, variable in enumerate(variables):
+        rows = table[table["variable"] == variable]
+        labels = [run_label(m, k) for m, k in zip(rows["model"], rows["method"], strict=True)]
+        for axis, (score, title) in zip(axes[row], SCORES.items(), strict=True):
+            bars = axis.bar(range(len(rows)), rows[score], color=colours[: len(rows)])
+            axis.bar_label(bars, fmt="%.3f", fontsize=7)
+            axis.set_xticks(range(len(rows)), labels, rotation=35, ha="right", fontsize=8)
+            axis.set_title(f"{variable}: {title}", fontsize=10)
+            if variable == "tas" and score in next(iter(PUBLISHED_TAS.values())):
+                for style, (name, published) in zip(
+                    ("--", ":", "-."), PUBLISHED_TAS.items(), strict=True
+                ):
+                    axis.axhline(
+                        published[score],
+                        color="black",
+                        linestyle=style,
+                        linewidth=1,
+                        label=f"{name} (published, real data)",
+                    )
+        if variable == "tas":
+            handles, names = axes[row][0].get_legend_handles_labels()
+            figure.legend(handles, names, loc="lower center", ncol=3, fontsize=8)
+    figure.suptitle(
+        "ClimateBench scores on ssp245, 2080-2100 (lower is better); reference lines are published "
+        "results on the real data, context only on sample data"
+    )
+    figure.tight_layout(rect=(0, 0.06, 1, 1))
+    save_figure(figure, out_path)
+
+
+def plot_maps(
+    runs_dir: str | Path, data_dir: str | Path, out_path: str | Path, year: int = 2100
+) -> None:
+    """Fig. 3c: predicted `tas` in `year` (change vs. pre-industrial) and absolute bias."""
+    with xr.open_dataset(Path(data_dir) / "test.nc") as test:
+        truth = (
+            test["targets"]
+            .sel(variable="tas")
+            .isel(sample=int(np.argmax(test["year"].values == year)))
+        )
+        truth = truth.load()
+    predictions = {}
+    for model, method in MAP_RUNS:
+        with xr.open_dataset(Path(runs_dir) / f"{model}-{method}" / "predictions.nc") as stored:
+            predictions[run_label(model, method)] = (
+                stored["prediction"].sel(variable="tas", time=year).load()
+            )
+    change_limit = float(max(abs(truth).max(), *(abs(p).max() for p in predictions.values())))
+    bias_limit = float(max(abs(p - truth.values).max() for p in predictions.values()))
+    figure, axes = plt.subplots(
+        2, len(MAP_RUNS) + 1, figsize=(4.6 * (len(MAP_RUNS) + 1), 7.0), layout="constrained"
+    )
+    panels = {"target": truth, **predictions}
+    for axis, (title, field) in zip(axes[0], panels.items(), strict=True):
+        image = axis.pcolormesh(
+            field["lon"], field["lat"], field, cmap="RdBu_r", vmin=-change_limit, vmax=change_limit
+        )
+        axis.set_title(f"{title}: tas {year} (K)", fontsize=9)
+    figure.colorbar(image, ax=axes[0].tolist(), label="surface air temperature change (K)")
+    axes[1][0].axis("off")
+    for axis, (title, field) in zip(axes[1][1:], predictions.items(), strict=True):
+        image = axis.pcolormesh(
+            field["lon"],
+            field["lat"],
+            abs(field - truth.values),
+            cmap="magma_r",
+            vmin=0,
+            vmax=bias_limit,
+        )
+        axis.set_title(f"{title}: |bias| {year} (K)", fontsize=9)
+    figure.colorbar(image, ax=axes[1].tolist(), label="absolute bias (K)")
+    for axis in axes.flat:
+        if axis.axison:
+            axis.set(xlabel="longitude (°E)", ylabel="latitude (°N)")
+    save_figure(figure, out_path)

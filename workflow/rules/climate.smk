@@ -1,0 +1,142 @@
+# Study 2: a ViT and an FCNN on ClimateBench, trained with BP, DFA and ODFA, scored on ssp245.
+
+CLIMATE_ARCHIVES = "data/raw/climatebench"
+CLIMATE_DATA = "data/processed/climatebench"
+CLIMATE_RUNS = expand(
+    "{model}-{method}", model=["vit", "fcnn"], method=config["climate"]["methods"]
+)
+CLIMATE_RESULTS = [
+    "results/climate/metrics.csv",
+    "results/figures/fig3b.png",
+    "results/figures/fig3c.png",
+]
+
+
+def climate_run_settings(wildcards):
+    """The config values a run depends on (a change reruns exactly the runs it affects)."""
+    settings = {
+        "device": config["device"],
+        "model": config["climate"]["models"][wildcards.model],
+        "training": config["climate"]["training"][wildcards.model],
+    }
+    if wildcards.method in ("dfa", "odfa"):
+        settings["feedback"] = config["feedback"]
+    if wildcards.method == "odfa":
+        settings["optics"] = config["optics"]
+    return settings
+
+
+rule climate_fetch:
+    output:
+        train_val=f"{CLIMATE_ARCHIVES}/train_val.tar.gz",
+        test=f"{CLIMATE_ARCHIVES}/test.tar.gz",
+    params:
+        source=config["climate"]["source"],
+        sample=config["climate"]["sample"],
+        config_file=CONFIG_FILE,
+        out_dir=CLIMATE_ARCHIVES,
+    log:
+        "results/logs/climate/fetch.log",
+    resources:
+        runtime=120,
+    conda:
+        "../envs/odfa.yaml"
+    shell:
+        "odfa climate fetch --config {params.config_file} --out {params.out_dir}"
+        " --lock-file data/climatebench.lock.json > {log} 2>&1"
+
+
+rule climate_prepare:
+    input:
+        rules.climate_fetch.output,
+    output:
+        train=f"{CLIMATE_DATA}/train.nc",
+        test=f"{CLIMATE_DATA}/test.nc",
+        summary=f"{CLIMATE_DATA}/prepared.json",
+    params:
+        grid=config["climate"]["grid"],
+        window=config["climate"]["window"],
+        variables=config["climate"]["variables"],
+        config_file=CONFIG_FILE,
+        archives=CLIMATE_ARCHIVES,
+        out_dir=CLIMATE_DATA,
+    log:
+        "results/logs/climate/prepare.log",
+    resources:
+        mem_mb=8000,
+    conda:
+        "../envs/odfa.yaml"
+    shell:
+        "odfa climate prepare --config {params.config_file} --archives {params.archives}"
+        " --out {params.out_dir} > {log} 2>&1"
+
+
+rule climate_train:
+    input:
+        rules.climate_prepare.output.train,
+        rules.climate_prepare.output.test,
+    output:
+        metrics="results/climate/runs/{model}-{method}/metrics.json",
+        predictions="results/climate/runs/{model}-{method}/predictions.nc",
+        model="results/climate/runs/{model}-{method}/model.pt",
+    params:
+        settings=climate_run_settings,
+        config_file=CONFIG_FILE,
+        data=CLIMATE_DATA,
+        run_dir=subpath(output.metrics, parent=True),
+    log:
+        "results/logs/climate/train-{model}-{method}.log",
+    wildcard_constraints:
+        model="vit|fcnn",
+        method="bp|dfa|odfa|shallow",
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=120,
+    conda:
+        "../envs/odfa.yaml"
+    shell:
+        "odfa climate train --config {params.config_file} --model {wildcards.model}"
+        " --method {wildcards.method} --data {params.data} --out {params.run_dir} > {log} 2>&1"
+
+
+rule climate_summary:
+    input:
+        expand("results/climate/runs/{run}/metrics.json", run=CLIMATE_RUNS),
+    output:
+        report(
+            "results/climate/metrics.csv",
+            caption="../report/climate_metrics.rst",
+            category="Study 2: ClimateBench",
+        ),
+    params:
+        run_dirs=expand("results/climate/runs/{run}", run=CLIMATE_RUNS),
+    log:
+        "results/logs/climate/summary.log",
+    conda:
+        "../envs/odfa.yaml"
+    shell:
+        "odfa climate summarise {params.run_dirs} --out {output} > {log} 2>&1"
+
+
+rule climate_figures:
+    input:
+        metrics="results/climate/metrics.csv",
+        predictions=expand("results/climate/runs/{run}/predictions.nc", run=CLIMATE_RUNS),
+        test=rules.climate_prepare.output.test,
+    output:
+        fig3b=report(
+            "results/figures/fig3b.png", caption="../report/fig3b.rst", category="Study 2: ClimateBench"
+        ),
+        fig3c=report(
+            "results/figures/fig3c.png", caption="../report/fig3c.rst", category="Study 2: ClimateBench"
+        ),
+    params:
+        data=CLIMATE_DATA,
+    log:
+        "results/logs/climate/figures.log",
+    conda:
+        "../envs/odfa.yaml"
+    shell:
+        "odfa climate plot --metrics {input.metrics} --runs results/climate/runs"
+        " --data {params.data} --out-dir results/figures > {log} 2>&1"
