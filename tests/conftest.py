@@ -28,6 +28,12 @@ def tiny_config() -> dict[str, Any]:
         dialogs[key].update(epochs=1, eval_every=10, checkpoint_every=10)
     dialogs["validation_sequences"] = 64
     dialogs["generation"]["new_tokens"] = 8
+    climate = config["climate"]
+    climate["sample"].update(n_lat=8, n_lon=12, members=2)
+    climate["models"]["vit"].update(patch_size=4, embedding_dim=16, n_heads=2)
+    climate["models"]["fcnn"]["hidden_dims"] = [32, 16]
+    for training in climate["training"].values():
+        training.update(epochs=2, batch_size=64)
     return config
 
 

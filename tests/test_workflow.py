@@ -47,6 +47,11 @@ def test_the_dry_run_lists_every_step(tmp_path):
         "dialogs_evaluate": "5",
         "dialogs_summary": "1",
         "dialogs_figures": "1",
+        "climate_fetch": "1",
+        "climate_prepare": "1",
+        "climate_train": "6",
+        "climate_summary": "1",
+        "climate_figures": "1",
     }
     assert expected.items() <= counts.items(), result.stdout
 
@@ -80,6 +85,16 @@ def test_the_tiny_run_produces_the_dialogs_results(tiny_run):
     samples = (tiny_run / "figures" / "fig2d.txt").read_text()
     assert "JACK: The problem is not the problem." in samples and "100 %" in samples
     for figure in ("fig2c.png", "fig2d.png", "fig2e.png"):
+        assert (tiny_run / "figures" / figure).stat().st_size > 10_000
+
+
+def test_the_tiny_run_produces_the_climate_results(tiny_run):
+    table = pd.read_csv(tiny_run / "climate" / "metrics.csv")
+    assert set(zip(table["model"], table["method"], strict=True)) == {
+        (model, method) for model in ("vit", "fcnn") for method in ("bp", "dfa", "odfa")
+    }
+    assert (table[["nrmse_spatial", "nrmse_global", "nrmse_total", "rmse"]] > 0).all().all()
+    for figure in ("fig3b.png", "fig3c.png"):
         assert (tiny_run / "figures" / figure).stat().st_size > 10_000
 
 

@@ -27,3 +27,12 @@ def test_hidden_layers_are_segments_and_the_output_layer_is_the_tail():
 def test_bad_settings_are_named(settings, message):
     with pytest.raises(ValueError, match=message):
         FCNNConfig(input_dim=6, **settings)
+
+
+def test_the_paper_scale_fcnn_has_1_3_billion_parameters(paper_config):
+    settings = paper_config["climate"]["models"]["fcnn"]
+    with torch.device("meta"):
+        model = FCNN(FCNNConfig(4 * 96 * 144, settings["hidden_dims"], 96 * 144, "tanh"))
+    assert model.config.input_dim == 55_296 and model.output_dim == 13_824
+    assert model.num_parameters() == pytest.approx(1.3e9, rel=0.05)
+    assert list(model.feedback_dims) == sorted(model.feedback_dims, reverse=True)  # decreasing
