@@ -7,6 +7,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/digits.smk"
 include: "workflow/rules/dialogs.smk"
 include: "workflow/rules/climate.smk"
+include: "workflow/rules/scaling.smk"
 
 
 rule all:
@@ -14,3 +15,4 @@ rule all:
         DIGITS_RESULTS,
         DIALOGS_RESULTS,
         CLIMATE_RESULTS,
+        SCALING_RESULTS,

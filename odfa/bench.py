@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import statistics
-import time
 from typing import Any
 
-import torch
-import torch.nn.functional as F
-
-from odfa.feedback import build_method
-from odfa.models import FCNN, FCNNConfig
+from odfa.steptime import FCNNStep, median_step
 from odfa.train import resolve_device
 
 BENCHMARK_METHODS = ("bp", "dfa", "odfa")
@@ -33,40 +27,21 @@ def benchmark_step(
     rate and reported in its own field, never added to the measured time.
     """
     device = resolve_device(config["device"])
-    generator = torch.Generator().manual_seed(0)
-    inputs = torch.randn(batch, width, generator=generator).to(device)
-    targets = torch.randint(outputs, (batch,), generator=generator).to(device)
-    runs = {}
-    for name in BENCHMARK_METHODS:
-        torch.manual_seed(0)
-        model = FCNN(FCNNConfig(width, [width] * depth, outputs, "tanh")).to(device)
-        method = build_method(name, model, config, device)
-        optimizer = torch.optim.SGD(method.trainable_parameters(model), lr=1e-3)
-        runs[name] = (model, method, optimizer)
-
-    def step(name: str) -> float:
-        model, method, optimizer = runs[name]
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
-        started = time.perf_counter()
-        optimizer.zero_grad(set_to_none=True)
-        method.compute_gradients(model, inputs, targets, F.cross_entropy)
-        optimizer.step()
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
-        return time.perf_counter() - started
-
+    runs = {
+        name: FCNNStep(config, name, width, depth, batch, outputs, device)
+        for name in BENCHMARK_METHODS
+    }
     for _ in range(warmup):
-        for name in BENCHMARK_METHODS:
-            step(name)
-    optical = runs["odfa"][1]
-    optical_before = optical.log_fields()["modelled_optical_seconds"]
-    times: dict[str, list[float]] = {name: [] for name in BENCHMARK_METHODS}
+        for run in runs.values():
+            run.run()
+    optical = runs["odfa"].method
+    modelled_before = optical.log_fields()["modelled_optical_seconds"]
+    steps: dict[str, list] = {name: [] for name in BENCHMARK_METHODS}
     for _ in range(repeats):
-        for name in BENCHMARK_METHODS:
-            times[name].append(step(name))
-    modelled = (optical.log_fields()["modelled_optical_seconds"] - optical_before) / repeats
-    per_sample = {name: statistics.median(values) / batch for name, values in times.items()}
+        for name, run in runs.items():
+            steps[name].append(run.run())
+    modelled = (optical.log_fields()["modelled_optical_seconds"] - modelled_before) / repeats
+    per_sample = {name: median_step(values).total / batch for name, values in steps.items()}
     return {
         "width": width,
         "depth": depth,

@@ -114,6 +114,19 @@ def _climate_plot(args: argparse.Namespace) -> None:
     plot_maps(args.runs, args.data, figures / "fig3c.png")
 
 
+def _scaling_run(args: argparse.Namespace) -> None:
+    from odfa.scaling import run_sweep
+
+    table = run_sweep(load_config(args.config), args.out)
+    print(table.to_string(index=False))
+
+
+def _scaling_plot(args: argparse.Namespace) -> None:
+    from odfa.figures.scaling import plot_scaling
+
+    plot_scaling(args.timings, args.out_dir)
+
+
 def _bench_step(args: argparse.Namespace) -> None:
     from odfa.bench import benchmark_step
 
@@ -218,6 +231,16 @@ def build_parser() -> argparse.ArgumentParser:
     climate_plot.add_argument("--runs", required=True, help="folder holding <model>-<method>/")
     climate_plot.add_argument("--data", required=True, help="prepared data folder (truth)")
     climate_plot.add_argument("--out-dir", required=True, help="figures folder")
+
+    scaling = commands.add_parser(
+        "scaling", help="Study 3: training time vs width and depth"
+    ).add_subparsers(dest="action", required=True)
+    sweep = command(scaling, "run", _scaling_run, "time BP, DFA and ODFA over the sweep")
+    sweep.add_argument("--config", required=True)
+    sweep.add_argument("--out", required=True, help="timings CSV")
+    scaling_plot = command(scaling, "plot", _scaling_plot, "figures 4a, 4b and 4c")
+    scaling_plot.add_argument("--timings", required=True)
+    scaling_plot.add_argument("--out-dir", required=True, help="figures folder")
 
     bench = commands.add_parser("bench", help="benchmarks").add_subparsers(
         dest="action", required=True

@@ -52,6 +52,8 @@ def test_the_dry_run_lists_every_step(tmp_path):
         "climate_train": "6",
         "climate_summary": "1",
         "climate_figures": "1",
+        "scaling_sweep": "1",
+        "scaling_figures": "1",
     }
     assert expected.items() <= counts.items(), result.stdout
 
@@ -95,6 +97,13 @@ def test_the_tiny_run_produces_the_climate_results(tiny_run):
     }
     assert (table[["nrmse_spatial", "nrmse_global", "nrmse_total", "rmse"]] > 0).all().all()
     for figure in ("fig3b.png", "fig3c.png"):
+        assert (tiny_run / "figures" / figure).stat().st_size > 10_000
+
+
+def test_the_tiny_run_produces_the_scaling_results(tiny_run):
+    table = pd.read_csv(tiny_run / "scaling" / "timings.csv")
+    assert len(table) == 12 and (table["status"] == "ok").all()
+    for figure in ("fig4a.png", "fig4b.png", "fig4c.png"):
         assert (tiny_run / "figures" / figure).stat().st_size > 10_000
 
 

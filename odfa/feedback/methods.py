@@ -181,6 +181,7 @@ class OpticalDirectFeedbackAlignment(DirectFeedbackAlignment):
         return {
             "optical_frames": self.projector.frames_displayed,
             "modelled_optical_seconds": self.projector.modelled_seconds(self.timing),
+            "simulated_optics_seconds": self.projector.projection.simulated_optics_seconds,
         }
 
     def state_dict(self) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -48,6 +49,7 @@ class OpticalLinearProjection:
         self.device = device
         self.n_features = n_features
         self.n_anchor = n_anchor
+        self.simulated_optics_seconds = 0.0  # measured time of the device's intensity calls
         all_on = torch.ones(1, device.n_inputs, device=device.tensor_device)
         device.camera.calibrate(device.raw_intensity(all_on))
         anchor = torch.zeros(1, device.n_inputs, device=device.tensor_device)
@@ -70,7 +72,11 @@ class OpticalLinearProjection:
         frames[:n, : self.n_features] = x  # first half: [x, 0]
         frames[n:, : self.n_features] = x  # second half: [x, a]
         frames[n:, self.n_features :] = 1
+        started = time.perf_counter()
         intensity = self.device.intensity(frames)
+        if intensity.is_cuda:
+            torch.cuda.synchronize(intensity.device)
+        self.simulated_optics_seconds += time.perf_counter() - started
         alone, with_anchor = intensity[:n], intensity[n:]
         anchor_intensity = self.anchor_intensity.to(x.device)
         cross = (with_anchor - alone - anchor_intensity) / 2  # Re(conj(T a) * T x)

@@ -1,0 +1,144 @@
+"""Study 3: training time vs width and depth of an FCNN for BP, DFA and ODFA (random data).
+
+Every point is measured in this process: warm-up steps, then repeats, phase-wise medians per
+sample. ODFA's measured time includes the simulated encoding, optics and decoding; the time
+of the simulated optics (the device's intensity calls) is measured on its own, and the optical
+time of real hardware is MODELLED from the frame-rate model. They are separate columns.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import torch
+from tqdm import tqdm
+
+from odfa.feedback.methods import feedback_width
+from odfa.io import atomic_output
+from odfa.steptime import FCNNStep, median_step
+from odfa.train import resolve_device
+
+COLUMNS = [
+    "width", "depth", "method", "batch", "params", "projection_inputs", "projection_dim",
+    "measured_s_per_sample", "forward_s_per_sample", "feedback_s_per_sample",
+    "update_s_per_sample", "simulated_optics_s_per_sample", "modelled_optical_s_per_sample",
+    "peak_mem_bytes", "peak_mem_kind", "status",
+]  # fmt: skip
+FLOAT_BYTES = 4
+
+
+def sweep_points(settings: dict[str, Any]) -> Iterator[tuple[int, int, str]]:
+    """(width, depth, method) for every point of the sweep, smallest first."""
+    return itertools.product(settings["widths"], settings["depths"], settings["methods"])
+
+
+def estimated_bytes(
+    width: int, depth: int, outputs: int, batch: int, method: str, shared: bool
+) -> int:
+    """Memory a point needs at least: weights, gradients, activations and the feedback matrix.
+
+    The optical projection keeps its matrix "in the optics" on hardware; the simulator holds it
+    (2 real entries per complex one) unless it is generated block by block.
+    """
+    weights = depth * (width * width + width) + width * outputs + outputs
+    activations = 2 * batch * width * depth
+    projection = outputs * feedback_width([width] * depth, shared)
+    feedback = {"bp": 0, "dfa": projection, "odfa": 2 * 2 * projection}.get(method, 0)
+    return FLOAT_BYTES * (2 * weights + activations + feedback)
+
+
+def _reset_peak_memory(device: torch.device) -> str:
+    """Reset the peak-memory counter; return what it measures."""
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+        return "cuda_max_allocated"
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # resets the process's peak RSS (Linux)
+    except OSError:
+        return "unavailable"
+    return "process_peak_rss"
+
+
+def _peak_memory(device: torch.device, kind: str) -> float:
+    if kind == "cuda_max_allocated":
+        return float(torch.cuda.max_memory_allocated(device))
+    if kind == "process_peak_rss":
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return float(line.split()[1]) * 1024
+    return float("nan")
+
+
+def _is_out_of_memory(error: BaseException) -> bool:
+    """CUDA's OutOfMemoryError, Python's MemoryError, or a CPU allocator failure."""
+    return isinstance(error, MemoryError | torch.OutOfMemoryError) or (
+        "memory" in str(error).lower()
+    )
+
+
+def measure_point(
+    config: dict[str, Any], width: int, depth: int, method: str, device: torch.device
+) -> dict[str, Any]:
+    """One row of the sweep; a point that does not fit in memory is recorded as such."""
+    settings = config["scaling"]
+    batch = settings["batch"]
+    outputs = settings["outputs"] or width
+    shared = config["feedback"]["shared_matrix"]
+    row: dict[str, Any] = {
+        "width": width,
+        "depth": depth,
+        "method": method,
+        "batch": batch,
+        "params": depth * (width * width + width) + width * outputs + outputs,
+        "projection_inputs": outputs if method != "bp" else 0,
+        "projection_dim": feedback_width([width] * depth, shared) if method != "bp" else 0,
+    }
+    limit = settings["memory_limit_bytes"]
+    if limit is not None and estimated_bytes(width, depth, outputs, batch, method, shared) > limit:
+        return row | {"status": "out_of_memory (estimated above memory_limit_bytes)"}
+    kind = _reset_peak_memory(device)
+    try:
+        step = FCNNStep(config, method, width, depth, batch, outputs, device)
+        for _ in range(settings["warmup"]):
+            step.run()
+        before = step.method.log_fields()
+        timings = [step.run() for _ in range(settings["repeats"])]
+        after = step.method.log_fields()
+    except (MemoryError, RuntimeError) as error:  # torch.OutOfMemoryError is a RuntimeError
+        if not _is_out_of_memory(error):
+            raise
+        return row | {"status": f"out_of_memory ({type(error).__name__})"}
+    median = median_step(timings)
+
+    def per_sample_delta(field: str) -> float:
+        return (after.get(field, 0.0) - before.get(field, 0.0)) / settings["repeats"] / batch
+
+    return row | {
+        "measured_s_per_sample": median.total / batch,
+        "forward_s_per_sample": median.forward / batch,
+        "feedback_s_per_sample": median.feedback / batch,
+        "update_s_per_sample": median.update / batch,
+        "simulated_optics_s_per_sample": per_sample_delta("simulated_optics_seconds"),
+        "modelled_optical_s_per_sample": per_sample_delta("modelled_optical_seconds"),
+        "peak_mem_bytes": _peak_memory(device, kind),
+        "peak_mem_kind": kind,
+        "status": "ok",
+    }
+
+
+def run_sweep(config: dict[str, Any], out_path: str | Path, progress: bool = True) -> pd.DataFrame:
+    """Measure every point and write the timings CSV (atomically, once complete)."""
+    device = resolve_device(config["device"])
+    points = list(sweep_points(config["scaling"]))
+    rows = [
+        measure_point(config, width, depth, method, device)
+        for width, depth, method in tqdm(points, desc="scaling", disable=not progress)
+    ]
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    with atomic_output(out_path) as handle:
+        table.to_csv(handle, index=False)
+    return table

@@ -1,0 +1,86 @@
+"""Measured training-step time of an FCNN on random data, split into its phases."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import torch
+import torch.nn.functional as F
+
+from odfa.feedback import build_method
+from odfa.feedback.methods import TrainingMethod
+from odfa.models import FCNN, FCNNConfig
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class StepTime:
+    """Seconds of one step: forward, feedback (DFA/ODFA projection) or backward, and update."""
+
+    forward: float
+    feedback: float
+    update: float
+
+    @property
+    def total(self) -> float:
+        return self.forward + self.feedback + self.update
+
+
+class FCNNStep:
+    """One method training an FCNN (depth hidden layers of `width`) on a fixed random batch."""
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        method: str,
+        width: int,
+        depth: int,
+        batch: int,
+        outputs: int,
+        device: torch.device,
+    ) -> None:
+        generator = torch.Generator().manual_seed(0)
+        self.inputs = torch.randn(batch, width, generator=generator).to(device)
+        self.targets = torch.randint(outputs, (batch,), generator=generator).to(device)
+        torch.manual_seed(0)
+        self.model = FCNN(FCNNConfig(width, [width] * depth, outputs, "tanh")).to(device)
+        self.method: TrainingMethod = build_method(method, self.model, config, device)
+        self.optimizer = torch.optim.SGD(self.method.trainable_parameters(self.model), lr=1e-3)
+        self.device = device
+
+    def _timed(self, action: Callable[[], T]) -> tuple[T, float]:
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+        started = time.perf_counter()
+        result = action()
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+        return result, time.perf_counter() - started
+
+    def run(self) -> StepTime:
+        """Time one whole step; the forward share is timed on its own first, then discarded."""
+        _, forward = self._timed(lambda: self.model(self.inputs))
+        self.optimizer.zero_grad(set_to_none=True)
+        _, gradients = self._timed(
+            lambda: self.method.compute_gradients(
+                self.model, self.inputs, self.targets, F.cross_entropy
+            )
+        )
+        _, update = self._timed(self.optimizer.step)
+        return StepTime(forward, max(0.0, gradients - forward), update)
+
+
+def median_step(steps: list[StepTime]) -> StepTime:
+    """Phase-wise medians, rescaled so that they add up to the median total."""
+    total = statistics.median(step.total for step in steps)
+    phases = [
+        statistics.median(getattr(step, name) for step in steps)
+        for name in ("forward", "feedback", "update")
+    ]
+    scale = total / sum(phases) if sum(phases) > 0 else 0.0
+    return StepTime(*(phase * scale for phase in phases))

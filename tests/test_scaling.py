@@ -1,0 +1,95 @@
+"""Study 3: the sweep's CSV, out-of-memory points, the modelled optical time, the figures."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+import torch
+
+from odfa import scaling
+from odfa.figures.scaling import odfa_hardware_time, plot_scaling
+from odfa.optics import FrameRateModel
+from tests.conftest import tiny_config
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory):
+    path = tmp_path_factory.mktemp("scaling") / "timings.csv"
+    scaling.run_sweep(tiny_config(), path, progress=False)
+    return path
+
+
+def test_the_csv_has_every_point_and_the_documented_columns(sweep):
+    table = pd.read_csv(sweep)
+    required = {
+        "width", "depth", "method", "batch", "params", "projection_dim",
+        "measured_s_per_sample", "modelled_optical_s_per_sample", "peak_mem_bytes", "status",
+    }  # fmt: skip
+    assert required <= set(table.columns)
+    assert len(table) == 2 * 2 * 3 and (table["status"] == "ok").all()
+    assert (table["measured_s_per_sample"] > 0).all() and (table["peak_mem_bytes"] > 0).all()
+    assert (table.loc[table["method"] != "odfa", "modelled_optical_s_per_sample"] == 0).all()
+    row = table[(table["width"] == 32) & (table["depth"] == 2) & (table["method"] == "bp")]
+    assert int(row["params"].iloc[0]) == 2 * (32 * 32 + 32) + 32 * 32 + 32
+
+
+def test_the_modelled_optical_time_is_four_frames_per_sample(sweep):
+    """A ternary error needs 2 frames (x and x + anchor) for each of its +/- parts."""
+    table = pd.read_csv(sweep)
+    config = tiny_config()
+    timing = FrameRateModel(**config["optics"]["timing"])
+    for _, row in table[table["method"] == "odfa"].iterrows():
+        pixels, camera = 2 * row["projection_inputs"], row["projection_dim"]
+        expected = timing.modelled_seconds(4, pixels, camera)
+        assert math.isclose(row["modelled_optical_s_per_sample"], expected, rel_tol=1e-9)
+
+
+def test_a_point_above_the_memory_cap_is_recorded_and_the_sweep_goes_on(tmp_path):
+    config = tiny_config()
+    largest = scaling.estimated_bytes(32, 2, 32, 8, "odfa", True)
+    config["scaling"]["memory_limit_bytes"] = largest - 1
+    table = scaling.run_sweep(config, tmp_path / "timings.csv", progress=False)
+    skipped = table[table["status"] != "ok"]
+    assert list(zip(skipped["width"], skipped["depth"], skipped["method"], strict=True)) == [
+        (32, 2, "odfa")
+    ]
+    assert skipped["status"].iloc[0].startswith("out_of_memory")
+    assert skipped["measured_s_per_sample"].isna().all()
+    assert (table.loc[table["status"] == "ok", "measured_s_per_sample"] > 0).all()
+
+
+def test_an_allocation_failure_is_recorded_but_other_errors_propagate(monkeypatch):
+    config = tiny_config()
+
+    def exhausted(*arguments, **keywords):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    monkeypatch.setattr(scaling, "FCNNStep", exhausted)
+    row = scaling.measure_point(config, 16, 1, "dfa", torch.device("cpu"))
+    assert row["status"] == "out_of_memory (OutOfMemoryError)"
+
+    def broken(*arguments, **keywords):
+        raise RuntimeError("shape mismatch")
+
+    monkeypatch.setattr(scaling, "FCNNStep", broken)
+    with pytest.raises(RuntimeError, match="shape mismatch"):
+        scaling.measure_point(config, 16, 1, "dfa", torch.device("cpu"))
+
+
+def test_the_odfa_curve_swaps_simulated_optics_for_modelled_optics():
+    table = pd.DataFrame(
+        {
+            "measured_s_per_sample": [3.0],
+            "simulated_optics_s_per_sample": [1.0],
+            "modelled_optical_s_per_sample": [5.0],
+        }
+    )
+    assert odfa_hardware_time(table).iloc[0] == 7.0
+
+
+def test_the_figures_are_written(sweep, tmp_path):
+    plot_scaling(sweep, tmp_path)
+    for name in ("fig4a.png", "fig4b.png", "fig4c.png"):
+        assert (tmp_path / name).stat().st_size > 10_000

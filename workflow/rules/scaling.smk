@@ -1,0 +1,55 @@
+# Study 3: training time vs width and depth of an FCNN for BP, DFA and ODFA (random dummy data).
+
+SCALING_RESULTS = [
+    "results/scaling/timings.csv",
+    "results/figures/fig4a.png",
+    "results/figures/fig4b.png",
+    "results/figures/fig4c.png",
+]
+
+
+rule scaling_sweep:
+    output:
+        report(
+            "results/scaling/timings.csv",
+            caption="../report/timings.rst",
+            category="Study 3: scaling",
+        ),
+    params:
+        scaling=config["scaling"],
+        device=config["device"],
+        feedback=config["feedback"],
+        optics=config["optics"],
+        config_file=CONFIG_FILE,
+    log:
+        "results/logs/scaling/sweep.log",
+    # Timings need the machine to themselves: the sweep claims every core given to Snakemake.
+    threads: workflow.cores
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    conda:
+        "../envs/odfa.yaml"
+    shell:
+        "odfa scaling run --config {params.config_file} --out {output} > {log} 2>&1"
+
+
+rule scaling_figures:
+    input:
+        "results/scaling/timings.csv",
+    output:
+        fig4a=report(
+            "results/figures/fig4a.png", caption="../report/fig4a.rst", category="Study 3: scaling"
+        ),
+        fig4b=report(
+            "results/figures/fig4b.png", caption="../report/fig4b.rst", category="Study 3: scaling"
+        ),
+        fig4c=report(
+            "results/figures/fig4c.png", caption="../report/fig4c.rst", category="Study 3: scaling"
+        ),
+    log:
+        "results/logs/scaling/figures.log",
+    conda:
+        "../envs/odfa.yaml"
+    shell:
+        "odfa scaling plot --timings {input} --out-dir results/figures > {log} 2>&1"
