@@ -100,9 +100,13 @@ def _climate_train(args: argparse.Namespace) -> None:
 
 
 def _climate_summarise(args: argparse.Namespace) -> None:
-    from odfa.studies.climate import summarise_climate
+    from odfa.studies.climate import MODELS, summarise_climate
 
-    table = summarise_climate([Path(run) for run in args.run_dirs], args.out)
+    settings = load_config(args.config)["climate"]
+    runs = [
+        Path(args.runs) / f"{model}-{method}" for model in MODELS for method in settings["methods"]
+    ]
+    table = summarise_climate(runs, args.out)
     print(table.to_string(index=False))
 
 
@@ -224,7 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
     climate_train.add_argument("--data", required=True, help="prepared data folder")
     climate_train.add_argument("--out", required=True, help="run folder")
     climate_summary = command(climate, "summarise", _climate_summarise, "metrics.csv of all runs")
-    climate_summary.add_argument("run_dirs", nargs="+", help="run folders with metrics.json")
+    climate_summary.add_argument("--config", required=True)
+    climate_summary.add_argument("--runs", required=True, help="folder holding <model>-<method>/")
     climate_summary.add_argument("--out", required=True)
     climate_plot = command(climate, "plot", _climate_plot, "figures 3b and 3c")
     climate_plot.add_argument("--metrics", required=True, help="metrics.csv")

@@ -2,9 +2,7 @@
 
 CLIMATE_ARCHIVES = "data/raw/climatebench"
 CLIMATE_DATA = "data/processed/climatebench"
-CLIMATE_RUNS = expand(
-    "{model}-{method}", model=["vit", "fcnn"], method=config["climate"]["methods"]
-)
+CLIMATE_RUNS = expand("{model}-{method}", model=["vit", "fcnn"], method=config["climate"]["methods"])
 CLIMATE_RESULTS = [
     "results/climate/metrics.csv",
     "results/figures/fig3b.png",
@@ -110,13 +108,15 @@ rule climate_summary:
             category="Study 2: ClimateBench",
         ),
     params:
-        run_dirs=expand("results/climate/runs/{run}", run=CLIMATE_RUNS),
+        methods=config["climate"]["methods"],
+        config_file=CONFIG_FILE,
     log:
         "results/logs/climate/summary.log",
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa climate summarise {params.run_dirs} --out {output} > {log} 2>&1"
+        "odfa climate summarise --config {params.config_file} --runs results/climate/runs"
+        " --out {output} > {log} 2>&1"
 
 
 rule climate_figures:
