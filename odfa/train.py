@@ -173,6 +173,8 @@ def train(
         scheduler.load_state_dict(state["scheduler"])
         method.load_state_dict(state["method"])
         torch.set_rng_state(state["rng"])
+        if state["cuda_rng"]:
+            torch.cuda.set_rng_state_all(state["cuda_rng"])
         rows, start = state["rows"], state["step"]
 
     def checkpoint(step: int) -> None:
@@ -188,6 +190,7 @@ def train(
                 "scheduler": scheduler.state_dict(),
                 "method": method.state_dict(),
                 "rng": torch.get_rng_state(),
+                "cuda_rng": torch.cuda.get_rng_state_all() if device.type == "cuda" else [],
             },
         )
 
