@@ -143,6 +143,21 @@ def _bench_step(args: argparse.Namespace) -> None:
     print(json.dumps(result))
 
 
+def _bench_opu(args: argparse.Namespace) -> None:
+    from odfa.bench_opu import benchmark_opu
+
+    result = benchmark_opu(
+        args.batch,
+        args.inputs,
+        args.outputs,
+        args.repeats,
+        args.precision,
+        args.big_outputs,
+        args.warmup,
+    )
+    print(json.dumps(result))
+
+
 Handler = Callable[[argparse.Namespace], None]
 
 
@@ -259,6 +274,16 @@ def build_parser() -> argparse.ArgumentParser:
     step.add_argument("--repeats", type=int, default=30)
     step.add_argument("--device", default=None, help="override the config's device")
     step.add_argument("--config", default="config/config.yaml")
+    opu = command(bench, "opu", _bench_opu, "time the simulated OPU vs lightonml and a matmul")
+    opu.add_argument("--batch", type=int, default=64)
+    opu.add_argument("--inputs", type=int, default=4096, help="DMD pixels")
+    opu.add_argument("--outputs", type=int, default=4096, help="camera pixels")
+    opu.add_argument("--repeats", type=int, default=10)
+    opu.add_argument("--warmup", type=int, default=2)
+    opu.add_argument("--precision", default="bfloat16", choices=["float32", "bfloat16"])
+    opu.add_argument(
+        "--big-outputs", type=int, default=1_000_000, help="camera pixels of the streamed case"
+    )
     return parser
 
 

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Protocol
 
 import torch
 from torch import Tensor
 
 from odfa.optics.camera import Camera, CameraConfig
+
+BLOCK_COLUMNS = 4096  # output columns per block of T; part of T's definition, not a tuning knob
+SEED_STRIDE = 2**20  # blocks per seed: counter seeds of two seeds never collide below this
+MAX_SEED = 2**43 - 1  # keeps every counter seed below 2**63
+MODES = ("dense", "streamed")
+PRECISIONS = {"float32": torch.float32, "bfloat16": torch.bfloat16}
+MAX_MATERIALISED_BYTES = 2**30  # a streamed OPU builds T on demand only up to this (complex64)
 
 
 def check_binary_frames(frames: Tensor) -> None:
@@ -47,8 +55,41 @@ class OpticalDevice(Protocol):
         ...
 
 
+def counter_seed(seed: int, block: int) -> int:
+    """The generator seed of block `block` of the T drawn with `seed`: seed * 2**20 + block."""
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"transmission matrix seed must be in [0, {MAX_SEED}]; got {seed}")
+    if not 0 <= block < SEED_STRIDE:
+        raise ValueError(f"block index must be in [0, {SEED_STRIDE}); got {block}")
+    return seed * SEED_STRIDE + block
+
+
+def transmission_block(
+    n_inputs: int, width: int, seed: int, block: int, out: Tensor | None = None
+) -> Tensor:
+    """Block `block` of the seeded T as a float32 (n_inputs, 2 * width) [Re | Im], on the CPU.
+
+    One draw of torch.randn(n_inputs, 2 * width) from a generator seeded with
+    counter_seed(seed, block), scaled by 1/sqrt(n_inputs): the left half is the real part,
+    the right half the imaginary part. Drawn on the CPU so one seed gives one T on every device;
+    `out`, a float32 CPU tensor of that shape, is drawn into instead of a new tensor.
+    """
+    generator = torch.Generator().manual_seed(counter_seed(seed, block))
+    stacked = torch.randn(n_inputs, 2 * width, generator=generator, out=out)
+    return stacked.div_(math.sqrt(n_inputs))
+
+
 class SimulatedOPU:
-    """An OPU simulated by one real matmul with T's real and imaginary parts side by side."""
+    """An OPU simulated block by block: one real matmul per block of T's [Re | Im] columns.
+
+    T (n_inputs, n_outputs) is defined block by block over output columns: block j, drawn by
+    `transmission_block`, holds columns j * BLOCK_COLUMNS to (j + 1) * BLOCK_COLUMNS - 1. The
+    mode only decides whether the blocks are kept ("dense") or drawn again at every call
+    ("streamed": memory bounded by one block plus the output, as the optics keep T in the
+    glass); both apply the same blocks with the same operations, so their intensities are bit
+    for bit equal. `precision` is the dtype of T and of the frames in the matmul ("bfloat16"
+    rounds T to 8 significant bits, below the 8-bit camera's step); intensities are float32.
+    """
 
     def __init__(
         self,
@@ -58,49 +99,138 @@ class SimulatedOPU:
         camera: CameraConfig,
         noise_seed: int = 0,
         device: str | torch.device = "cpu",
+        mode: str = "dense",
+        precision: str = "float32",
     ) -> None:
-        generator = torch.Generator().manual_seed(seed)
-        # Drawn on the CPU so one seed gives one T on every device.
-        stacked = torch.randn(n_inputs, 2 * n_outputs, generator=generator)
-        stacked /= math.sqrt(n_inputs)
-        self._attach(stacked.to(device), camera, noise_seed)
+        if n_inputs < 1 or n_outputs < 1:
+            raise ValueError(f"n_inputs and n_outputs must be >= 1; got {n_inputs}, {n_outputs}")
+        if mode not in MODES:
+            raise ValueError(f"unknown SimulatedOPU mode {mode!r}; choose one of {list(MODES)}")
+        self._attach(n_inputs, n_outputs, torch.device(device), precision, camera, noise_seed)
+        counter_seed(seed, len(self._block_bounds()) - 1)  # raises unless seeds are in range
+        self.seed = seed
+        self.mode = mode
+        self._blocks: list[Tensor] | None = None  # None: blocks are drawn at every use
+        if mode == "dense":
+            self._blocks = [stacked.clone() for stacked in self._drawn_blocks()]
 
     @classmethod
-    def from_matrix(cls, matrix: Tensor, camera: CameraConfig, noise_seed: int = 0) -> SimulatedOPU:
-        """An OPU whose transmission matrix is the given complex (n_inputs, n_outputs) tensor."""
+    def from_matrix(
+        cls,
+        matrix: Tensor,
+        camera: CameraConfig,
+        noise_seed: int = 0,
+        precision: str = "float32",
+    ) -> SimulatedOPU:
+        """A dense OPU whose transmission matrix is the given complex (n_inputs, n_outputs) T."""
         if matrix.ndim != 2 or not matrix.is_complex():
             raise ValueError(
                 f"transmission matrix must be a complex 2-D tensor; got {matrix.dtype} "
                 f"of shape {tuple(matrix.shape)}"
             )
         opu = cls.__new__(cls)
-        stacked = torch.cat([matrix.real, matrix.imag], dim=1).to(torch.float32)
-        opu._attach(stacked, camera, noise_seed)
+        opu.seed = None
+        opu.mode = "dense"
+        n_inputs, n_outputs = matrix.shape
+        opu._attach(n_inputs, n_outputs, matrix.device, precision, camera, noise_seed)
+        opu._blocks = [
+            torch.cat([matrix.real[:, start:stop], matrix.imag[:, start:stop]], dim=1)
+            .to(torch.float32)
+            .to(opu.dtype)
+            for start, stop in opu._block_bounds()
+        ]
         return opu
 
-    def _attach(self, stacked: Tensor, camera: CameraConfig, noise_seed: int) -> None:
-        """Keep the (n_inputs, 2 * n_outputs) real/imaginary matrix and build the camera."""
-        self._stacked = stacked
-        self.n_inputs = stacked.shape[0]
-        self.n_outputs = stacked.shape[1] // 2
-        self.tensor_device = stacked.device
+    def _attach(
+        self,
+        n_inputs: int,
+        n_outputs: int,
+        device: torch.device,
+        precision: str,
+        camera: CameraConfig,
+        noise_seed: int,
+    ) -> None:
+        """Record sizes, device and dtype, and build the camera."""
+        if precision not in PRECISIONS:
+            raise ValueError(
+                f"unknown SimulatedOPU precision {precision!r}; choose one of {list(PRECISIONS)}"
+            )
+        self.n_inputs = n_inputs
+        self.n_outputs = n_outputs
+        self.block_columns = BLOCK_COLUMNS
+        self.tensor_device = device
+        self.precision = precision
+        self.dtype = PRECISIONS[precision]
         self.camera = Camera(camera, seed=noise_seed)
         self.frames_displayed = 0
+
+    def _block_bounds(self) -> list[tuple[int, int]]:
+        """(first, past-last) output column of each block, in order."""
+        return [
+            (start, min(start + self.block_columns, self.n_outputs))
+            for start in range(0, self.n_outputs, self.block_columns)
+        ]
+
+    def _drawn_blocks(self) -> Iterator[Tensor]:
+        """Each (n_inputs, 2 * width) [Re | Im] block of the seeded T in dtype and device, in order.
+
+        Every block is drawn into the same buffers, so a block is overwritten by the next.
+        """
+        largest = self.n_inputs * 2 * min(self.block_columns, self.n_outputs)
+        drawn = torch.empty(largest)  # float32, on the CPU where the generator draws
+        converted = drawn
+        if (self.dtype, self.tensor_device) != (torch.float32, torch.device("cpu")):
+            converted = torch.empty(largest, dtype=self.dtype, device=self.tensor_device)
+        for block, (start, stop) in enumerate(self._block_bounds()):
+            shape = (self.n_inputs, 2 * (stop - start))
+            size = shape[0] * shape[1]
+            stacked = transmission_block(
+                self.n_inputs, stop - start, self.seed, block, out=drawn[:size].view(shape)
+            )
+            if converted is not drawn:
+                stacked = converted[:size].view(shape).copy_(stacked)
+            yield stacked
+
+    def _blocks_in_order(self) -> Iterator[tuple[int, int, Tensor]]:
+        """(first column, past-last column, [Re | Im] block): kept if dense, drawn if streamed."""
+        blocks = self._drawn_blocks() if self._blocks is None else iter(self._blocks)
+        for (start, stop), stacked in zip(self._block_bounds(), blocks, strict=True):
+            yield start, stop, stacked
 
     def raw_intensity(self, frames: Tensor) -> Tensor:
         """(N, n_inputs) binary frames -> (N, n_outputs) float32 |T x|^2 before the camera."""
         check_frame_shape(frames, self.n_inputs)
         check_binary_frames(frames)
-        field = frames.to(self._stacked) @ self._stacked  # (N, 2 * n_outputs): [Re | Im]
-        real, imaginary = field.split(self.n_outputs, dim=1)
+        pixels = frames.to(self.tensor_device, self.dtype)  # exact: frames are binary
+        intensity = torch.empty(frames.shape[0], self.n_outputs, device=self.tensor_device)
+        for start, stop, stacked in self._blocks_in_order():
+            field = (pixels @ stacked).to(torch.float32)  # (N, 2 * width): [Re | Im]
+            real, imaginary = field.split(stop - start, dim=1)
+            block_intensity = intensity[:, start:stop]
+            torch.square(real, out=block_intensity).addcmul_(imaginary, imaginary)
         self.frames_displayed += frames.shape[0]
-        return (real.square() + imaginary.square()).to(frames.device)
+        return intensity.to(frames.device)
 
     def intensity(self, frames: Tensor) -> Tensor:
         """(N, n_inputs) binary frames -> (N, n_outputs) float32 camera-measured |T x|^2."""
         return self.camera.measure(self.raw_intensity(frames))
 
     def transmission_matrix(self) -> Tensor:
-        """The complex64 (n_inputs, n_outputs) matrix T; for simulation checks only."""
-        real, imaginary = self._stacked.split(self.n_outputs, dim=1)
-        return torch.complex(real, imaginary)
+        """The complex64 (n_inputs, n_outputs) matrix T as applied; for simulation checks only.
+
+        A streamed OPU builds it on demand, and refuses above MAX_MATERIALISED_BYTES.
+        """
+        size = 8 * self.n_inputs * self.n_outputs
+        if self._blocks is None and size > MAX_MATERIALISED_BYTES:
+            raise ValueError(
+                f"a streamed SimulatedOPU of {self.n_inputs} x {self.n_outputs} would need "
+                f"{size / 2**30:.1f} GiB to build T; the limit is "
+                f"{MAX_MATERIALISED_BYTES / 2**30:.1f} GiB (MAX_MATERIALISED_BYTES)"
+            )
+        matrix = torch.empty(
+            self.n_inputs, self.n_outputs, dtype=torch.complex64, device=self.tensor_device
+        )
+        for start, stop, stacked in self._blocks_in_order():
+            real, imaginary = stacked.to(torch.float32).split(stop - start, dim=1)
+            matrix[:, start:stop] = torch.complex(real, imaginary)
+        return matrix

@@ -26,7 +26,7 @@ SETTINGS_KEYS = (
     "relative_threshold",
     "camera",
     "device",
-)
+)  # optional: "mode" ("dense") and "precision" ("float32"), for the simulated backend
 
 
 def _divide_or_zero(numerator: Tensor, denominator: Tensor) -> Tensor:
@@ -154,6 +154,8 @@ def build_optical_projector(
     n_inputs = n_features + n_anchor
     camera = _camera_config(settings["camera"])
     backend = settings["backend"]
+    mode = settings.get("mode", "dense")
+    precision = settings.get("precision", "float32")
     device: OpticalDevice
     if backend == "simulated":
         device = SimulatedOPU(
@@ -163,8 +165,15 @@ def build_optical_projector(
             camera=camera,
             noise_seed=settings["noise_seed"],
             device=settings["device"],
+            mode=mode,
+            precision=precision,
         )
     elif backend == "lightonml":
+        if (mode, precision) != ("dense", "float32"):
+            raise ValueError(
+                f"optics mode {mode!r} and precision {precision!r} apply to the simulated "
+                "backend only; the lightonml backend is dense float32"
+            )
         device = LightonmlOPU(
             n_inputs,
             n_outputs,

@@ -141,3 +141,23 @@ def test_factory_names_missing_keys():
     settings = {key: value for key, value in SETTINGS.items() if key != "noise_seed"}
     with pytest.raises(ValueError, match="noise_seed"):
         build_optical_projector(8, 4, settings)
+
+
+def test_factory_passes_mode_and_precision():
+    settings = {
+        "backend": "simulated",
+        "seed": 0,
+        "noise_seed": 0,
+        "anchor_pixels": None,
+        "threshold": 0.1,
+        "relative_threshold": True,
+        "camera": "ideal",
+        "device": "cpu",
+    }
+    default = build_optical_projector(8, 4, settings).projection.device
+    assert (default.mode, default.precision) == ("dense", "float32")
+    chosen = {**settings, "mode": "streamed", "precision": "bfloat16"}
+    device = build_optical_projector(8, 4, chosen).projection.device
+    assert (device.mode, device.precision) == ("streamed", "bfloat16")
+    with pytest.raises(ValueError, match="simulated backend only"):
+        build_optical_projector(8, 4, {**chosen, "backend": "lightonml"})

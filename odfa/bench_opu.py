@@ -1,0 +1,141 @@
+"""Benchmark of the simulated OPU: odfa's SimulatedOPU against lightonml's and a bare matmul."""
+
+from __future__ import annotations
+
+import statistics
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from odfa.optics.camera import CameraConfig
+from odfa.optics.device import PRECISIONS, SimulatedOPU
+from odfa.optics.lightonml_backend import import_lightonml
+
+STATUS = Path("/proc/self/status")
+CLEAR_REFS = Path("/proc/self/clear_refs")
+
+
+def median_seconds(run: Callable[[], object], warmup: int, repeats: int) -> float:
+    """Median wall time of `repeats` calls of `run`, after `warmup` untimed calls."""
+    for _ in range(warmup):
+        run()
+    seconds = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds)
+
+
+def memory_status_bytes(field: str) -> int:
+    """A memory line of /proc/self/status (VmRSS, VmHWM, ...) in bytes; Linux only."""
+    for line in STATUS.read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) * 1024  # reported in kB
+    raise RuntimeError(f"{STATUS} has no {field} line")
+
+
+def reset_peak_rss() -> None:
+    """Reset the process's peak RSS (VmHWM) to its current RSS."""
+    CLEAR_REFS.write_text("5")
+
+
+def lightonml_seconds(frames: Tensor, outputs: int, warmup: int, repeats: int) -> float:
+    """Median time of lightonml's simulated OPU `transform` of the (batch, inputs) frames."""
+    lightonml = import_lightonml()
+    inputs = frames.shape[1]
+    opu = lightonml.OPU(
+        n_components=outputs, max_n_features=inputs, simulated=True, disable_pbar=True
+    )
+    opu.fit1d(n_features=inputs)
+    pixels = frames.to(torch.uint8).numpy()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", module="lightonml")
+        return median_seconds(lambda: opu.transform(pixels), warmup, repeats)
+
+
+def odfa_seconds(
+    frames: Tensor, outputs: int, precision: str, seed: int, warmup: int, repeats: int
+) -> float:
+    """Median time of a dense SimulatedOPU's raw_intensity (ideal camera) of the frames."""
+    opu = SimulatedOPU(frames.shape[1], outputs, seed, CameraConfig.ideal(), precision=precision)
+    return median_seconds(lambda: opu.raw_intensity(frames), warmup, repeats)
+
+
+def matmul_seconds(
+    frames: Tensor, outputs: int, precision: str, warmup: int, repeats: int
+) -> float:
+    """Median time of frames @ (inputs, 2 * outputs) real matrix in `precision`: nothing else."""
+    dtype = PRECISIONS[precision]
+    stacked = torch.randn(frames.shape[1], 2 * outputs).to(dtype)
+    pixels = frames.to(dtype)
+    return median_seconds(lambda: pixels @ stacked, warmup, repeats)
+
+
+def streamed_projection(
+    frames: Tensor, outputs: int, precision: str, seed: int
+) -> tuple[float, int, int]:
+    """Seconds, peak RSS increase and peak RSS of one streamed SimulatedOPU raw_intensity."""
+    opu = SimulatedOPU(
+        frames.shape[1], outputs, seed, CameraConfig.ideal(), mode="streamed", precision=precision
+    )
+    rss_before = memory_status_bytes("VmRSS")
+    reset_peak_rss()
+    started = time.perf_counter()
+    opu.raw_intensity(frames)
+    seconds = time.perf_counter() - started
+    peak_rss = memory_status_bytes("VmHWM")
+    return seconds, peak_rss - rss_before, peak_rss
+
+
+def benchmark_opu(
+    batch: int = 64,
+    inputs: int = 4096,
+    outputs: int = 4096,
+    repeats: int = 10,
+    precision: str = "bfloat16",
+    big_outputs: int = 1_000_000,
+    warmup: int = 2,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Time |T x|^2 of one batch of binary frames three ways, and one streamed projection.
+
+    lightonml's simulated OPU, odfa's dense SimulatedOPU (ideal camera) and the bare matmul of
+    the frames with an (inputs, 2 * outputs) real matrix in the same dtype (the arithmetic
+    limit) each report a median of `repeats` calls after `warmup`. The big case, one call of a
+    streamed SimulatedOPU with `big_outputs` outputs, reports its time and its increase of the
+    process's peak RSS over the RSS just before the call.
+    """
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {precision!r}; choose one of {list(PRECISIONS)}")
+    generator = torch.Generator().manual_seed(seed)
+    frames = (torch.rand(batch, inputs, generator=generator) < 0.5).to(torch.uint8)
+    lightonml_s = lightonml_seconds(frames, outputs, warmup, repeats)
+    odfa_s = odfa_seconds(frames, outputs, precision, seed, warmup, repeats)
+    arithmetic_limit_s = matmul_seconds(frames, outputs, precision, warmup, repeats)
+    big_projection_s, peak_increase, peak_rss = streamed_projection(
+        frames, big_outputs, precision, seed
+    )
+    return {
+        "precision": precision,
+        "batch": batch,
+        "inputs": inputs,
+        "outputs": outputs,
+        "repeats": repeats,
+        "torch_threads": torch.get_num_threads(),
+        "lightonml_s": lightonml_s,
+        "odfa_s": odfa_s,
+        "arithmetic_limit_s": arithmetic_limit_s,
+        "speedup_vs_lightonml": lightonml_s / odfa_s,
+        "over_arithmetic_limit": odfa_s / arithmetic_limit_s,
+        "big_outputs": big_outputs,
+        "big_projection_s": big_projection_s,
+        "peak_bytes_1e6_outputs": peak_increase,
+        "peak_rss_bytes": peak_rss,
+        "dense_t_bytes_would_be": 8 * inputs * big_outputs,  # complex64 T
+    }

@@ -1,0 +1,49 @@
+"""`odfa bench opu`: one JSON line with every timing, ratio and memory field."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from odfa.bench_opu import memory_status_bytes, reset_peak_rss
+from odfa.cli import main
+
+FIELDS = {
+    "precision",
+    "batch",
+    "inputs",
+    "outputs",
+    "repeats",
+    "torch_threads",
+    "lightonml_s",
+    "odfa_s",
+    "arithmetic_limit_s",
+    "speedup_vs_lightonml",
+    "over_arithmetic_limit",
+    "big_outputs",
+    "big_projection_s",
+    "peak_bytes_1e6_outputs",
+    "peak_rss_bytes",
+    "dense_t_bytes_would_be",
+}
+
+
+def test_bench_opu_prints_one_json_line_with_every_field(capsys):
+    pytest.importorskip("lightonml")
+    arguments = ["bench", "opu", "--batch", "4", "--inputs", "64", "--outputs", "256"]
+    assert main([*arguments, "--big-outputs", "5000", "--repeats", "2"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1
+    result = json.loads(lines[0])
+    assert set(result) == FIELDS
+    assert (result["precision"], result["batch"], result["inputs"]) == ("bfloat16", 4, 64)
+    assert result["speedup_vs_lightonml"] == result["lightonml_s"] / result["odfa_s"]
+    assert result["over_arithmetic_limit"] == result["odfa_s"] / result["arithmetic_limit_s"]
+    assert result["dense_t_bytes_would_be"] == 8 * 64 * 5000
+    assert 0 <= result["peak_bytes_1e6_outputs"] <= result["peak_rss_bytes"]
+
+
+def test_peak_rss_resets_to_the_current_rss():
+    reset_peak_rss()
+    assert memory_status_bytes("VmHWM") <= memory_status_bytes("VmRSS") + 2**20
