@@ -107,6 +107,37 @@ def test_the_tiny_run_produces_the_scaling_results(tiny_run):
         assert (tiny_run / "figures" / figure).stat().st_size > 10_000
 
 
+def planned_jobs(root: Path, config: dict) -> dict[str, int]:
+    """Rule -> number of jobs a dry run of `config` in `root` plans."""
+    path = root / "changed.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = snakemake("all", "-n", "--quiet", "rules", "--configfile", str(path), "-d", str(root))
+    assert result.returncode == 0, result.stderr
+    rows = [line.split() for line in result.stdout.splitlines()]
+    return {row[0]: int(row[1]) for row in rows if len(row) == 2 and row[1].isdigit()}
+
+
+def test_an_up_to_date_workspace_has_nothing_to_do(tiny_run):
+    assert planned_jobs(tiny_run.parent, tiny_config()) == {}
+
+
+def test_a_changed_setting_reruns_only_what_depends_on_it(tiny_run):
+    config = tiny_config()
+    config["digits"]["training"]["learning_rate"] = 0.02
+    assert planned_jobs(tiny_run.parent, config) == {
+        "digits_train": 4, "digits_summary": 1, "digits_figure": 1, "all": 1, "total": 7,
+    }  # fmt: skip
+    config = tiny_config()
+    config["dialogs"]["generation"]["temperature"] = 0.5
+    assert planned_jobs(tiny_run.parent, config) == {
+        "dialogs_evaluate": 5, "dialogs_figures": 1, "all": 1, "total": 7,
+    }  # fmt: skip
+    config = tiny_config()
+    config["optics"]["threshold"] = 0.2  # only the ODFA runs use the optics
+    jobs = planned_jobs(tiny_run.parent, config)
+    assert jobs["digits_train"] == 1 and jobs["dialogs_train"] == 1 and jobs["climate_train"] == 2
+
+
 def test_command_line_overrides_are_refused_with_a_reason(tmp_path):
     result = snakemake("all", "--dry-run", "--config", "device=cpu")
     assert result.returncode != 0

@@ -10,20 +10,6 @@ CLIMATE_RESULTS = [
 ]
 
 
-def climate_run_settings(wildcards):
-    """The config values a run depends on (a change reruns exactly the runs it affects)."""
-    settings = {
-        "device": config["device"],
-        "model": config["climate"]["models"][wildcards.model],
-        "training": config["climate"]["training"][wildcards.model],
-    }
-    if wildcards.method in ("dfa", "odfa"):
-        settings["feedback"] = config["feedback"]
-    if wildcards.method == "odfa":
-        settings["optics"] = config["optics"]
-    return settings
-
-
 rule climate_fetch:
     output:
         train_val=f"{CLIMATE_ARCHIVES}/train_val.tar.gz",
@@ -31,8 +17,7 @@ rule climate_fetch:
     params:
         source=config["climate"]["source"],
         sample=config["climate"]["sample"],
-        config_file=CONFIG_FILE,
-        out_dir=CLIMATE_ARCHIVES,
+        out_dir=subpath(output.test, parent=True),
     log:
         "results/logs/climate/fetch.log",
     resources:
@@ -40,7 +25,7 @@ rule climate_fetch:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa climate fetch --config {params.config_file} --out {params.out_dir}"
+        "odfa climate fetch --config \"$ODFA_CONFIG\" --out {params.out_dir}"
         " --lock-file data/climatebench.lock.json > {log} 2>&1"
 
 
@@ -55,9 +40,8 @@ rule climate_prepare:
         grid=config["climate"]["grid"],
         window=config["climate"]["window"],
         variables=config["climate"]["variables"],
-        config_file=CONFIG_FILE,
-        archives=CLIMATE_ARCHIVES,
-        out_dir=CLIMATE_DATA,
+        archives=lambda wildcards, input: Path(input[0]).parent,
+        out_dir=subpath(output.summary, parent=True),
     log:
         "results/logs/climate/prepare.log",
     resources:
@@ -65,7 +49,7 @@ rule climate_prepare:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa climate prepare --config {params.config_file} --archives {params.archives}"
+        "odfa climate prepare --config \"$ODFA_CONFIG\" --archives {params.archives}"
         " --out {params.out_dir} > {log} 2>&1"
 
 
@@ -79,8 +63,7 @@ rule climate_train:
         model="results/climate/runs/{model}-{method}/model.pt",
     params:
         settings=climate_run_settings,
-        config_file=CONFIG_FILE,
-        data=CLIMATE_DATA,
+        data=lambda wildcards, input: Path(input[0]).parent,
         run_dir=subpath(output.metrics, parent=True),
     log:
         "results/logs/climate/train-{model}-{method}.log",
@@ -94,7 +77,7 @@ rule climate_train:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa climate train --config {params.config_file} --model {wildcards.model}"
+        "odfa climate train --config \"$ODFA_CONFIG\" --model {wildcards.model}"
         " --method {wildcards.method} --data {params.data} --out {params.run_dir} > {log} 2>&1"
 
 
@@ -109,13 +92,12 @@ rule climate_summary:
         ),
     params:
         methods=config["climate"]["methods"],
-        config_file=CONFIG_FILE,
     log:
         "results/logs/climate/summary.log",
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa climate summarise --config {params.config_file} --runs results/climate/runs"
+        "odfa climate summarise --config \"$ODFA_CONFIG\" --runs results/climate/runs"
         " --out {output} > {log} 2>&1"
 
 
@@ -132,7 +114,7 @@ rule climate_figures:
             "results/figures/fig3c.png", caption="../report/fig3c.rst", category="Study 2: ClimateBench"
         ),
     params:
-        data=CLIMATE_DATA,
+        data=subpath(input.test, parent=True),
     log:
         "results/logs/climate/figures.log",
     conda:

@@ -12,24 +12,12 @@ DIALOGS_RESULTS = [
 ]
 
 
-def dialogs_run_settings(wildcards):
-    """The config values a run depends on (a change reruns exactly the runs it affects)."""
-    settings = {key: value for key, value in config["dialogs"].items() if key != "methods"}
-    settings["device"] = config["device"]
-    if wildcards.run in ("dfa", "odfa"):
-        settings["feedback"] = config["feedback"]
-    if wildcards.run == "odfa":
-        settings["optics"] = config["optics"]
-    return settings
-
-
 rule dialogs_fetch:
     output:
         DIALOGS_CORPUS,
     params:
         source=config["dialogs"]["source"],
         sample=config["dialogs"]["sample"],
-        config_file=CONFIG_FILE,
     log:
         "results/logs/dialogs/fetch.log",
     resources:
@@ -37,7 +25,7 @@ rule dialogs_fetch:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa dialogs fetch --config {params.config_file} --out {output} > {log} 2>&1"
+        "odfa dialogs fetch --config \"$ODFA_CONFIG\" --out {output} > {log} 2>&1"
 
 
 rule dialogs_prepare:
@@ -52,8 +40,7 @@ rule dialogs_prepare:
         tokenizer=config["dialogs"]["tokenizer"],
         validation_fraction=config["dialogs"]["validation_fraction"],
         split_seed=config["dialogs"]["split_seed"],
-        config_file=CONFIG_FILE,
-        out_dir=DIALOGS_DATA,
+        out_dir=subpath(output.report, parent=True),
     log:
         "results/logs/dialogs/prepare.log",
     resources:
@@ -61,7 +48,7 @@ rule dialogs_prepare:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa dialogs prepare --config {params.config_file} --corpus {input}"
+        "odfa dialogs prepare --config \"$ODFA_CONFIG\" --corpus {input}"
         " --out {params.out_dir} > {log} 2>&1"
 
 
@@ -74,8 +61,7 @@ rule dialogs_train:
         model="results/dialogs/runs/{run}/model.pt",
     params:
         settings=dialogs_run_settings,
-        config_file=CONFIG_FILE,
-        data=DIALOGS_DATA,
+        data=lambda wildcards, input: Path(input[0]).parent,
         run_dir=subpath(output.metrics, parent=True),
     log:
         "results/logs/dialogs/train-{run}.log",
@@ -88,7 +74,7 @@ rule dialogs_train:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa dialogs train --config {params.config_file} --run {wildcards.run}"
+        "odfa dialogs train --config \"$ODFA_CONFIG\" --run {wildcards.run}"
         " --data {params.data} --out {params.run_dir} > {log} 2>&1"
 
 
@@ -101,8 +87,7 @@ rule dialogs_evaluate:
         attention="results/dialogs/runs/{run}/attention.npz",
     params:
         generation=config["dialogs"]["generation"],
-        config_file=CONFIG_FILE,
-        data=DIALOGS_DATA,
+        data=subpath(input.tokenizer, parent=True),
         run_dir=subpath(input.model, parent=True),
     log:
         "results/logs/dialogs/evaluate-{run}.log",
@@ -111,7 +96,7 @@ rule dialogs_evaluate:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa dialogs evaluate --config {params.config_file} --run {wildcards.run}"
+        "odfa dialogs evaluate --config \"$ODFA_CONFIG\" --run {wildcards.run}"
         " --data {params.data} --run-dir {params.run_dir} > {log} 2>&1"
 
 
@@ -122,13 +107,12 @@ rule dialogs_summary:
         report("results/dialogs/metrics.csv", caption="../report/dialogs_metrics.rst", category="Study 1: dialogues"),
     params:
         runs=DIALOGS_RUNS,
-        config_file=CONFIG_FILE,
     log:
         "results/logs/dialogs/summary.log",
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa dialogs summarise --config {params.config_file} --runs results/dialogs/runs"
+        "odfa dialogs summarise --config \"$ODFA_CONFIG\" --runs results/dialogs/runs"
         " --out {output} > {log} 2>&1"
 
 
@@ -146,11 +130,10 @@ rule dialogs_figures:
         fig2e=report("results/figures/fig2e.png", caption="../report/fig2e.rst", category="Study 1: dialogues"),
     params:
         runs=DIALOGS_RUNS,
-        config_file=CONFIG_FILE,
     log:
         "results/logs/dialogs/figures.log",
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa dialogs plot --config {params.config_file} --runs results/dialogs/runs"
+        "odfa dialogs plot --config \"$ODFA_CONFIG\" --runs results/dialogs/runs"
         " --out-dir results/figures > {log} 2>&1"

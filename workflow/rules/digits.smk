@@ -3,16 +3,6 @@
 DIGITS_RESULTS = ["results/digits/metrics.json", "results/figures/digits.png"]
 
 
-def digits_settings(wildcards):
-    """The config values a digits run of this method depends on (so changes rerun it)."""
-    settings = {"device": config["device"], "digits": config["digits"]}
-    if wildcards.method in ("dfa", "odfa"):
-        settings["feedback"] = config["feedback"]
-    if wildcards.method == "odfa":
-        settings["optics"] = config["optics"]
-    return settings
-
-
 rule digits_train:
     output:
         metrics="results/digits/runs/{method}/metrics.json",
@@ -20,7 +10,6 @@ rule digits_train:
         model="results/digits/runs/{method}/model.pt",
     params:
         settings=digits_settings,
-        config_file=CONFIG_FILE,
         run_dir=subpath(output.metrics, parent=True),
     log:
         "results/logs/digits/train-{method}.log",
@@ -33,7 +22,7 @@ rule digits_train:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa digits train --config {params.config_file} --method {wildcards.method}"
+        "odfa digits train --config \"$ODFA_CONFIG\" --method {wildcards.method}"
         " --out {params.run_dir} > {log} 2>&1"
 
 
@@ -44,13 +33,12 @@ rule digits_summary:
         "results/digits/metrics.json",
     params:
         methods=config["digits"]["methods"],
-        config_file=CONFIG_FILE,
     log:
         "results/logs/digits/summary.log",
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa digits summarise --config {params.config_file} --runs results/digits/runs"
+        "odfa digits summarise --config \"$ODFA_CONFIG\" --runs results/digits/runs"
         " --out {output} > {log} 2>&1"
 
 

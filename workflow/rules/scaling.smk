@@ -20,7 +20,6 @@ rule scaling_sweep:
         device=config["device"],
         feedback=config["feedback"],
         optics=config["optics"],
-        config_file=CONFIG_FILE,
     log:
         "results/logs/scaling/sweep.log",
     # Timings need the machine to themselves: the sweep claims every core given to Snakemake.
@@ -31,7 +30,7 @@ rule scaling_sweep:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa scaling run --config {params.config_file} --out {output} > {log} 2>&1"
+        "odfa scaling run --config \"$ODFA_CONFIG\" --out {output} > {log} 2>&1"
 
 
 rule scaling_figures:

@@ -1,0 +1,77 @@
+"""Faults end cleanly: a killed training resumes to the same result, a full disk while writing a
+checkpoint keeps the previous one, and no half-written file is left behind."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+import yaml
+
+from odfa import train as train_module
+from odfa.studies.digits import train_digits
+from tests.conftest import tiny_config
+
+BIN = Path(sys.executable).parent
+COMPARED = ("test_accuracy", "train_accuracy", "final_train_loss", "steps", "optical_frames")
+
+
+def _train_command(config_path: Path, out_dir: Path) -> list[str]:
+    return [str(BIN / "odfa"), "digits", "train", "--config", str(config_path), "--method",
+            "odfa", "--out", str(out_dir)]  # fmt: skip
+
+
+def test_a_sigkilled_training_resumes_to_the_same_metrics(tmp_path):
+    config = tiny_config()
+    config["digits"]["training"].update(epochs=12, checkpoint_every=20)
+    config_path = tmp_path / "config.yaml"
+    config_path.write_text(yaml.safe_dump(config))
+    subprocess.run(_train_command(config_path, tmp_path / "whole"), check=True, capture_output=True)
+
+    killed = tmp_path / "killed"
+    process = subprocess.Popen(_train_command(config_path, killed), stderr=subprocess.DEVNULL)
+    checkpoint = killed / "checkpoints" / "last.pt"
+    deadline = time.monotonic() + 120
+    while not checkpoint.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL, "training finished before it could be killed"
+    assert not (killed / "metrics.json").exists()
+    assert torch.load(checkpoint, weights_only=False)["step"] < 12 * 23
+
+    subprocess.run(_train_command(config_path, killed), check=True, capture_output=True)
+    whole = json.loads((tmp_path / "whole" / "metrics.json").read_text())
+    resumed = json.loads((killed / "metrics.json").read_text())
+    assert {key: resumed[key] for key in COMPARED} == {key: whole[key] for key in COMPARED}
+
+
+def test_a_full_disk_while_checkpointing_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
+    config = tiny_config()
+    config["digits"]["training"].update(epochs=2, checkpoint_every=10)
+    saves = []
+    real_save = torch.save
+
+    def save_until_the_disk_fills(state, handle):
+        saves.append(state.get("step"))
+        if len(saves) == 3:
+            handle.write(b"partial")
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_save(state, handle)
+
+    monkeypatch.setattr(train_module.torch, "save", save_until_the_disk_fills)
+    with pytest.raises(OSError, match="No space left"):
+        train_digits(config, "bp", tmp_path)
+    checkpoints = tmp_path / "checkpoints"
+    assert sorted(path.name for path in checkpoints.iterdir()) == ["last.pt"]  # no temp file
+    assert saves == [10, 20, 30]
+    assert torch.load(checkpoints / "last.pt", weights_only=False)["step"] == 20
+    assert not (tmp_path / "model.pt").exists() and not (tmp_path / "metrics.json").exists()
