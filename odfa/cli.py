@@ -9,9 +9,20 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from odfa.config import ConfigError, load_config
+from odfa.data.download import DownloadError
 from odfa.train import CheckpointMismatchError, NonFiniteLossError
 
-USER_ERRORS = (ConfigError, NonFiniteLossError, CheckpointMismatchError, ImportError)
+# Bad input (config, data files, downloads, a missing optional package) and training stops end
+# with one line naming the culprit; anything else is a bug and keeps its traceback.
+USER_ERRORS = (
+    ConfigError,
+    NonFiniteLossError,
+    CheckpointMismatchError,
+    DownloadError,
+    ValueError,
+    FileNotFoundError,
+    ImportError,
+)
 
 
 def _config_check(args: argparse.Namespace) -> None:

@@ -38,3 +38,29 @@ def test_bench_step_prints_one_json_line_with_the_ratios(capsys):
     )
     assert result["odfa_modelled_optical_s_per_sample"] > 0
     assert "modelled" in result["note"]
+
+
+def test_a_corrupt_corpus_zip_exits_2_naming_it(tmp_path, capsys):
+    corpus = tmp_path / "cornell_movie_dialogs_corpus.zip"
+    corpus.write_bytes(b"PK\x03\x04 this is not a whole zip file")
+    config = str(REPO / "config" / "config.yaml")
+    out = tmp_path / "prepared"
+    arguments = ["dialogs", "prepare", "--config", config, "--corpus", str(corpus)]
+    assert main([*arguments, "--out", str(out)]) == 2
+    assert str(corpus) in capsys.readouterr().err
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_truncated_climatebench_archive_exits_2_naming_it(tmp_path, capsys):
+    from odfa.data.climatebench_sample import generate_sample_archives
+
+    generate_sample_archives(tmp_path / "raw", n_lat=4, n_lon=6, seed=0, members=1)
+    archive = tmp_path / "raw" / "test.tar.gz"
+    archive.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    config = str(REPO / "config" / "config.yaml")
+    out = tmp_path / "prepared"
+    arguments = ["climate", "prepare", "--config", config, "--archives", str(tmp_path / "raw")]
+    assert main([*arguments, "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert str(archive) in error and "corrupt or truncated" in error
+    assert not (out / "train.nc").exists() and not (out / "test.nc").exists()

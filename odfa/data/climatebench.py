@@ -3,9 +3,11 @@ of windowed forcing maps -> climate-response samples for Study 2 (ViT and FCNN).
 
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 import tarfile
+import zlib
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -50,23 +52,33 @@ def extract_archives(archives: list[Path], out_dir: Path) -> None:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     for archive in archives:
-        with tarfile.open(archive, "r:*") as tar:
-            for member in tar:
-                parts = PurePosixPath(member.name).parts
-                if member.isdir() and parts in ((), (".",)):
-                    continue
-                if not member.isfile() or len(parts) != 1 or parts[0] in ("..", "/"):
-                    raise ClimateBenchFormatError(
-                        f"{archive}: member {member.name!r} is not a plain file at the top "
-                        "level; ClimateBench archives are flat"
-                    )
-                vetted = tarfile.data_filter(member, str(out_dir))
-                with (
-                    tar.extractfile(member) as source,  # type: ignore[union-attr]
-                    atomic_output(out_dir / parts[0], "wb") as target,
-                ):
-                    shutil.copyfileobj(source, target)
-                os.chmod(out_dir / parts[0], vetted.mode or 0o644)
+        try:
+            _extract_flat(Path(archive), out_dir)
+        except (tarfile.TarError, EOFError, gzip.BadGzipFile, zlib.error) as error:
+            raise ClimateBenchFormatError(
+                f"{archive}: corrupt or truncated archive ({error}); delete it and fetch again"
+            ) from error
+
+
+def _extract_flat(archive: Path, out_dir: Path) -> None:
+    """Extract one flat archive, refusing members with folders or links."""
+    with tarfile.open(archive, "r:*") as tar:
+        for member in tar:
+            parts = PurePosixPath(member.name).parts
+            if member.isdir() and parts in ((), (".",)):
+                continue
+            if not member.isfile() or len(parts) != 1 or parts[0] in ("..", "/"):
+                raise ClimateBenchFormatError(
+                    f"{archive}: member {member.name!r} is not a plain file at the top "
+                    "level; ClimateBench archives are flat"
+                )
+            vetted = tarfile.data_filter(member, str(out_dir))
+            with (
+                tar.extractfile(member) as source,  # type: ignore[union-attr]
+                atomic_output(out_dir / parts[0], "wb") as target,
+            ):
+                shutil.copyfileobj(source, target)
+            os.chmod(out_dir / parts[0], vetted.mode or 0o644)
 
 
 def _open(path: Path) -> xr.Dataset:
