@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import copy
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import torch
+import yaml
 
 from odfa.config import load_config
 from odfa.models import FCNN, FCNNConfig
 
 REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
 DEFAULT_CONFIG = load_config(REPO / "config" / "config.yaml")
 
 
@@ -54,3 +59,27 @@ def small_fcnn() -> FCNN:
 def paper_config() -> dict[str, Any]:
     """The validated paper-scale config."""
     return load_config(REPO / "config" / "paper.yaml")
+
+
+def snakemake(*arguments: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    """Run this project's Snakefile with the venv's tools first on PATH."""
+    environment = os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run(
+        [str(BIN / "snakemake"), "--snakefile", str(REPO / "Snakefile"), *arguments],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory) -> Path:
+    """The whole workflow on the tiny config, run once for the tests of its products."""
+    root = tmp_path_factory.mktemp("tiny")
+    config_path = root / "tiny.yaml"
+    config_path.write_text(yaml.safe_dump(tiny_config()))
+    result = snakemake("--cores", "2", "--configfile", str(config_path), "-d", str(root), "all")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return root / "results"

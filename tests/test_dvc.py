@@ -8,8 +8,7 @@ from pathlib import PurePosixPath
 
 from dvc.repo import Repo
 
-from tests.conftest import REPO
-from tests.test_workflow import snakemake
+from tests.conftest import REPO, snakemake
 
 
 def snakemake_outputs() -> dict[str, set[str]]:

@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
-import pytest
 import yaml
 
-from tests.conftest import DEFAULT_CONFIG, REPO, tiny_config
+from tests.conftest import DEFAULT_CONFIG, REPO, snakemake, tiny_config
 
 BIN = Path(sys.executable).parent
-
-
-def snakemake(*arguments: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    environment = os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    return subprocess.run(
-        [str(BIN / "snakemake"), "--snakefile", str(REPO / "Snakefile"), *arguments],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 def test_the_dry_run_lists_every_step(tmp_path):
@@ -56,17 +41,6 @@ def test_the_dry_run_lists_every_step(tmp_path):
         "scaling_figures": "1",
     }
     assert expected.items() <= counts.items(), result.stdout
-
-
-@pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory) -> Path:
-    """The whole workflow on the tiny config, run once for the tests of its products."""
-    root = tmp_path_factory.mktemp("tiny")
-    config_path = root / "tiny.yaml"
-    config_path.write_text(yaml.safe_dump(tiny_config()))
-    result = snakemake("--cores", "2", "--configfile", str(config_path), "-d", str(root), "all")
-    assert result.returncode == 0, result.stderr[-3000:]
-    return root / "results"
 
 
 def test_the_tiny_run_produces_the_digits_results(tiny_run):

@@ -1,0 +1,99 @@
+"""`dvc repro` reproduces the Snakemake run, and `dvc push` / `dvc pull` restore it bit for bit."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from tests.conftest import REPO, tiny_config
+
+BIN = Path(sys.executable).parent
+MEASURED = ("measured_seconds", "tokens_per_second", "simulated_optics_seconds")
+
+
+def run(command: list[str], cwd: Path) -> None:
+    """Run single-threaded, as Snakemake runs the training jobs (`threads: 1`): float sums are
+    bitwise reproducible for a given thread count, not across thread counts."""
+    environment = os.environ | {
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        "OMP_NUM_THREADS": "1",
+    }
+    result = subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+def comparable(path: Path) -> object:
+    """A metrics file without its measured-time fields (wall clock is not reproducible)."""
+    if path.suffix == ".csv":
+        table = pd.read_csv(path)
+        kept = table.drop(columns=[c for c in table.columns if c in MEASURED])
+        return kept.fillna("missing").to_dict("list")
+    data = json.loads(path.read_text())
+    rows = data if isinstance(data, list) else list(data.values())
+    for row in rows:
+        for field in MEASURED:
+            row.pop(field, None)
+    return data
+
+
+def digests(root: Path, folders: list[str]) -> dict[str, str]:
+    return {
+        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for folder in folders
+        for path in sorted((root / folder).rglob("*"))
+        if path.is_file() and ".gitignore" not in path.name
+    }
+
+
+@pytest.fixture(scope="module")
+def dvc_workspace(tmp_path_factory) -> Path:
+    """A copy of the project with the tiny config as its config, reproduced with `dvc repro`."""
+    workspace = tmp_path_factory.mktemp("dvc") / "project"
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.split()
+    for name in tracked:
+        (workspace / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / name, workspace / name)
+    (workspace / "config" / "config.yaml").write_text(yaml.safe_dump(tiny_config()))
+    run(["git", "init", "-q"], workspace)
+    run([str(BIN / "dvc"), "repro", "--quiet"], workspace)
+    return workspace
+
+
+@pytest.mark.slow
+def test_dvc_repro_gives_the_metrics_of_the_snakemake_run(dvc_workspace, tiny_run):
+    for metrics in (
+        "digits/metrics.json",
+        "dialogs/metrics.csv",
+        "climate/metrics.csv",
+    ):
+        assert comparable(dvc_workspace / "results" / metrics) == comparable(tiny_run / metrics), (
+            metrics
+        )
+
+
+@pytest.mark.slow
+def test_push_wipe_and_pull_restore_every_cached_output(dvc_workspace, tmp_path):
+    cached = ["data/processed", "results/dialogs/runs", "results/climate/runs"]
+    before = digests(dvc_workspace, cached)
+    run([str(BIN / "dvc"), "remote", "add", "--default", "local", str(tmp_path / "remote")],
+        dvc_workspace)  # fmt: skip
+    run([str(BIN / "dvc"), "push", "--quiet"], dvc_workspace)
+    for folder in ("data/raw", "data/processed", "results", ".dvc/cache"):
+        shutil.rmtree(dvc_workspace / folder, ignore_errors=True)
+    run([str(BIN / "dvc"), "pull", "--quiet"], dvc_workspace)
+    after = digests(dvc_workspace, cached)
+    assert after == {name: digest for name, digest in before.items() if name in after}
+    models = [name for name in before if name.endswith("model.pt")]
+    assert models and all(name in after for name in models)
+    assert all(name in after for name in before if "/checkpoints/" in name or "processed" in name)
