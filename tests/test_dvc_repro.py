@@ -36,7 +36,7 @@ def comparable(path: Path) -> object:
     if path.suffix == ".csv":
         table = pd.read_csv(path)
         kept = table.drop(columns=[c for c in table.columns if c in MEASURED])
-        return kept.fillna("missing").to_dict("list")
+        return kept.astype(object).where(kept.notna(), None).to_dict("list")
     data = json.loads(path.read_text())
     rows = data if isinstance(data, list) else list(data.values())
     for row in rows:
