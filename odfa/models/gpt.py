@@ -13,7 +13,12 @@ import torch
 from torch import nn
 
 from odfa.models.segmented import SegmentedNetwork
-from odfa.models.transformer import Block, attention_maps, initialise_transformer
+from odfa.models.transformer import (
+    Block,
+    attention_maps,
+    check_transformer_shape,
+    initialise_transformer,
+)
 
 FEEDBACK_POINTS = ("block", "sublayer")
 
@@ -29,14 +34,7 @@ class GPTConfig:
     feedback_points: str = "block"
 
     def __post_init__(self) -> None:
-        if self.n_layers < 2:
-            raise ValueError(
-                f"n_layers must be >= 2 (the last block is the tail); got {self.n_layers}"
-            )
-        if self.embedding_dim % self.n_heads:
-            raise ValueError(
-                f"embedding_dim {self.embedding_dim} is not divisible by n_heads {self.n_heads}"
-            )
+        check_transformer_shape(self.n_layers, self.embedding_dim, self.n_heads)
         if self.feedback_points not in FEEDBACK_POINTS:
             raise ValueError(
                 f"feedback_points must be one of {FEEDBACK_POINTS}; got {self.feedback_points!r}"

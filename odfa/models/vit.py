@@ -14,7 +14,7 @@ from einops import rearrange
 from torch import nn
 
 from odfa.models.segmented import SegmentedNetwork
-from odfa.models.transformer import Block, initialise_transformer
+from odfa.models.transformer import Block, check_transformer_shape, initialise_transformer
 
 
 @dataclass(frozen=True)
@@ -35,14 +35,7 @@ class ViTConfig:
                 f"the {self.height} x {self.width} map is not divisible into "
                 f"{self.patch_size} x {self.patch_size} patches"
             )
-        if self.n_layers < 2:
-            raise ValueError(
-                f"n_layers must be >= 2 (the last block is the tail); got {self.n_layers}"
-            )
-        if self.embedding_dim % self.n_heads:
-            raise ValueError(
-                f"embedding_dim {self.embedding_dim} is not divisible by n_heads {self.n_heads}"
-            )
+        check_transformer_shape(self.n_layers, self.embedding_dim, self.n_heads)
 
     @property
     def tokens(self) -> int:
