@@ -32,6 +32,8 @@ lint: venv
 
 bench: venv
 	$(BIN)/odfa bench step --width 1024 --depth 8 --batch 64
+	$(BIN)/odfa bench step --width 2048 --depth 8 --batch 64
+	$(BIN)/odfa bench opu
 
 clean:
 	rm -rf results .snakemake
