@@ -6,18 +6,15 @@ import statistics
 import time
 import warnings
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import torch
 from torch import Tensor
 
+from odfa.memory import memory_status_bytes, reset_peak_rss
 from odfa.optics.camera import CameraConfig
 from odfa.optics.device import PRECISIONS, SimulatedOPU
 from odfa.optics.lightonml_backend import import_lightonml
-
-STATUS = Path("/proc/self/status")
-CLEAR_REFS = Path("/proc/self/clear_refs")
 
 
 def median_seconds(run: Callable[[], object], warmup: int, repeats: int) -> float:
@@ -30,19 +27,6 @@ def median_seconds(run: Callable[[], object], warmup: int, repeats: int) -> floa
         run()
         seconds.append(time.perf_counter() - started)
     return statistics.median(seconds)
-
-
-def memory_status_bytes(field: str) -> int:
-    """A memory line of /proc/self/status (VmRSS, VmHWM, ...) in bytes; Linux only."""
-    for line in STATUS.read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1]) * 1024  # reported in kB
-    raise RuntimeError(f"{STATUS} has no {field} line")
-
-
-def reset_peak_rss() -> None:
-    """Reset the process's peak RSS (VmHWM) to its current RSS."""
-    CLEAR_REFS.write_text("5")
 
 
 def lightonml_seconds(frames: Tensor, outputs: int, warmup: int, repeats: int) -> float:

@@ -19,6 +19,7 @@ from tqdm import tqdm
 
 from odfa.feedback.methods import feedback_width
 from odfa.io import atomic_output
+from odfa.memory import memory_status_bytes, reset_peak_rss
 from odfa.steptime import FCNNStep, median_step
 from odfa.train import resolve_device
 
@@ -57,7 +58,7 @@ def _reset_peak_memory(device: torch.device) -> str:
         torch.cuda.reset_peak_memory_stats(device)
         return "cuda_max_allocated"
     try:
-        Path("/proc/self/clear_refs").write_text("5")  # resets the process's peak RSS (Linux)
+        reset_peak_rss()
     except OSError:
         return "unavailable"
     return "process_peak_rss"
@@ -67,9 +68,7 @@ def _peak_memory(device: torch.device, kind: str) -> float:
     if kind == "cuda_max_allocated":
         return float(torch.cuda.max_memory_allocated(device))
     if kind == "process_peak_rss":
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return float(line.split()[1]) * 1024
+        return float(memory_status_bytes("VmHWM"))
     return float("nan")
 
 
