@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 import torch
 import yaml
@@ -19,6 +22,7 @@ from odfa.models import FCNN, FCNNConfig
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 DEFAULT_CONFIG = load_config(REPO / "config" / "config.yaml")
+MEASURED = ("measured_seconds", "tokens_per_second", "simulated_optics_seconds")
 
 
 def tiny_config() -> dict[str, Any]:
@@ -61,6 +65,33 @@ def paper_config() -> dict[str, Any]:
     return load_config(REPO / "config" / "paper.yaml")
 
 
+def comparable(path: Path) -> object:
+    """A metrics file without its measured-time fields (wall clock is not reproducible)."""
+    if path.suffix == ".csv":
+        table = pd.read_csv(path)
+        kept = table.drop(columns=[c for c in table.columns if c in MEASURED])
+        return kept.astype(object).where(kept.notna(), None).to_dict("list")
+    data = json.loads(path.read_text())
+    rows = data if isinstance(data, list) else list(data.values())
+    for row in rows:
+        for field in MEASURED:
+            row.pop(field, None)
+    return data
+
+
+def project_copy(workspace: Path, config: dict[str, Any]) -> Path:
+    """A git repository holding this project's tracked files, with `config` as its config."""
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.split()
+    for name in tracked:
+        (workspace / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / name, workspace / name)
+    (workspace / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    subprocess.run(["git", "init", "-q"], cwd=workspace, check=True)
+    return workspace
+
+
 def snakemake(*arguments: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
     """Run this project's Snakefile with the venv's tools first on PATH."""
     environment = os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
@@ -72,6 +103,18 @@ def snakemake(*arguments: str, cwd: Path = REPO) -> subprocess.CompletedProcess[
         text=True,
         timeout=900,
     )
+
+
+def planned_jobs(root: Path, config: dict[str, Any], *arguments: str) -> dict[str, int]:
+    """Rule -> number of jobs a dry run of `all` with `config` in `root` plans."""
+    path = root / "planned.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = snakemake(
+        "all", "-n", "--quiet", "rules", "--configfile", str(path), "-d", str(root), *arguments
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [line.split() for line in result.stdout.splitlines()]
+    return {row[0]: int(row[1]) for row in rows if len(row) == 2 and row[1].isdigit()}
 
 
 @pytest.fixture(scope="session")

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
-import yaml
 
-from tests.conftest import REPO, tiny_config
+from tests.conftest import comparable, project_copy, tiny_config
 
 BIN = Path(sys.executable).parent
-MEASURED = ("measured_seconds", "tokens_per_second", "simulated_optics_seconds")
 
 
 def run(command: list[str], cwd: Path) -> None:
@@ -29,20 +25,6 @@ def run(command: list[str], cwd: Path) -> None:
     }
     result = subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-
-
-def comparable(path: Path) -> object:
-    """A metrics file without its measured-time fields (wall clock is not reproducible)."""
-    if path.suffix == ".csv":
-        table = pd.read_csv(path)
-        kept = table.drop(columns=[c for c in table.columns if c in MEASURED])
-        return kept.astype(object).where(kept.notna(), None).to_dict("list")
-    data = json.loads(path.read_text())
-    rows = data if isinstance(data, list) else list(data.values())
-    for row in rows:
-        for field in MEASURED:
-            row.pop(field, None)
-    return data
 
 
 def digests(root: Path, folders: list[str]) -> dict[str, str]:
@@ -57,15 +39,7 @@ def digests(root: Path, folders: list[str]) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def dvc_workspace(tmp_path_factory) -> Path:
     """A copy of the project with the tiny config as its config, reproduced with `dvc repro`."""
-    workspace = tmp_path_factory.mktemp("dvc") / "project"
-    tracked = subprocess.run(
-        ["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True
-    ).stdout.split()
-    for name in tracked:
-        (workspace / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(REPO / name, workspace / name)
-    (workspace / "config" / "config.yaml").write_text(yaml.safe_dump(tiny_config()))
-    run(["git", "init", "-q"], workspace)
+    workspace = project_copy(tmp_path_factory.mktemp("dvc") / "project", tiny_config())
     run([str(BIN / "dvc"), "repro", "--quiet"], workspace)
     return workspace
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from tests.conftest import DEFAULT_CONFIG, REPO, snakemake, tiny_config
+from tests.conftest import DEFAULT_CONFIG, REPO, planned_jobs, snakemake, tiny_config
 
 BIN = Path(sys.executable).parent
 
@@ -81,16 +81,6 @@ def test_the_tiny_run_produces_the_scaling_results(tiny_run):
         assert (tiny_run / "figures" / figure).stat().st_size > 10_000
 
 
-def planned_jobs(root: Path, config: dict) -> dict[str, int]:
-    """Rule -> number of jobs a dry run of `config` in `root` plans."""
-    path = root / "changed.yaml"
-    path.write_text(yaml.safe_dump(config))
-    result = snakemake("all", "-n", "--quiet", "rules", "--configfile", str(path), "-d", str(root))
-    assert result.returncode == 0, result.stderr
-    rows = [line.split() for line in result.stdout.splitlines()]
-    return {row[0]: int(row[1]) for row in rows if len(row) == 2 and row[1].isdigit()}
-
-
 def test_an_up_to_date_workspace_has_nothing_to_do(tiny_run):
     assert planned_jobs(tiny_run.parent, tiny_config()) == {}
 
@@ -110,6 +100,11 @@ def test_a_changed_setting_reruns_only_what_depends_on_it(tiny_run):
     config["optics"]["threshold"] = 0.2  # only the ODFA runs use the optics
     jobs = planned_jobs(tiny_run.parent, config)
     assert jobs["digits_train"] == 1 and jobs["dialogs_train"] == 1 and jobs["climate_train"] == 2
+
+
+def test_forcerun_reruns_one_stage_and_what_depends_on_it(tiny_run):
+    jobs = planned_jobs(tiny_run.parent, tiny_config(), "--forcerun", "climate_summary")
+    assert jobs == {"climate_summary": 1, "climate_figures": 1, "all": 1, "total": 3}
 
 
 def test_command_line_overrides_are_refused_with_a_reason(tmp_path):

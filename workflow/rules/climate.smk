@@ -74,6 +74,7 @@ rule climate_train:
     resources:
         mem_mb=4000,
         runtime=120,
+        gpu=TRAINING_GPUS,
     conda:
         "../envs/odfa.yaml"
     shell:

@@ -25,6 +25,11 @@ if _file_config != config:
     )
 
 
+# Training jobs ask the scheduler for one GPU unless the config pins the CPU (on a machine
+# without a GPU, "auto" trains on the CPU). Locally the resource only limits anything when
+# given with `--resources gpu=N`.
+TRAINING_GPUS = 0 if config["device"] == "cpu" else 1
+
 # Input functions: the config values each run depends on (a change reruns exactly those runs).
 def digits_settings(wildcards):
     """The config values a digits run of this method depends on (so changes rerun it)."""

@@ -71,6 +71,7 @@ rule dialogs_train:
     resources:
         mem_mb=4000,
         runtime=120,
+        gpu=TRAINING_GPUS,
     conda:
         "../envs/odfa.yaml"
     shell:

@@ -19,6 +19,7 @@ rule digits_train:
     resources:
         mem_mb=1000,
         runtime=30,
+        gpu=TRAINING_GPUS,
     conda:
         "../envs/odfa.yaml"
     shell:

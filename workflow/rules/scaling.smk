@@ -22,11 +22,13 @@ rule scaling_sweep:
         optics=config["optics"],
     log:
         "results/logs/scaling/sweep.log",
-    # Timings need the machine to themselves: the sweep claims every core given to Snakemake.
-    threads: workflow.cores
+    # Timings need the machine to themselves. Snakemake caps threads at the cores it was given
+    # (--cores), so locally the sweep claims them all; the slurm profile asks for a node's worth.
+    threads: 1024
     resources:
         mem_mb=8000,
         runtime=60,
+        gpu=TRAINING_GPUS,
     conda:
         "../envs/odfa.yaml"
     shell:
