@@ -109,7 +109,7 @@ def sbatch(arguments: list[str]) -> int:
             log.write(json.dumps(record) + "\n")
         _write_job({"id": job_id, "name": options.job_name, "state": "PENDING", "pid": None})
     runner = [sys.executable, __file__, "run-job", job_id, command, options.output]
-    runner += [options.workdir or os.getcwd(), str(options.cpus_per_task or 1), options.gpus or ""]
+    runner += [options.workdir or os.getcwd(), options.gpus or ""]
     subprocess.Popen(
         runner,
         start_new_session=True,
@@ -121,12 +121,12 @@ def sbatch(arguments: list[str]) -> int:
     return 0
 
 
-def run_job(job_id: str, command: str, output: str, workdir: str, cpus: str, gpus: str) -> int:
+def run_job(job_id: str, command: str, output: str, workdir: str, gpus: str) -> int:
     """Run a submitted job to its end, as a compute node would, and record how it ended."""
     job = _read_job(job_id)
-    environment = os.environ | {"SLURM_JOB_ID": job_id, "SLURM_CPUS_PER_TASK": cpus}
+    environment = os.environ | {"SLURM_JOB_ID": job_id}
     if gpus:
-        environment["SLURM_GPUS"] = gpus
+        environment["SLURM_GPUS"] = gpus  # the jobstep plugin passes --gpus to srun when set
     log_path = Path(output.replace("%j", job_id))
     with open(log_path, "w") as log:
         process = subprocess.Popen(

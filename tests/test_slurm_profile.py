@@ -45,8 +45,8 @@ def _rule(submission: dict) -> str:
 
 
 def test_every_job_is_one_sbatch_with_memory_time_and_cpus(slurm_run) -> None:
-    _, submissions, _ = slurm_run
-    fresh = slurm_run[0].parent / "fresh"
+    project, submissions, _ = slurm_run
+    fresh = project.parent / "fresh"
     fresh.mkdir()
     planned = planned_jobs(fresh, tiny_config())
     assert len(submissions) == planned["total"] - planned["all"]  # `all` runs on the login node
