@@ -56,3 +56,15 @@ def test_each_step_runs_one_odfa_command_in_both():
             path.read_text() for path in (REPO / "workflow" / "rules").glob("*.smk")
         )
         assert f'"odfa {study} {action} ' in rule_files, stage
+
+
+def test_scheduler_resources_are_no_dvc_params():
+    """Memory and wall time change no result, so changing them must not rerun a stage."""
+    names = {
+        name
+        for stage in Repo(str(REPO)).index.stages
+        for dependency in stage.deps
+        for name in getattr(dependency, "params", None) or []
+    }
+    assert {"device", "dialogs.generation"} <= names
+    assert not [name for name in names if name.split(".")[0] == "resources"]

@@ -102,6 +102,18 @@ def test_a_changed_setting_reruns_only_what_depends_on_it(tiny_run):
     assert jobs["digits_train"] == 1 and jobs["dialogs_train"] == 1 and jobs["climate_train"] == 2
 
 
+def test_scheduler_resources_come_from_the_config_and_rerun_nothing(tiny_run, tmp_path):
+    config = tiny_config()
+    config["resources"]["dialogs_train"] = {"mem_mb": 12345, "runtime": 678}
+    assert planned_jobs(tiny_run.parent, config) == {}
+    path = tmp_path / "resources.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = snakemake("all", "-n", "--configfile", str(path), "-d", str(tmp_path))
+    jobs = result.stdout.split("\nrule ")
+    train = [job for job in jobs if job.startswith("dialogs_train:")]
+    assert len(train) == 5 and all("mem_mb=12345" in job and "runtime=678" in job for job in train)
+
+
 def test_forcerun_reruns_one_stage_and_what_depends_on_it(tiny_run):
     jobs = planned_jobs(tiny_run.parent, tiny_config(), "--forcerun", "climate_summary")
     assert jobs == {"climate_summary": 1, "climate_figures": 1, "all": 1, "total": 3}

@@ -45,7 +45,7 @@ rule climate_prepare:
     log:
         "results/logs/climate/prepare.log",
     resources:
-        mem_mb=8000,
+        **config["resources"]["climate_prepare"],
     conda:
         "../envs/odfa.yaml"
     shell:
@@ -72,8 +72,7 @@ rule climate_train:
         method="bp|dfa|odfa|shallow",
     threads: 1
     resources:
-        mem_mb=4000,
-        runtime=120,
+        **config["resources"]["climate_train"],
         gpu=TRAINING_GPUS,
     conda:
         "../envs/odfa.yaml"

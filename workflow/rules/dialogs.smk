@@ -44,7 +44,7 @@ rule dialogs_prepare:
     log:
         "results/logs/dialogs/prepare.log",
     resources:
-        mem_mb=4000,
+        **config["resources"]["dialogs_prepare"],
     conda:
         "../envs/odfa.yaml"
     shell:
@@ -69,8 +69,7 @@ rule dialogs_train:
         run="bp|bp_star|dfa|odfa|shallow",
     threads: 1
     resources:
-        mem_mb=4000,
-        runtime=120,
+        **config["resources"]["dialogs_train"],
         gpu=TRAINING_GPUS,
     conda:
         "../envs/odfa.yaml"
@@ -94,6 +93,8 @@ rule dialogs_evaluate:
         "results/logs/dialogs/evaluate-{run}.log",
     wildcard_constraints:
         run="bp|bp_star|dfa|odfa|shallow",
+    resources:
+        **config["resources"]["dialogs_evaluate"],
     conda:
         "../envs/odfa.yaml"
     shell:

@@ -17,8 +17,7 @@ rule digits_train:
         method="bp|dfa|odfa|shallow",
     threads: 1
     resources:
-        mem_mb=1000,
-        runtime=30,
+        **config["resources"]["digits_train"],
         gpu=TRAINING_GPUS,
     conda:
         "../envs/odfa.yaml"

@@ -26,8 +26,7 @@ rule scaling_sweep:
     # (--cores), so locally the sweep claims them all; the slurm profile asks for a node's worth.
     threads: 1024
     resources:
-        mem_mb=8000,
-        runtime=60,
+        **config["resources"]["scaling_sweep"],
         gpu=TRAINING_GPUS,
     conda:
         "../envs/odfa.yaml"
