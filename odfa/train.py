@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -176,6 +177,7 @@ def train(
         if state["cuda_rng"]:
             torch.cuda.set_rng_state_all(state["cuda_rng"])
         rows, start = state["rows"], state["step"]
+        print(f"resuming from {checkpoint_path} at step {start} of {total_steps}", file=sys.stderr)
 
     def checkpoint(step: int) -> None:
         _write_log(out_dir / "log.csv", rows)

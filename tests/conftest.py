@@ -86,19 +86,26 @@ def project_copy(workspace: Path, config: dict[str, Any]) -> Path:
     ).stdout.split()
     for name in tracked:
         (workspace / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(REPO / name, workspace / name)
+        shutil.copy2(REPO / name, workspace / name, follow_symlinks=False)
     (workspace / "config" / "config.yaml").write_text(yaml.safe_dump(config))
     subprocess.run(["git", "init", "-q"], cwd=workspace, check=True)
     return workspace
 
 
+SNAKEMAKE = (str(BIN / "snakemake"), "--snakefile", str(REPO / "Snakefile"))
+
+
+def tools_environment() -> dict[str, str]:
+    """This environment with the venv's tools (`odfa`, `snakemake`, `dvc`) first on PATH."""
+    return os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+
+
 def snakemake(*arguments: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
     """Run this project's Snakefile with the venv's tools first on PATH."""
-    environment = os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     return subprocess.run(
-        [str(BIN / "snakemake"), "--snakefile", str(REPO / "Snakefile"), *arguments],
+        [*SNAKEMAKE, *arguments],
         cwd=cwd,
-        env=environment,
+        env=tools_environment(),
         capture_output=True,
         text=True,
         timeout=900,

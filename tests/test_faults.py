@@ -12,13 +12,14 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import torch
 import yaml
 
 from odfa import train as train_module
 from odfa.studies.digits import train_digits
-from tests.conftest import tiny_config
+from tests.conftest import REPO, SNAKEMAKE, snakemake, tiny_config, tools_environment
 
 BIN = Path(sys.executable).parent
 COMPARED = ("test_accuracy", "train_accuracy", "final_train_loss", "steps", "optical_frames")
@@ -27,6 +28,13 @@ COMPARED = ("test_accuracy", "train_accuracy", "final_train_loss", "steps", "opt
 def _train_command(config_path: Path, out_dir: Path) -> list[str]:
     return [str(BIN / "odfa"), "digits", "train", "--config", str(config_path), "--method",
             "odfa", "--out", str(out_dir)]  # fmt: skip
+
+
+def _wait_for(path: Path, process: subprocess.Popen) -> None:
+    """Wait (two minutes at most) until `path` exists or `process` has ended."""
+    deadline = time.monotonic() + 120
+    while not path.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def test_a_sigkilled_training_resumes_to_the_same_metrics(tmp_path):
@@ -39,9 +47,7 @@ def test_a_sigkilled_training_resumes_to_the_same_metrics(tmp_path):
     killed = tmp_path / "killed"
     process = subprocess.Popen(_train_command(config_path, killed), stderr=subprocess.DEVNULL)
     checkpoint = killed / "checkpoints" / "last.pt"
-    deadline = time.monotonic() + 120
-    while not checkpoint.exists() and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
+    _wait_for(checkpoint, process)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert process.returncode == -signal.SIGKILL, "training finished before it could be killed"
@@ -52,6 +58,38 @@ def test_a_sigkilled_training_resumes_to_the_same_metrics(tmp_path):
     whole = json.loads((tmp_path / "whole" / "metrics.json").read_text())
     resumed = json.loads((killed / "metrics.json").read_text())
     assert {key: resumed[key] for key in COMPARED} == {key: whole[key] for key in COMPARED}
+
+
+def test_a_killed_snakemake_run_resumes_its_training_after_unlock(tmp_path):
+    config = tiny_config()
+    config["digits"]["training"].update(epochs=40, checkpoint_every=20)
+    config_path = tmp_path / "config.yaml"
+    config_path.write_text(yaml.safe_dump(config))
+    run_dir = tmp_path / "results" / "digits" / "runs" / "odfa"
+    arguments = ("--cores", "1", "--configfile", str(config_path), "-d", str(tmp_path))
+    arguments += ("results/digits/runs/odfa/metrics.json",)
+    process = subprocess.Popen(
+        [*SNAKEMAKE, *arguments],
+        cwd=REPO,
+        env=tools_environment(),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _wait_for(run_dir / "checkpoints" / "last.pt", process)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    time.sleep(1)  # a surviving job would now write its outputs
+    assert not (run_dir / "metrics.json").exists(), "the job outlived its Snakemake"
+
+    locked = snakemake(*arguments)
+    assert locked.returncode != 0 and "--unlock" in locked.stderr
+    assert snakemake("--unlock", *arguments).returncode == 0
+    resumed = snakemake(*arguments)  # the default profile reruns the incomplete job
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "resuming from" in (tmp_path / "results/logs/digits/train-odfa.log").read_text()
+    total = json.loads((run_dir / "metrics.json").read_text())["steps"]
+    assert list(pd.read_csv(run_dir / "log.csv")["step"]) == list(range(1, total + 1))
 
 
 def test_a_full_disk_while_checkpointing_keeps_the_previous_checkpoint(tmp_path, monkeypatch):

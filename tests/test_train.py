@@ -71,7 +71,7 @@ class _Interrupt(Exception):
 
 
 @pytest.mark.parametrize("method", ["bp", "odfa"])
-def test_a_killed_run_resumes_to_the_same_result(tmp_path, config, method):
+def test_a_killed_run_resumes_to_the_same_result(tmp_path, config, method, capsys):
     uninterrupted, _ = _run(config, method, tmp_path / "whole", TRAINING)
 
     def crash_at_step_13(model):
@@ -81,7 +81,10 @@ def test_a_killed_run_resumes_to_the_same_result(tmp_path, config, method):
     with pytest.raises(_Interrupt):
         _run(config, method, tmp_path / "resumed", training, evaluate=crash_at_step_13)
     assert torch.load(tmp_path / "resumed" / "checkpoints" / "last.pt")["step"] == 10
+    capsys.readouterr()
     resumed, result = _run(config, method, tmp_path / "resumed", training)
+    checkpoint = tmp_path / "resumed" / "checkpoints" / "last.pt"
+    assert f"resuming from {checkpoint} at step 10 of 24" in capsys.readouterr().err
     for expected, actual in zip(uninterrupted.parameters(), resumed.parameters(), strict=True):
         torch.testing.assert_close(actual, expected, rtol=0, atol=0)
     assert list(result.log["step"]) == list(range(1, 25))
