@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import comparable, project_copy, tiny_config
+from tests.conftest import comparable, project_copy, tiny_config, tools_environment
 
 BIN = Path(sys.executable).parent
 
@@ -19,10 +18,7 @@ BIN = Path(sys.executable).parent
 def run(command: list[str], cwd: Path) -> None:
     """Run single-threaded, as Snakemake runs the training jobs (`threads: 1`): float sums are
     bitwise reproducible for a given thread count, not across thread counts."""
-    environment = os.environ | {
-        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-        "OMP_NUM_THREADS": "1",
-    }
+    environment = tools_environment() | {"OMP_NUM_THREADS": "1"}
     result = subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
 
