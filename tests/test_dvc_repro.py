@@ -5,14 +5,11 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import comparable, project_copy, tiny_config, tools_environment
-
-BIN = Path(sys.executable).parent
+from tests.conftest import BIN, comparable, project_copy, tiny_config, tools_environment
 
 
 def run(command: list[str], cwd: Path) -> None:

@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,9 +18,8 @@ import yaml
 
 from odfa import train as train_module
 from odfa.studies.digits import train_digits
-from tests.conftest import REPO, SNAKEMAKE, snakemake, tiny_config, tools_environment
+from tests.conftest import BIN, REPO, SNAKEMAKE, snakemake, tiny_config, tools_environment
 
-BIN = Path(sys.executable).parent
 COMPARED = ("test_accuracy", "train_accuracy", "final_train_loss", "steps", "optical_frames")
 
 

@@ -65,11 +65,13 @@ def test_training_jobs_go_to_the_gpu_partition_with_one_gpu(slurm_run) -> None:
     for rule in TRAINING_RULES:
         for submission in by_rule[rule]:
             assert (submission["partition"], submission["gpus"]) == ("gpu", "1")
-    sweep = by_rule["scaling_sweep"][0]
-    assert (sweep["partition"], sweep["exclusive"], sweep["cpus_per_task"]) == ("gpu", True, 8)
-    others = [s for rule, group in by_rule.items() if rule not in TRAINING_RULES for s in group]
-    assert {s["partition"] for s in others if s is not sweep} == {"cpu"}  # sinfo's default
-    assert not any(s["gpus"] for s in others if s is not sweep)
+    [sweep] = by_rule["scaling_sweep"]
+    assert (sweep["partition"], sweep["gpus"]) == ("gpu", "1")
+    assert (sweep["exclusive"], sweep["cpus_per_task"]) == (True, 8)
+    gpu_rules = (*TRAINING_RULES, "scaling_sweep")
+    others = [s for rule, group in by_rule.items() if rule not in gpu_rules for s in group]
+    assert {s["partition"] for s in others} == {"cpu"}  # sinfo's default
+    assert not any(s["gpus"] for s in others)
     gpu_jobs = {s["id"] for s in submissions if s["gpus"]}
     assert {step["job"] for step in steps if "--gpus=1" in step["options"]} == gpu_jobs
 

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pandas as pd
 import yaml
 
 from tests.conftest import DEFAULT_CONFIG, REPO, planned_jobs, snakemake, tiny_config
-
-BIN = Path(sys.executable).parent
 
 
 def test_the_dry_run_lists_every_step(tmp_path):
@@ -109,6 +105,7 @@ def test_scheduler_resources_come_from_the_config_and_rerun_nothing(tiny_run, tm
     path = tmp_path / "resources.yaml"
     path.write_text(yaml.safe_dump(config))
     result = snakemake("all", "-n", "--configfile", str(path), "-d", str(tmp_path))
+    assert result.returncode == 0, result.stderr
     jobs = result.stdout.split("\nrule ")
     train = [job for job in jobs if job.startswith("dialogs_train:")]
     assert len(train) == 5 and all("mem_mb=12345" in job and "runtime=678" in job for job in train)
