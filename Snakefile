@@ -1,6 +1,16 @@
 # odfa workflow: download -> prepare -> train -> evaluate -> figures.
-# Run `snakemake --cores 8 all`; choose another config with `--configfile config/paper.yaml`.
-configfile: "config/config.yaml"
+# Run `snakemake --cores 8 all`; layer another experiment over the default with
+# `--configfile config/paper.yaml` or `--config 'dialogs={training: {learning_rate: 3.0e-4}}'`.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+# The default, wherever the workflow runs (`--directory` too); --configfile files merge over it.
+configfile: f"{workflow.basedir}/config/config.yaml"
+
+
+report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"

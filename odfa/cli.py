@@ -8,39 +8,44 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from odfa.config import ConfigError, load_config
-from odfa.data.download import DownloadError
-from odfa.train import CheckpointMismatchError, NonFiniteLossError
+from odfa.config import load_config
+from odfa.errors import UserError
+from odfa.pipeline.stages import Wildcards, restricted_config
+from odfa.registry import CLIMATE_MODELS, DIALOGS_RUNS, METHODS
 
 # Bad input (config, data files, downloads, a missing optional package) and training stops end
 # with one line naming the culprit; anything else is a bug and keeps its traceback.
-USER_ERRORS = (
-    ConfigError,
-    NonFiniteLossError,
-    CheckpointMismatchError,
-    DownloadError,
-    ValueError,
-    FileNotFoundError,
-    ImportError,
-)
+USER_ERRORS = (UserError, ValueError, FileNotFoundError, ImportError)
+
+
+def _stage_config(args: argparse.Namespace, stage: str, **wildcards: str) -> dict:
+    """The config files' settings that the pipeline stage `stage` reads, and no others."""
+    return restricted_config(load_config(*args.config), stage, wildcards)
 
 
 def _config_check(args: argparse.Namespace) -> None:
-    load_config(args.config)
-    print(f"{args.config}: valid")
+    load_config(*args.config)
+    print(f"{' + '.join(args.config)}: valid")
+
+
+def _config_show(args: argparse.Namespace) -> None:
+    import yaml
+
+    print(yaml.safe_dump(load_config(*args.config), sort_keys=False), end="")
 
 
 def _digits_train(args: argparse.Namespace) -> None:
     from odfa.studies.digits import train_digits
 
-    metrics = train_digits(load_config(args.config), args.method, args.out)
+    config = _stage_config(args, "digits_train", method=args.method)
+    metrics = train_digits(config, args.method, args.out)
     print(json.dumps({"method": args.method, **metrics}))
 
 
 def _digits_summarise(args: argparse.Namespace) -> None:
     from odfa.studies.digits import summarise
 
-    summarise(load_config(args.config)["digits"]["methods"], args.runs, args.out)
+    summarise(_stage_config(args, "digits_summary")["digits"]["methods"], args.runs, args.out)
 
 
 def _digits_plot(args: argparse.Namespace) -> None:
@@ -50,41 +55,44 @@ def _digits_plot(args: argparse.Namespace) -> None:
 
 
 def _dialogs_fetch(args: argparse.Namespace) -> None:
-    from odfa.studies.dialogs import fetch_corpus
+    from odfa.studies.dialogs_data import fetch_corpus
 
-    fetch_corpus(load_config(args.config), args.out)
+    fetch_corpus(_stage_config(args, "dialogs_fetch"), args.out)
 
 
 def _dialogs_prepare(args: argparse.Namespace) -> None:
-    from odfa.studies.dialogs import prepare_corpus
+    from odfa.studies.dialogs_data import prepare_corpus
 
-    print(json.dumps(prepare_corpus(load_config(args.config), args.corpus, args.out)))
+    config = _stage_config(args, "dialogs_prepare")
+    print(json.dumps(prepare_corpus(config, args.corpus, args.out)))
 
 
 def _dialogs_train(args: argparse.Namespace) -> None:
     from odfa.studies.dialogs import train_dialogs
 
-    metrics = train_dialogs(load_config(args.config), args.run, args.data, args.out)
+    config = _stage_config(args, "dialogs_train", run=args.run)
+    metrics = train_dialogs(config, args.run, args.data, args.out)
     print(json.dumps({"run": args.run, **metrics}))
 
 
 def _dialogs_evaluate(args: argparse.Namespace) -> None:
     from odfa.studies.dialogs import evaluate_dialogs
 
-    evaluate_dialogs(load_config(args.config), args.run, args.data, args.run_dir)
+    config = _stage_config(args, "dialogs_evaluate", run=args.run)
+    evaluate_dialogs(config, args.run, args.data, args.run_dir)
 
 
 def _dialogs_summarise(args: argparse.Namespace) -> None:
     from odfa.studies.dialogs import summarise_dialogs
 
-    runs = load_config(args.config)["dialogs"]["methods"]
+    runs = _stage_config(args, "dialogs_summary")["dialogs"]["methods"]
     print(summarise_dialogs(runs, args.runs, args.out).to_string(index=False))
 
 
 def _dialogs_plot(args: argparse.Namespace) -> None:
     from odfa.figures.dialogs import plot_attention, plot_losses, plot_samples
 
-    runs = load_config(args.config)["dialogs"]["methods"]
+    runs = _stage_config(args, "dialogs_figures")["dialogs"]["methods"]
     figures = Path(args.out_dir)
     plot_losses(runs, args.runs, figures / "fig2c.png")
     plot_samples(runs, args.runs, figures / "fig2d.png", figures / "fig2d.txt")
@@ -92,33 +100,38 @@ def _dialogs_plot(args: argparse.Namespace) -> None:
 
 
 def _climate_fetch(args: argparse.Namespace) -> None:
-    from odfa.studies.climate import fetch_archives
+    from odfa.studies.climate_data import fetch_archives
 
-    fetch_archives(load_config(args.config), args.out, args.lock_file)
+    fetch_archives(_stage_config(args, "climate_fetch"), args.out, args.lock_file)
 
 
 def _climate_prepare(args: argparse.Namespace) -> None:
-    from odfa.studies.climate import prepare
+    from odfa.studies.climate_data import prepare
 
-    print(json.dumps(prepare(load_config(args.config), args.archives, args.out)))
+    config = _stage_config(args, "climate_prepare")
+    print(json.dumps(prepare(config, args.archives, args.out)))
 
 
 def _climate_train(args: argparse.Namespace) -> None:
     from odfa.studies.climate import train_climate
 
-    rows = train_climate(load_config(args.config), args.model, args.method, args.data, args.out)
-    print(json.dumps(rows))
+    wildcards: Wildcards = {"model": args.model, "method": args.method}
+    config = _stage_config(args, "climate_train", **wildcards)
+    print(json.dumps(train_climate(config, args.model, args.method, args.data, args.out)))
+
+
+def _climate_score(args: argparse.Namespace) -> None:
+    from odfa.studies.climate_scores import score_run
+
+    print(json.dumps(score_run(args.run_dir, args.data)["scores"]))
 
 
 def _climate_summarise(args: argparse.Namespace) -> None:
-    from odfa.studies.climate import MODELS, summarise_climate
+    from odfa.studies.climate_scores import summarise_climate
 
-    settings = load_config(args.config)["climate"]
-    runs = [
-        Path(args.runs) / f"{model}-{method}" for model in MODELS for method in settings["methods"]
-    ]
-    table = summarise_climate(runs, args.out)
-    print(table.to_string(index=False))
+    methods = _stage_config(args, "climate_summary")["climate"]["methods"]
+    runs = [Path(args.runs) / f"{model}-{method}" for model in CLIMATE_MODELS for method in methods]
+    print(summarise_climate(runs, args.out).to_string(index=False))
 
 
 def _climate_plot(args: argparse.Namespace) -> None:
@@ -129,10 +142,23 @@ def _climate_plot(args: argparse.Namespace) -> None:
     plot_maps(args.runs, args.data, figures / "fig3c.png")
 
 
+def _pipeline_dvc(args: argparse.Namespace) -> None:
+    from odfa.io import write_text
+    from odfa.pipeline.dvc import generate_dvc_yaml
+
+    text = generate_dvc_yaml()
+    if args.check:
+        if Path(args.out).read_text() != text:
+            raise UserError(f"{args.out} differs from the workflow: run `make dvc.yaml`")
+        print(f"{args.out}: agrees with the workflow")
+    else:
+        write_text(args.out, text)
+
+
 def _scaling_run(args: argparse.Namespace) -> None:
     from odfa.scaling import run_sweep
 
-    table = run_sweep(load_config(args.config), args.out)
+    table = run_sweep(_stage_config(args, "scaling_sweep"), args.out)
     print(table.to_string(index=False))
 
 
@@ -145,7 +171,7 @@ def _scaling_plot(args: argparse.Namespace) -> None:
 def _bench_step(args: argparse.Namespace) -> None:
     from odfa.bench import benchmark_step
 
-    config = load_config(args.config)
+    config = load_config(*args.config)
     if args.device:
         config["device"] = args.device
     result = benchmark_step(
@@ -170,6 +196,12 @@ def _bench_opu(args: argparse.Namespace) -> None:
 
 
 Handler = Callable[[argparse.Namespace], None]
+CONFIG_FILES = {
+    "required": True,
+    "nargs": "+",
+    "help": "config files, each merged over the ones before (e.g. config/config.yaml "
+    "config/paper.yaml)",
+}
 
 
 def command(
@@ -188,18 +220,20 @@ def build_parser() -> argparse.ArgumentParser:
     config_group = commands.add_parser("config", help="configuration").add_subparsers(
         dest="action", required=True
     )
-    check = command(config_group, "check", _config_check, "validate a config file")
-    check.add_argument("config")
+    check = command(config_group, "check", _config_check, "validate config files")
+    show = command(config_group, "show", _config_show, "print the effective config")
+    for sub in (check, show):
+        sub.add_argument("config", nargs="+", help=CONFIG_FILES["help"])
 
     digits = commands.add_parser("digits", help="MLP on scikit-learn digits").add_subparsers(
         dest="action", required=True
     )
     train = command(digits, "train", _digits_train, "train one method; write metrics.json")
-    train.add_argument("--config", required=True)
-    train.add_argument("--method", required=True, choices=["bp", "dfa", "odfa", "shallow"])
+    train.add_argument("--config", **CONFIG_FILES)
+    train.add_argument("--method", required=True, choices=list(METHODS))
     train.add_argument("--out", required=True, help="run folder")
     summary = command(digits, "summarise", _digits_summarise, "gather per-method metrics")
-    summary.add_argument("--config", required=True)
+    summary.add_argument("--config", **CONFIG_FILES)
     summary.add_argument("--runs", required=True, help="folder holding <method>/metrics.json")
     summary.add_argument("--out", required=True)
     plot = command(digits, "plot", _digits_plot, "figure of losses, accuracy and alignment")
@@ -211,17 +245,17 @@ def build_parser() -> argparse.ArgumentParser:
         "dialogs", help="Study 1: GPT on the Cornell Movie-Dialogs Corpus"
     ).add_subparsers(dest="action", required=True)
     fetch = command(dialogs, "fetch", _dialogs_fetch, "generate the sample corpus or download it")
-    fetch.add_argument("--config", required=True)
+    fetch.add_argument("--config", **CONFIG_FILES)
     fetch.add_argument("--out", required=True, help="corpus zip to write")
     prepare = command(dialogs, "prepare", _dialogs_prepare, "read, split and tokenise the corpus")
-    prepare.add_argument("--config", required=True)
+    prepare.add_argument("--config", **CONFIG_FILES)
     prepare.add_argument("--corpus", required=True, help="corpus zip")
     prepare.add_argument("--out", required=True, help="folder for tokenizer and token arrays")
-    runs = ["bp", "bp_star", "dfa", "odfa", "shallow"]
+    runs = list(DIALOGS_RUNS)
     train_run = command(dialogs, "train", _dialogs_train, "train one run; write metrics.json")
     evaluate = command(dialogs, "evaluate", _dialogs_evaluate, "samples and attention of a run")
     for sub in (train_run, evaluate):
-        sub.add_argument("--config", required=True)
+        sub.add_argument("--config", **CONFIG_FILES)
         sub.add_argument("--run", required=True, choices=runs)
         sub.add_argument("--data", required=True, help="prepared data folder")
     train_run.add_argument("--out", required=True, help="run folder")
@@ -229,7 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     dialogs_summary = command(dialogs, "summarise", _dialogs_summarise, "metrics.csv of all runs")
     dialogs_plot = command(dialogs, "plot", _dialogs_plot, "figures 2c, 2d and 2e")
     for sub in (dialogs_summary, dialogs_plot):
-        sub.add_argument("--config", required=True)
+        sub.add_argument("--config", **CONFIG_FILES)
         sub.add_argument("--runs", required=True, help="folder holding <run>/")
     dialogs_summary.add_argument("--out", required=True)
     dialogs_plot.add_argument("--out-dir", required=True, help="figures folder")
@@ -238,23 +272,26 @@ def build_parser() -> argparse.ArgumentParser:
         "climate", help="Study 2: ViT and FCNN on ClimateBench"
     ).add_subparsers(dest="action", required=True)
     climate_fetch = command(climate, "fetch", _climate_fetch, "generate or download archives")
-    climate_fetch.add_argument("--config", required=True)
+    climate_fetch.add_argument("--config", **CONFIG_FILES)
     climate_fetch.add_argument("--out", required=True, help="folder for the two archives")
     climate_fetch.add_argument(
         "--lock-file", default="data/climatebench.lock.json", help="recorded SHA-256 digests"
     )
     climate_prepare = command(climate, "prepare", _climate_prepare, "extract, regrid, normalise")
-    climate_prepare.add_argument("--config", required=True)
+    climate_prepare.add_argument("--config", **CONFIG_FILES)
     climate_prepare.add_argument("--archives", required=True, help="folder of the archives")
     climate_prepare.add_argument("--out", required=True, help="folder for train.nc and test.nc")
-    climate_train = command(climate, "train", _climate_train, "train, predict ssp245, score")
-    climate_train.add_argument("--config", required=True)
-    climate_train.add_argument("--model", required=True, choices=["vit", "fcnn"])
-    climate_train.add_argument("--method", required=True, choices=["bp", "dfa", "odfa", "shallow"])
+    climate_train = command(climate, "train", _climate_train, "train and predict ssp245")
+    climate_train.add_argument("--config", **CONFIG_FILES)
+    climate_train.add_argument("--model", required=True, choices=list(CLIMATE_MODELS))
+    climate_train.add_argument("--method", required=True, choices=list(METHODS))
     climate_train.add_argument("--data", required=True, help="prepared data folder")
     climate_train.add_argument("--out", required=True, help="run folder")
+    climate_score = command(climate, "score", _climate_score, "ClimateBench scores of a run")
+    climate_score.add_argument("--run-dir", required=True, help="trained run folder")
+    climate_score.add_argument("--data", required=True, help="prepared data folder (truth)")
     climate_summary = command(climate, "summarise", _climate_summarise, "metrics.csv of all runs")
-    climate_summary.add_argument("--config", required=True)
+    climate_summary.add_argument("--config", **CONFIG_FILES)
     climate_summary.add_argument("--runs", required=True, help="folder holding <model>-<method>/")
     climate_summary.add_argument("--out", required=True)
     climate_plot = command(climate, "plot", _climate_plot, "figures 3b and 3c")
@@ -267,11 +304,18 @@ def build_parser() -> argparse.ArgumentParser:
         "scaling", help="Study 3: training time vs width and depth"
     ).add_subparsers(dest="action", required=True)
     sweep = command(scaling, "run", _scaling_run, "time BP, DFA and ODFA over the sweep")
-    sweep.add_argument("--config", required=True)
+    sweep.add_argument("--config", **CONFIG_FILES)
     sweep.add_argument("--out", required=True, help="timings CSV")
     scaling_plot = command(scaling, "plot", _scaling_plot, "figures 4a, 4b and 4c")
     scaling_plot.add_argument("--timings", required=True)
     scaling_plot.add_argument("--out-dir", required=True, help="figures folder")
+
+    pipeline = commands.add_parser("pipeline", help="the workflow").add_subparsers(
+        dest="action", required=True
+    )
+    dvc = command(pipeline, "dvc", _pipeline_dvc, "write dvc.yaml from the Snakemake workflow")
+    dvc.add_argument("--out", default="dvc.yaml")
+    dvc.add_argument("--check", action="store_true", help="only check that --out is current")
 
     bench = commands.add_parser("bench", help="benchmarks").add_subparsers(
         dest="action", required=True
@@ -284,7 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     step.add_argument("--warmup", type=int, default=5)
     step.add_argument("--repeats", type=int, default=30)
     step.add_argument("--device", default=None, help="override the config's device")
-    step.add_argument("--config", default="config/config.yaml")
+    step.add_argument("--config", default=["config/config.yaml"], nargs="+")
     opu = command(bench, "opu", _bench_opu, "time the simulated OPU vs lightonml and a matmul")
     opu.add_argument("--batch", type=int, default=64)
     opu.add_argument("--inputs", type=int, default=4096, help="DMD pixels")

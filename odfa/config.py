@@ -10,11 +10,9 @@ from typing import Any
 import jsonschema
 import yaml
 
+from odfa.errors import ConfigError
+
 SCHEMA_PATH = Path(str(files("odfa") / "schemas" / "config.schema.yaml"))
-
-
-class ConfigError(ValueError):
-    """A configuration value is missing, unknown or out of range."""
 
 
 def load_schema() -> dict[str, Any]:
@@ -50,9 +48,18 @@ def validate_config(config: dict[str, Any], source: str = "config") -> dict[str,
     return config
 
 
-def load_config(path: str | Path) -> dict[str, Any]:
-    """Read a YAML config file and validate it."""
-    path = Path(path)
+def merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    """`overlay` merged into a copy of `base`, mapping by mapping (as Snakemake merges configs)."""
+    merged = dict(base)
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read(path: Path) -> dict[str, Any]:
     try:
         config = yaml.safe_load(path.read_text())
     except FileNotFoundError:
@@ -61,4 +68,18 @@ def load_config(path: str | Path) -> dict[str, Any]:
         raise ConfigError(f"{path} is not valid YAML: {error}") from None
     if not isinstance(config, dict):
         raise ConfigError(f"{path}: expected a mapping of settings at the top level")
-    return validate_config(config, source=str(path))
+    return config
+
+
+def load_config(*paths: str | Path) -> dict[str, Any]:
+    """Read YAML config files, each merged over the ones before, and validate the result.
+
+    The first file is complete (e.g. config/config.yaml); later ones hold only what differs
+    (e.g. config/paper.yaml), as with Snakemake's `configfile:` plus `--configfile`.
+    """
+    if not paths:
+        raise ConfigError("no config file given")
+    config: dict[str, Any] = {}
+    for path in map(Path, paths):
+        config = merge(config, _read(path))
+    return validate_config(config, source=" + ".join(map(str, paths)))

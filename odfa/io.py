@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
+
+HASH_CHUNK_SIZE = 1 << 20
 
 
 def _default_mode() -> int:
@@ -59,3 +62,12 @@ def write_text(path: str | Path, text: str) -> None:
     """Write `text`, atomically."""
     with atomic_output(path) as handle:
         handle.write(text)
+
+
+def sha256_of(path: str | Path) -> str:
+    """The hex SHA-256 of a file, read in 1 MiB chunks so large archives need little memory."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(HASH_CHUNK_SIZE), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import math
+import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -13,22 +17,16 @@ from typing import Any
 
 import pandas as pd
 import torch
+from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
+from odfa.errors import DivergingLossError, NonFiniteLossError
 from odfa.feedback.alignment import gradient_alignment
 from odfa.feedback.methods import DirectFeedbackAlignment, LossFunction, TrainingMethod
 from odfa.io import atomic_output
 from odfa.models.segmented import SegmentedNetwork
 
 Evaluator = Callable[[SegmentedNetwork], dict[str, float]]
-
-
-class NonFiniteLossError(RuntimeError):
-    """The loss became NaN or infinite: training stops instead of running on garbage."""
-
-
-class CheckpointMismatchError(RuntimeError):
-    """A checkpoint exists in the output folder but was made with other settings."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +45,7 @@ class TrainingConfig:
     eval_every: int = 0
     milestones: tuple[float, ...] = ()
     seed: int = 0
+    divergence_factor: float | None = 100.0
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> TrainingConfig:
@@ -63,6 +62,8 @@ class TrainingConfig:
                 raise ValueError(f"{name} must be >= 1; got {getattr(self, name)}")
         if not self.learning_rate > 0:
             raise ValueError(f"learning_rate must be > 0; got {self.learning_rate}")
+        if self.divergence_factor is not None and not self.divergence_factor > 1:
+            raise ValueError(f"divergence_factor must be > 1; got {self.divergence_factor}")
         if any(not 0.0 <= fraction <= 1.0 for fraction in self.milestones):
             raise ValueError(
                 f"milestones are fractions of training in [0, 1]; got {self.milestones}"
@@ -75,6 +76,17 @@ class TrainingResult:
     final_loss: float
     measured_seconds: float
     log: pd.DataFrame
+    fingerprint: str
+
+
+def use_threads(count: int) -> None:
+    """Run torch and the BLAS libraries on `count` CPU threads for the rest of the process.
+
+    Float sums depend on the thread count, so each command sets it from its settings instead
+    of inheriting whatever its launcher (Snakemake, dvc repro, a SLURM job) left in OMP_NUM_THREADS.
+    """
+    torch.set_num_threads(count)
+    threadpool_limits(count)
 
 
 def resolve_device(name: str) -> torch.device:
@@ -131,6 +143,51 @@ def _synchronise(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
+def run_fingerprint(
+    config: TrainingConfig, method: TrainingMethod, samples: int, identity: Mapping[str, Any]
+) -> str:
+    """The digest a checkpoint must carry to be resumed: training settings, method, data size
+    and the run's identity (settings, input digests and code of the stage that trains)."""
+    content = {
+        "training": dataclasses.asdict(config),
+        "method": method.name,
+        "samples": samples,
+        "identity": identity,
+    }
+    text = json.dumps(content, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _set_aside(checkpoints: Path, fingerprint: str) -> Path:
+    """Move the checkpoints of another experiment out of the way, named by their fingerprint."""
+    stale = checkpoints.with_name(f"{checkpoints.name}-stale-{fingerprint}")
+    if stale.exists():
+        shutil.rmtree(stale)
+    checkpoints.rename(stale)
+    return stale
+
+
+def _publish(source: Path, destination: Path) -> None:
+    """Place `source` at `destination` (a hard link where the file system allows, else a copy)."""
+    try:
+        os.link(source, destination)
+    except OSError:
+        shutil.copyfile(source, destination)
+
+
+def _progress_bar(total: int, initial: int, name: str, enabled: bool) -> tqdm:
+    """A progress bar that redraws often on a terminal and every 30 s in a log file."""
+    interactive = sys.stderr.isatty()
+    return tqdm(
+        total=total,
+        initial=initial,
+        desc=name,
+        disable=not enabled,
+        mininterval=0.1 if interactive else 30.0,
+        maxinterval=10.0 if interactive else 300.0,
+    )
+
+
 def train(
     model: SegmentedNetwork,
     method: TrainingMethod,
@@ -141,34 +198,47 @@ def train(
     device: torch.device,
     evaluate: Evaluator | None = None,
     progress: bool = True,
+    identity: Mapping[str, Any] | None = None,
 ) -> TrainingResult:
     """Train `model` with `method` on `(inputs, targets)`; resume from `out_dir` if possible.
 
     Writes `out_dir/log.csv` (one row per step: loss, learning rate, measured step seconds,
     method fields, alignment and evaluation where due), `out_dir/checkpoints/last.pt` every
     `checkpoint_every` steps (for resume), `checkpoints/milestone-XXX.pt` at the requested
-    fractions of training and `out_dir/model.pt` at the end. Every file is written atomically.
+    fractions of training (published to `out_dir/milestones/` at the end) and `out_dir/model.pt`.
+    Every file is written atomically. A checkpoint resumes only when its fingerprint (see
+    `run_fingerprint`; `identity` describes the experiment) matches; otherwise the old
+    checkpoints are set aside as `checkpoints-stale-<fingerprint>` and training starts afresh.
     """
     out_dir = Path(out_dir)
     inputs, targets = dataset
     steps_per_epoch = math.ceil(len(inputs) / config.batch_size)
     total_steps = config.epochs * steps_per_epoch
     milestones = {round(fraction * total_steps): fraction for fraction in config.milestones}
-    settings = dataclasses.asdict(config) | {"method": method.name, "samples": len(inputs)}
+    fingerprint = run_fingerprint(config, method, len(inputs), identity or {})
 
     model.to(device)
     optimizer = _optimizer(method.trainable_parameters(model), config)
     scheduler = _schedule(optimizer, config, total_steps)
-    checkpoint_path = out_dir / "checkpoints" / "last.pt"
+    checkpoints = out_dir / "checkpoints"
+    checkpoint_path = checkpoints / "last.pt"
     rows: list[dict[str, float]] = []
     start = 0
+    state = None
     if checkpoint_path.exists():
         state = torch.load(checkpoint_path, map_location=device, weights_only=False)
-        if state["settings"] != settings:
-            raise CheckpointMismatchError(
-                f"{checkpoint_path} was written with other settings ({state['settings']}); "
-                f"now {settings}. Delete it to start afresh."
+        if state.get("fingerprint") != fingerprint:
+            stale = _set_aside(checkpoints, state.get("fingerprint", "unknown"))
+            print(
+                f"{checkpoint_path} belongs to another experiment (fingerprint "
+                f"{state.get('fingerprint', 'unknown')}, this run's is {fingerprint}): "
+                f"set aside as {stale}; training starts afresh",
+                file=sys.stderr,
             )
+            state = None
+    elif checkpoints.exists():
+        shutil.rmtree(checkpoints)  # milestones without a last.pt: a run killed at its start
+    if state is not None:
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
@@ -177,14 +247,18 @@ def train(
         if state["cuda_rng"]:
             torch.cuda.set_rng_state_all(state["cuda_rng"])
         rows, start = state["rows"], state["step"]
-        print(f"resuming from {checkpoint_path} at step {start} of {total_steps}", file=sys.stderr)
+        print(
+            f"resuming from {checkpoint_path} at step {start} of {total_steps} "
+            f"(fingerprint {fingerprint})",
+            file=sys.stderr,
+        )
 
     def checkpoint(step: int) -> None:
         _write_log(out_dir / "log.csv", rows)
         _save(
             checkpoint_path,
             {
-                "settings": settings,
+                "fingerprint": fingerprint,
                 "step": step,
                 "rows": rows,
                 "model": model.state_dict(),
@@ -196,15 +270,19 @@ def train(
             },
         )
 
+    def milestone_name(step: int) -> str:
+        return f"milestone-{round(100 * milestones[step]):03d}.pt"
+
     def save_milestone(step: int) -> None:
         if step in milestones:
-            name = f"milestone-{round(100 * milestones[step]):03d}.pt"
-            _save(out_dir / "checkpoints" / name, {"step": step, "model": model.state_dict()})
+            state = {"step": step, "model": model.state_dict()}
+            _save(checkpoints / milestone_name(step), state)
 
     if start == 0:
         save_milestone(0)
     measure_alignment = config.alignment_every > 0 and isinstance(method, DirectFeedbackAlignment)
-    bar = tqdm(total=total_steps, initial=start, desc=method.name, disable=not progress)
+    bar = _progress_bar(total_steps, start, method.name, progress)
+    first_loss = rows[0]["loss"] if rows else None
     order = None
     for step in range(start, total_steps):
         epoch, index = divmod(step, steps_per_epoch)
@@ -223,6 +301,18 @@ def train(
             raise NonFiniteLossError(
                 f"loss became {float(loss)} at step {step + 1} ({method.name}); the last good "
                 f"state is in {checkpoint_path}. Lower the learning rate or enable grad_clip."
+            )
+        first_loss = float(loss) if first_loss is None else first_loss
+        if config.divergence_factor is not None and (
+            float(loss) > config.divergence_factor * abs(first_loss)
+        ):
+            checkpoint(step)
+            raise DivergingLossError(
+                f"loss {float(loss):.4g} at step {step + 1} ({method.name}) is more than "
+                f"{config.divergence_factor:g} times the first step's {first_loss:.4g}: the run "
+                f"diverges. Lower the learning rate or enable grad_clip (training."
+                f"divergence_factor: null lets it run on); the last good state is in "
+                f"{checkpoint_path}."
             )
         _synchronise(device)
         gradient_seconds = time.perf_counter() - started
@@ -249,15 +339,21 @@ def train(
         save_milestone(step + 1)
         if last or (step + 1) % config.checkpoint_every == 0:
             checkpoint(step + 1)
-        bar.set_postfix(loss=f"{row['loss']:.4f}")
+        bar.set_postfix(loss=f"{row['loss']:.4f}", refresh=False)
         bar.update()
     bar.close()
     if start < total_steps or not (out_dir / "model.pt").exists():
         _save(out_dir / "model.pt", model.state_dict())
+    published = out_dir / "milestones"
+    shutil.rmtree(published, ignore_errors=True)
+    published.mkdir(parents=True)
+    for step in milestones:
+        _publish(checkpoints / milestone_name(step), published / milestone_name(step))
     log = pd.DataFrame(rows)
     return TrainingResult(
         steps=total_steps,
         final_loss=float(log["loss"].iloc[-1]) if len(log) else float("nan"),
         measured_seconds=float(log["step_seconds"].sum()) if len(log) else 0.0,
         log=log,
+        fingerprint=fingerprint,
     )

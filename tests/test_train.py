@@ -7,14 +7,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from odfa.errors import DivergingLossError, NonFiniteLossError
 from odfa.feedback import build_method
 from odfa.models import FCNN, FCNNConfig
-from odfa.train import (
-    CheckpointMismatchError,
-    NonFiniteLossError,
-    TrainingConfig,
-    train,
-)
+from odfa.train import TrainingConfig, train
 
 CPU = torch.device("cpu")
 
@@ -84,17 +80,36 @@ def test_a_killed_run_resumes_to_the_same_result(tmp_path, config, method, capsy
     capsys.readouterr()
     resumed, result = _run(config, method, tmp_path / "resumed", training)
     checkpoint = tmp_path / "resumed" / "checkpoints" / "last.pt"
-    assert f"resuming from {checkpoint} at step 10 of 24" in capsys.readouterr().err
+    assert f"resuming from {checkpoint} at step 10 of 24 (fingerprint" in capsys.readouterr().err
     for expected, actual in zip(uninterrupted.parameters(), resumed.parameters(), strict=True):
         torch.testing.assert_close(actual, expected, rtol=0, atol=0)
     assert list(result.log["step"]) == list(range(1, 25))
 
 
-def test_a_checkpoint_from_other_settings_is_refused(tmp_path, config):
-    _run(config, "bp", tmp_path, TRAINING)
-    other = TrainingConfig(**{**TRAINING.__dict__, "learning_rate": 0.5})
-    with pytest.raises(CheckpointMismatchError, match="Delete it"):
-        _run(config, "bp", tmp_path, other)
+def test_a_checkpoint_of_another_experiment_is_set_aside_and_training_starts_afresh(
+    tmp_path, config, capsys
+):
+    _, first = _run(config, "bp", tmp_path / "run", TRAINING, identity={"data": "one"})
+    capsys.readouterr()
+    fresh, second = _run(config, "bp", tmp_path / "run", TRAINING, identity={"data": "two"})
+    message = capsys.readouterr().err
+    stale = tmp_path / "run" / f"checkpoints-stale-{first.fingerprint}"
+    assert f"set aside as {stale}; training starts afresh" in message
+    assert "resuming" not in message and second.fingerprint != first.fingerprint
+    assert torch.load(stale / "last.pt", weights_only=False)["fingerprint"] == first.fingerprint
+    assert list(second.log["step"]) == list(range(1, 25))  # every step trained again
+    reference, _ = _run(config, "bp", tmp_path / "reference", TRAINING, identity={"data": "two"})
+    for expected, actual in zip(reference.parameters(), fresh.parameters(), strict=True):
+        torch.testing.assert_close(actual, expected, rtol=0, atol=0)
+
+
+def test_an_unchanged_rerun_resumes_its_finished_checkpoint(tmp_path, config, capsys):
+    _, first = _run(config, "bp", tmp_path, TRAINING, identity={"data": "one"})
+    (tmp_path / "model.pt").unlink()  # as Snakemake or DVC do before rerunning a job
+    capsys.readouterr()
+    _, again = _run(config, "bp", tmp_path, TRAINING, identity={"data": "one"})
+    assert "at step 24 of 24" in capsys.readouterr().err
+    assert (tmp_path / "model.pt").exists() and again.fingerprint == first.fingerprint
 
 
 def test_a_non_finite_loss_stops_with_a_clear_error(tmp_path, config):
@@ -116,14 +131,26 @@ def test_a_non_finite_loss_stops_with_a_clear_error(tmp_path, config):
     assert not (tmp_path / "model.pt").exists()
 
 
+def test_a_diverging_loss_stops_with_a_clear_error(tmp_path, config):
+    diverging = TrainingConfig(**{**TRAINING.__dict__, "optimizer": "sgd", "learning_rate": 500.0})
+    with pytest.raises(DivergingLossError, match="times the first step's") as stopped:
+        _run(config, "bp", tmp_path, diverging)
+    assert "Lower the learning rate" in str(stopped.value)
+    assert not (tmp_path / "model.pt").exists()
+    free = TrainingConfig(**{**diverging.__dict__, "divergence_factor": None})
+    _run(config, "bp", tmp_path / "free", free)  # the check can be switched off
+    assert (tmp_path / "free" / "model.pt").exists()
+
+
 def test_milestone_checkpoints_at_fractions_of_training(tmp_path, config):
     training = TrainingConfig(**{**TRAINING.__dict__, "milestones": (0.0, 0.2, 1.0)})
     _run(config, "bp", tmp_path, training)
-    steps = {
-        name: torch.load(tmp_path / "checkpoints" / f"milestone-{name}.pt")["step"]
-        for name in ("000", "020", "100")
-    }
-    assert steps == {"000": 0, "020": 5, "100": 24}
+    for folder in ("checkpoints", "milestones"):  # kept for resume, and published
+        steps = {
+            name: torch.load(tmp_path / folder / f"milestone-{name}.pt")["step"]
+            for name in ("000", "020", "100")
+        }
+        assert steps == {"000": 0, "020": 5, "100": 24}
 
 
 def test_the_same_config_gives_the_same_log(tmp_path, config):
@@ -140,6 +167,7 @@ def test_the_same_config_gives_the_same_log(tmp_path, config):
         ("epochs", 0, "epochs must be >= 1"),
         ("learning_rate", -1.0, "learning_rate must be > 0"),
         ("milestones", (1.5,), "milestones"),
+        ("divergence_factor", 0.5, "divergence_factor must be > 1"),
     ],
 )
 def test_bad_training_settings_are_named(field, value, message):

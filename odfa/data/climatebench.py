@@ -333,3 +333,14 @@ def prepare_climatebench(
         summary[f"{split}_experiments"] = list(experiments)
     write_json(out_dir / "prepared.json", summary)
     return summary
+
+
+def as_time_series(dataset: xr.Dataset, values: np.ndarray) -> xr.DataArray:
+    """(sample, variable, lat, lon) values as a (variable, time, lat, lon) DataArray."""
+    targets = dataset["targets"]
+    field = targets.copy(data=values).assign_coords(time=("sample", dataset["year"].values))
+    return (
+        field.swap_dims(sample="time")
+        .drop_vars(["experiment", "year"])
+        .transpose("variable", "time", "lat", "lon")
+    )

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
 
 import torch
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
 PIXEL_MAX = 16.0
+# The file `load_digits` reads: the input whose content a digits run's identity records.
+DIGITS_FILE = Path(str(files("sklearn.datasets") / "data" / "digits.csv.gz"))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -15,16 +14,12 @@ import requests
 from tqdm import tqdm
 
 from odfa.data.sources import RemoteFile
-from odfa.io import write_json
+from odfa.errors import DownloadError
+from odfa.io import sha256_of, write_json
 
 logger = logging.getLogger("odfa.download")
 
-HASH_CHUNK_SIZE = 1 << 20
 CONTENT_RANGE = re.compile(r"bytes (\d+)-\d+/(\d+|\*)")
-
-
-class DownloadError(RuntimeError):
-    """A file could not be fetched from any of its URLs, or its bytes are not the expected ones."""
 
 
 class ChecksumMismatchError(DownloadError):
@@ -50,15 +45,6 @@ class _TransferSettings:
     retries: int
     chunk_size: int
     progress: bool
-
-
-def sha256_of(path: Path) -> str:
-    """The hex SHA-256 of a file, read in 1 MiB chunks so large archives need little memory."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for block in iter(lambda: handle.read(HASH_CHUNK_SIZE), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def download(

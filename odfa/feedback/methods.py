@@ -10,9 +10,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from odfa.feedback.projectors import ErrorProjector
+from odfa.feedback.projectors import ErrorProjector, GaussianProjector
 from odfa.models.segmented import SegmentedNetwork
-from odfa.optics import FrameRateModel, TernaryOpticalProjector
 
 LossFunction = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -157,35 +156,17 @@ class DirectFeedbackAlignment(TrainingMethod):
         return loss.detach()
 
 
-class OpticalDirectFeedbackAlignment(DirectFeedbackAlignment):
-    """ODFA: DFA whose projection is computed by an optical processing unit (OPU).
-
-    The error is ternarised, shown as binary frames and projected through the scattering
-    medium; the frames used and the MODELLED optical seconds (frame-rate model, not measured)
-    are logged separately from the measured step time.
-    """
-
-    def __init__(
-        self,
-        projector: TernaryOpticalProjector,
-        timing: FrameRateModel,
-        feedback_dims: list[int],
-        scale: float,
-        shared: bool = False,
-    ) -> None:
-        super().__init__(projector, feedback_dims, scale, shared)
-        self.timing = timing
-        self.name = "odfa"
-
-    def log_fields(self) -> dict[str, float]:
-        return {
-            "optical_frames": self.projector.frames_displayed,
-            "modelled_optical_seconds": self.projector.modelled_seconds(self.timing),
-            "simulated_optics_seconds": self.projector.projection.simulated_optics_seconds,
-        }
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"optics": self.projector.state_dict()}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.projector.load_state_dict(state["optics"])
+def build(
+    name: str, model: SegmentedNetwork, config: dict[str, Any], device: torch.device
+) -> TrainingMethod:
+    """BP, shallow or digital DFA for `model`, with the feedback settings of a validated config."""
+    if name == "bp":
+        return Backprop()
+    if name == "shallow":
+        return Shallow()
+    feedback = config["feedback"]
+    width = feedback_width(model.feedback_dims, feedback["shared_matrix"])
+    projector = GaussianProjector(model.output_dim, width, feedback["seed"], device)
+    return DirectFeedbackAlignment(
+        projector, model.feedback_dims, feedback["scale"], feedback["shared_matrix"]
+    )

@@ -12,39 +12,17 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from odfa.data.dialogs import UTTERANCE_END, decode, encode_text, prepare_dialogs
-from odfa.data.dialogs_sample import generate_sample_corpus
-from odfa.data.download import download
-from odfa.data.sources import CORNELL_ZIP
+from odfa.data.dialogs import UTTERANCE_END, decode, encode_text
 from odfa.feedback import build_method
 from odfa.io import atomic_output, write_json
 from odfa.models.gpt import GPT, GPTConfig
 from odfa.models.segmented import SegmentedNetwork
-from odfa.train import Evaluator, TrainingConfig, resolve_device, train
+from odfa.pipeline.identity import run_identity
+from odfa.registry import DIALOGS_RUNS, dialogs_training_section
+from odfa.train import Evaluator, TrainingConfig, resolve_device, train, use_threads
 
-RUN_METHODS = {"bp": "bp", "bp_star": "bp", "dfa": "dfa", "odfa": "odfa", "shallow": "shallow"}
+DATA_FILES = ("train.npy", "validation.npy", "report.json", "tokenizer.model")
 EVALUATION_BATCH = 256
-
-
-def fetch_corpus(config: dict[str, Any], out_path: str | Path) -> None:
-    """The corpus zip: generated offline in the real format (`sample`) or downloaded (`cornell`)."""
-    settings = config["dialogs"]
-    if settings["source"] == "sample":
-        generate_sample_corpus(Path(out_path), **settings["sample"])
-    else:
-        download(CORNELL_ZIP, Path(out_path))
-
-
-def prepare_corpus(config: dict[str, Any], corpus: str | Path, out_dir: str | Path) -> dict:
-    """Read, split and tokenise the corpus into `out_dir` (tokenizer, token arrays, report)."""
-    settings = config["dialogs"]
-    return prepare_dialogs(
-        Path(corpus),
-        Path(out_dir),
-        vocab_size=settings["tokenizer"]["vocab_size"],
-        validation_fraction=settings["validation_fraction"],
-        seed=settings["split_seed"],
-    )
 
 
 def token_sequences(tokens: np.ndarray, context_length: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -72,8 +50,7 @@ def build_gpt(config: dict[str, Any], vocab_size: int) -> GPT:
 
 def training_config(config: dict[str, Any], run: str) -> TrainingConfig:
     """BP* uses its own tuned settings; every other run shares the ODFA-adopted ones."""
-    key = "bp_star_training" if run == "bp_star" else "training"
-    return TrainingConfig.from_settings(config["dialogs"][key])
+    return TrainingConfig.from_settings(config["dialogs"][dialogs_training_section(run)])
 
 
 def _vocab_size(data_dir: Path) -> int:
@@ -99,9 +76,15 @@ def validation_loss(inputs: torch.Tensor, targets: torch.Tensor) -> Evaluator:
 def train_dialogs(
     config: dict[str, Any], run: str, data_dir: str | Path, out_dir: str | Path
 ) -> dict[str, float]:
-    """Train one run (bp, bp_star, dfa, odfa or shallow); write `out_dir/metrics.json`."""
+    """Train one run (bp, bp_star, dfa, odfa or shallow); write `out_dir/metrics.json`.
+
+    `config` needs the settings of the `dialogs_train` stage only.
+    """
     settings = config["dialogs"]
     data_dir, out_dir = Path(data_dir), Path(out_dir)
+    inputs = [data_dir / name for name in DATA_FILES]
+    identity = run_identity(config, "dialogs_train", {"run": run}, inputs)
+    use_threads(config["threads"])
     context = settings["model"]["context_length"]
     train_set = token_sequences(np.load(data_dir / "train.npy"), context)
     validation_inputs, validation_targets = token_sequences(
@@ -113,9 +96,17 @@ def train_dialogs(
     device = resolve_device(config["device"])
     torch.manual_seed(training.seed)
     model = build_gpt(config, _vocab_size(data_dir))
-    method = build_method(RUN_METHODS[run], model, config, device)
+    method = build_method(DIALOGS_RUNS[run], model, config, device)
     result = train(
-        model, method, train_set, sequence_loss, training, out_dir, device, evaluate=evaluate
+        model,
+        method,
+        train_set,
+        sequence_loss,
+        training,
+        out_dir,
+        device,
+        evaluate=evaluate,
+        identity=identity.as_dict(),
     )
     validation = result.log["validation_loss"].dropna()
     tokens = train_set[0].numel() * training.epochs
@@ -129,6 +120,8 @@ def train_dialogs(
         "parameters": model.num_parameters(),
         "trained_parameters": sum(p.numel() for p in method.trainable_parameters(model)),
         **method.log_fields(),
+        "fingerprint": result.fingerprint,
+        "provenance": identity.as_dict(),
     }
     write_json(out_dir / "metrics.json", metrics)
     return metrics
@@ -150,15 +143,16 @@ def evaluate_dialogs(
     Writes `run_dir/samples.json` ({"<percent>": text}) and `run_dir/attention.npz`
     (the attention averaged over layers and heads, with the prompt's token labels).
     """
+    use_threads(config["threads"])
     settings, data_dir, run_dir = config["dialogs"], Path(data_dir), Path(run_dir)
     generation = settings["generation"]
     tokenizer = data_dir / "tokenizer.model"
     vocab_size = _vocab_size(data_dir)
     prompt = torch.tensor([encode_text(generation["prompt"] + UTTERANCE_END, tokenizer)])
     samples = {}
-    for fraction in training_config(config, run).milestones:
+    for fraction in settings[dialogs_training_section(run)]["milestones"]:
         percent = round(100 * fraction)
-        checkpoint = run_dir / "checkpoints" / f"milestone-{percent:03d}.pt"
+        checkpoint = run_dir / "milestones" / f"milestone-{percent:03d}.pt"
         model = _load_model(config, vocab_size, checkpoint)
         generator = torch.Generator().manual_seed(generation["seed"])
         ids = model.generate(prompt, generation["new_tokens"], generation["temperature"], generator)
@@ -182,6 +176,8 @@ def summarise_dialogs(runs: list[str], runs_dir: str | Path, out_path: str | Pat
         {"method": run, **json.loads((Path(runs_dir) / run / "metrics.json").read_text())}
         for run in runs
     ]
+    for row in rows:
+        del row["provenance"]  # each run's metrics.json keeps it; the table keeps the fingerprint
     table = pd.DataFrame(rows)
     with atomic_output(out_path) as handle:
         table.to_csv(handle, index=False)

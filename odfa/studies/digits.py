@@ -10,11 +10,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from odfa.data.digits import load_digits_split
+from odfa.data.digits import DIGITS_FILE, load_digits_split
 from odfa.feedback import build_method
 from odfa.io import write_json
 from odfa.models import FCNN, FCNNConfig
-from odfa.train import TrainingConfig, resolve_device, train
+from odfa.pipeline.identity import run_identity
+from odfa.train import TrainingConfig, resolve_device, train, use_threads
 
 N_CLASSES = 10
 
@@ -28,7 +29,12 @@ def accuracy(model: torch.nn.Module, inputs: torch.Tensor, labels: torch.Tensor)
 
 
 def train_digits(config: dict[str, Any], method_name: str, out_dir: str | Path) -> dict[str, float]:
-    """Train one method, write `out_dir/metrics.json` (plus log and model), return the metrics."""
+    """Train one method, write `out_dir/metrics.json` (plus log and model), return the metrics.
+
+    `config` needs the settings of the `digits_train` stage only.
+    """
+    identity = run_identity(config, "digits_train", {"method": method_name}, [DIGITS_FILE])
+    use_threads(config["threads"])
     settings = config["digits"]
     split = load_digits_split(settings["test_fraction"], settings["split_seed"])
     training = TrainingConfig.from_settings(settings["training"])
@@ -51,6 +57,7 @@ def train_digits(config: dict[str, Any], method_name: str, out_dir: str | Path) 
         training,
         out_dir,
         device,
+        identity=identity.as_dict(),
     )
     alignment = result.log.filter(like="alignment_")
     metrics = {
@@ -65,6 +72,7 @@ def train_digits(config: dict[str, Any], method_name: str, out_dir: str | Path) 
     }
     if not alignment.empty:
         metrics["final_alignment"] = float(np.nanmean(alignment.dropna().tail(5).to_numpy()))
+    metrics |= {"fingerprint": result.fingerprint, "provenance": identity.as_dict()}
     write_json(Path(out_dir) / "metrics.json", metrics)
     return metrics
 

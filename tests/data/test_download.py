@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from odfa.data.download import ChecksumMismatchError, DownloadError, download, sha256_of
+from odfa.data.download import ChecksumMismatchError, DownloadError, download
 from odfa.data.sources import RemoteFile
+from odfa.io import sha256_of
 
 PAYLOAD = random.Random(0).randbytes(200_000)
 PAYLOAD_SHA256 = hashlib.sha256(PAYLOAD).hexdigest()

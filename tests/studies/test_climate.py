@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from odfa.studies import climate
+from odfa.studies import climate, climate_data, climate_scores
 from tests.conftest import tiny_config
 
 
@@ -16,8 +16,8 @@ from tests.conftest import tiny_config
 def prepared(tmp_path_factory):
     root = tmp_path_factory.mktemp("climate")
     config = tiny_config()
-    climate.fetch_archives(config, root / "raw", root / "lock.json")
-    summary = climate.prepare(config, root / "raw", root / "data")
+    climate_data.fetch_archives(config, root / "raw", root / "lock.json")
+    summary = climate_data.prepare(config, root / "raw", root / "data")
     return config, root, summary
 
 
@@ -34,24 +34,29 @@ def test_preparation_makes_train_and_test_sets(prepared):
 @pytest.mark.parametrize("model", ["vit", "fcnn"])
 def test_a_run_predicts_ssp245_and_scores_it(prepared, model):
     config, root, _ = prepared
-    rows = climate.train_climate(config, model, "odfa", root / "data", root / "runs" / model)
-    assert [row["variable"] for row in rows] == ["tas"]
-    assert all(rows[0][score] > 0 for score in ("nrmse_spatial", "nrmse_global", "rmse"))
-    assert rows[0]["nrmse_total"] == pytest.approx(
-        rows[0]["nrmse_spatial"] + 5 * rows[0]["nrmse_global"]
+    run_dir = root / "runs" / model
+    training = climate.train_climate(config, model, "odfa", root / "data", run_dir)
+    assert training["optical_frames"] > 0 and training["model"] == model
+    assert training["provenance"]["inputs"].keys() == {"train.nc", "test.nc"}
+    metrics = climate_scores.score_run(run_dir, root / "data")
+    scores = metrics["scores"]
+    assert list(scores) == ["tas"]
+    assert all(scores["tas"][score] > 0 for score in ("nrmse_spatial", "nrmse_global", "rmse"))
+    assert scores["tas"]["nrmse_total"] == pytest.approx(
+        scores["tas"]["nrmse_spatial"] + 5 * scores["tas"]["nrmse_global"]
     )
-    assert rows[0]["optical_frames"] > 0
+    assert metrics["fingerprint"] == training["fingerprint"]
     with xr.open_dataset(root / "runs" / model / "predictions.nc") as predictions:
         field = predictions["prediction"]
         assert field.dims == ("variable", "time", "lat", "lon")
         assert int(field["time"][0]) == 2015 and int(field["time"][-1]) == 2100
-    assert json.loads((root / "runs" / model / "metrics.json").read_text()) == rows
+    assert json.loads((run_dir / "metrics.json").read_text()) == metrics
 
 
 def test_the_summary_leads_with_the_scores(prepared):
     _, root, _ = prepared
     runs = [root / "runs" / "vit", root / "runs" / "fcnn"]
-    table = climate.summarise_climate(runs, root / "metrics.csv")
+    table = climate_scores.summarise_climate(runs, root / "metrics.csv")
     assert list(table.columns[:7]) == [
         "model",
         "method",
@@ -62,18 +67,4 @@ def test_the_summary_leads_with_the_scores(prepared):
         "rmse",
     ]
     assert pd.read_csv(root / "metrics.csv").shape == (2, table.shape[1])
-
-
-def test_the_real_source_downloads_both_archives_with_the_lock_file(config, tmp_path, monkeypatch):
-    calls = []
-    monkeypatch.setattr(
-        climate,
-        "download",
-        lambda remote, path, lock_file: calls.append((remote.name, path.name, lock_file.name)),
-    )
-    config["climate"]["source"] = "climatebench"
-    climate.fetch_archives(config, tmp_path, tmp_path / "lock.json")
-    assert calls == [
-        ("train_val.tar.gz", "train_val.tar.gz", "lock.json"),
-        ("test.tar.gz", "test.tar.gz", "lock.json"),
-    ]
+    assert "provenance" not in table and table["fingerprint"].str.len().eq(16).all()

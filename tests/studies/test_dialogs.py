@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 import torch
 
-from odfa.studies import dialogs
 from odfa.studies.dialogs import token_sequences, training_config
 
 
@@ -28,14 +27,3 @@ def test_bp_star_has_its_own_settings(config):
     assert tuned.learning_rate == config["dialogs"]["bp_star_training"]["learning_rate"]
     assert training_config(config, "bp") == training_config(config, "dfa")
     assert shared.milestones == (0.0, 0.2, 1.0)
-
-
-def test_the_source_switch_downloads_the_real_corpus(config, tmp_path, monkeypatch):
-    calls = []
-    monkeypatch.setattr(dialogs, "download", lambda remote, path: calls.append((remote, path)))
-    config["dialogs"]["source"] = "cornell"
-    dialogs.fetch_corpus(config, tmp_path / "corpus.zip")
-    assert calls == [(dialogs.CORNELL_ZIP, tmp_path / "corpus.zip")]
-    config["dialogs"]["source"] = "sample"
-    dialogs.fetch_corpus(config, tmp_path / "corpus.zip")
-    assert (tmp_path / "corpus.zip").read_bytes()[:2] == b"PK"

@@ -2,7 +2,8 @@
 
 CLIMATE_ARCHIVES = "data/raw/climatebench"
 CLIMATE_DATA = "data/processed/climatebench"
-CLIMATE_RUNS = expand("{model}-{method}", model=["vit", "fcnn"], method=config["climate"]["methods"])
+CLIMATE_RUNS_DIR = "results/climate/runs"
+CLIMATE_RUNS = expand("{model}-{method}", model=CLIMATE_MODELS, method=config["climate"]["methods"])
 CLIMATE_RESULTS = [
     "results/climate/metrics.csv",
     "results/figures/fig3b.png",
@@ -11,12 +12,14 @@ CLIMATE_RESULTS = [
 
 
 rule climate_fetch:
+    input:
+        code=code_of("climate_fetch"),
     output:
         train_val=f"{CLIMATE_ARCHIVES}/train_val.tar.gz",
         test=f"{CLIMATE_ARCHIVES}/test.tar.gz",
+        lock="data/climatebench.lock.json",
     params:
-        source=config["climate"]["source"],
-        sample=config["climate"]["sample"],
+        settings=settings_of("climate_fetch"),
         out_dir=subpath(output.test, parent=True),
     log:
         "results/logs/climate/fetch.log",
@@ -26,21 +29,21 @@ rule climate_fetch:
         "../envs/odfa.yaml"
     shell:
         "odfa climate fetch --config \"$ODFA_CONFIG\" --out {params.out_dir}"
-        " --lock-file data/climatebench.lock.json > {log} 2>&1"
+        " --lock-file {output.lock} > {log} 2>&1"
 
 
 rule climate_prepare:
     input:
-        rules.climate_fetch.output,
+        train_val=rules.climate_fetch.output.train_val,
+        test=rules.climate_fetch.output.test,
+        code=code_of("climate_prepare"),
     output:
         train=f"{CLIMATE_DATA}/train.nc",
         test=f"{CLIMATE_DATA}/test.nc",
         summary=f"{CLIMATE_DATA}/prepared.json",
     params:
-        grid=config["climate"]["grid"],
-        window=config["climate"]["window"],
-        variables=config["climate"]["variables"],
-        archives=lambda wildcards, input: Path(input[0]).parent,
+        settings=settings_of("climate_prepare"),
+        archives=subpath(input.test, parent=True),
         out_dir=subpath(output.summary, parent=True),
     log:
         "results/logs/climate/prepare.log",
@@ -55,22 +58,21 @@ rule climate_prepare:
 
 rule climate_train:
     input:
-        rules.climate_prepare.output.train,
-        rules.climate_prepare.output.test,
+        train=rules.climate_prepare.output.train,
+        test=rules.climate_prepare.output.test,
+        code=code_of("climate_train"),
     output:
-        metrics="results/climate/runs/{model}-{method}/metrics.json",
-        predictions="results/climate/runs/{model}-{method}/predictions.nc",
-        model="results/climate/runs/{model}-{method}/model.pt",
+        training=f"{CLIMATE_RUNS_DIR}/{{model}}-{{method}}/training.json",
+        log_csv=f"{CLIMATE_RUNS_DIR}/{{model}}-{{method}}/log.csv",
+        predictions=f"{CLIMATE_RUNS_DIR}/{{model}}-{{method}}/predictions.nc",
+        model=f"{CLIMATE_RUNS_DIR}/{{model}}-{{method}}/model.pt",
     params:
-        settings=climate_run_settings,
-        data=lambda wildcards, input: Path(input[0]).parent,
-        run_dir=subpath(output.metrics, parent=True),
+        settings=settings_of("climate_train"),
+        data=subpath(input.train, parent=True),
+        run_dir=subpath(output.training, parent=True),
     log:
         "results/logs/climate/train-{model}-{method}.log",
-    wildcard_constraints:
-        model="vit|fcnn",
-        method="bp|dfa|odfa|shallow",
-    threads: 1
+    threads: config["threads"]
     resources:
         **config["resources"]["climate_train"],
         gpu=TRAINING_GPUS,
@@ -81,9 +83,30 @@ rule climate_train:
         " --method {wildcards.method} --data {params.data} --out {params.run_dir} > {log} 2>&1"
 
 
+rule climate_score:
+    input:
+        training=rules.climate_train.output.training,
+        predictions=rules.climate_train.output.predictions,
+        test=rules.climate_prepare.output.test,
+        code=code_of("climate_score"),
+    output:
+        f"{CLIMATE_RUNS_DIR}/{{model}}-{{method}}/metrics.json",
+    params:
+        settings=settings_of("climate_score"),
+        data=subpath(input.test, parent=True),
+        run_dir=subpath(input.training, parent=True),
+    log:
+        "results/logs/climate/score-{model}-{method}.log",
+    conda:
+        "../envs/odfa.yaml"
+    shell:
+        "odfa climate score --run-dir {params.run_dir} --data {params.data} > {log} 2>&1"
+
+
 rule climate_summary:
     input:
-        expand("results/climate/runs/{run}/metrics.json", run=CLIMATE_RUNS),
+        metrics=expand(f"{CLIMATE_RUNS_DIR}/{{run}}/metrics.json", run=CLIMATE_RUNS),
+        code=code_of("climate_summary"),
     output:
         report(
             "results/climate/metrics.csv",
@@ -91,21 +114,23 @@ rule climate_summary:
             category="Study 2: ClimateBench",
         ),
     params:
-        methods=config["climate"]["methods"],
+        settings=settings_of("climate_summary"),
+        runs=CLIMATE_RUNS_DIR,
     log:
         "results/logs/climate/summary.log",
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa climate summarise --config \"$ODFA_CONFIG\" --runs results/climate/runs"
+        "odfa climate summarise --config \"$ODFA_CONFIG\" --runs {params.runs}"
         " --out {output} > {log} 2>&1"
 
 
 rule climate_figures:
     input:
         metrics="results/climate/metrics.csv",
-        predictions=expand("results/climate/runs/{run}/predictions.nc", run=CLIMATE_RUNS),
+        predictions=expand(f"{CLIMATE_RUNS_DIR}/{{run}}/predictions.nc", run=CLIMATE_RUNS),
         test=rules.climate_prepare.output.test,
+        code=code_of("climate_figures"),
     output:
         fig3b=report(
             "results/figures/fig3b.png", caption="../report/fig3b.rst", category="Study 2: ClimateBench"
@@ -114,11 +139,14 @@ rule climate_figures:
             "results/figures/fig3c.png", caption="../report/fig3c.rst", category="Study 2: ClimateBench"
         ),
     params:
+        settings=settings_of("climate_figures"),
+        runs=CLIMATE_RUNS_DIR,
         data=subpath(input.test, parent=True),
+        out_dir=subpath(output.fig3b, parent=True),
     log:
         "results/logs/climate/figures.log",
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa climate plot --metrics {input.metrics} --runs results/climate/runs"
-        " --data {params.data} --out-dir results/figures > {log} 2>&1"
+        "odfa climate plot --metrics {input.metrics} --runs {params.runs}"
+        " --data {params.data} --out-dir {params.out_dir} > {log} 2>&1"

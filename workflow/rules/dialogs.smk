@@ -1,8 +1,9 @@
 # Study 1: a GPT-like Transformer on the Cornell Movie-Dialogs Corpus (BP, BP*, DFA, ODFA, SHLW).
 
-DIALOGS_RUNS = config["dialogs"]["methods"]
+DIALOGS_METHODS = config["dialogs"]["methods"]
 DIALOGS_CORPUS = "data/raw/dialogs/cornell_movie_dialogs_corpus.zip"
 DIALOGS_DATA = "data/processed/dialogs"
+DIALOGS_RUNS = "results/dialogs/runs"
 DIALOGS_RESULTS = [
     "results/dialogs/metrics.csv",
     "results/figures/fig2c.png",
@@ -13,11 +14,12 @@ DIALOGS_RESULTS = [
 
 
 rule dialogs_fetch:
+    input:
+        code=code_of("dialogs_fetch"),
     output:
         DIALOGS_CORPUS,
     params:
-        source=config["dialogs"]["source"],
-        sample=config["dialogs"]["sample"],
+        settings=settings_of("dialogs_fetch"),
     log:
         "results/logs/dialogs/fetch.log",
     resources:
@@ -30,16 +32,15 @@ rule dialogs_fetch:
 
 rule dialogs_prepare:
     input:
-        DIALOGS_CORPUS,
+        corpus=DIALOGS_CORPUS,
+        code=code_of("dialogs_prepare"),
     output:
         tokenizer=f"{DIALOGS_DATA}/tokenizer.model",
         train=f"{DIALOGS_DATA}/train.npy",
         validation=f"{DIALOGS_DATA}/validation.npy",
         report=f"{DIALOGS_DATA}/report.json",
     params:
-        tokenizer=config["dialogs"]["tokenizer"],
-        validation_fraction=config["dialogs"]["validation_fraction"],
-        split_seed=config["dialogs"]["split_seed"],
+        settings=settings_of("dialogs_prepare"),
         out_dir=subpath(output.report, parent=True),
     log:
         "results/logs/dialogs/prepare.log",
@@ -48,26 +49,26 @@ rule dialogs_prepare:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa dialogs prepare --config \"$ODFA_CONFIG\" --corpus {input}"
+        "odfa dialogs prepare --config \"$ODFA_CONFIG\" --corpus {input.corpus}"
         " --out {params.out_dir} > {log} 2>&1"
 
 
 rule dialogs_train:
     input:
-        rules.dialogs_prepare.output,
+        data=rules.dialogs_prepare.output,
+        code=code_of("dialogs_train"),
     output:
-        metrics="results/dialogs/runs/{run}/metrics.json",
-        log_csv="results/dialogs/runs/{run}/log.csv",
-        model="results/dialogs/runs/{run}/model.pt",
+        metrics=f"{DIALOGS_RUNS}/{{run}}/metrics.json",
+        log_csv=f"{DIALOGS_RUNS}/{{run}}/log.csv",
+        model=f"{DIALOGS_RUNS}/{{run}}/model.pt",
+        milestones=directory(f"{DIALOGS_RUNS}/{{run}}/milestones"),
     params:
-        settings=dialogs_run_settings,
-        data=lambda wildcards, input: Path(input[0]).parent,
+        settings=settings_of("dialogs_train"),
+        data=subpath(rules.dialogs_prepare.output.report, parent=True),
         run_dir=subpath(output.metrics, parent=True),
     log:
         "results/logs/dialogs/train-{run}.log",
-    wildcard_constraints:
-        run="bp|bp_star|dfa|odfa|shallow",
-    threads: 1
+    threads: config["threads"]
     resources:
         **config["resources"]["dialogs_train"],
         gpu=TRAINING_GPUS,
@@ -80,19 +81,21 @@ rule dialogs_train:
 
 rule dialogs_evaluate:
     input:
-        model="results/dialogs/runs/{run}/model.pt",
+        model=f"{DIALOGS_RUNS}/{{run}}/model.pt",
+        milestones=f"{DIALOGS_RUNS}/{{run}}/milestones",
         tokenizer=rules.dialogs_prepare.output.tokenizer,
+        report=rules.dialogs_prepare.output.report,
+        code=code_of("dialogs_evaluate"),
     output:
-        samples="results/dialogs/runs/{run}/samples.json",
-        attention="results/dialogs/runs/{run}/attention.npz",
+        samples=f"{DIALOGS_RUNS}/{{run}}/samples.json",
+        attention=f"{DIALOGS_RUNS}/{{run}}/attention.npz",
     params:
-        generation=config["dialogs"]["generation"],
+        settings=settings_of("dialogs_evaluate"),
         data=subpath(input.tokenizer, parent=True),
         run_dir=subpath(input.model, parent=True),
     log:
         "results/logs/dialogs/evaluate-{run}.log",
-    wildcard_constraints:
-        run="bp|bp_star|dfa|odfa|shallow",
+    threads: config["threads"]
     resources:
         **config["resources"]["dialogs_evaluate"],
     conda:
@@ -104,38 +107,43 @@ rule dialogs_evaluate:
 
 rule dialogs_summary:
     input:
-        expand("results/dialogs/runs/{run}/metrics.json", run=DIALOGS_RUNS),
+        metrics=expand(f"{DIALOGS_RUNS}/{{run}}/metrics.json", run=DIALOGS_METHODS),
+        code=code_of("dialogs_summary"),
     output:
         report("results/dialogs/metrics.csv", caption="../report/dialogs_metrics.rst", category="Study 1: dialogues"),
     params:
+        settings=settings_of("dialogs_summary"),
         runs=DIALOGS_RUNS,
     log:
         "results/logs/dialogs/summary.log",
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa dialogs summarise --config \"$ODFA_CONFIG\" --runs results/dialogs/runs"
+        "odfa dialogs summarise --config \"$ODFA_CONFIG\" --runs {params.runs}"
         " --out {output} > {log} 2>&1"
 
 
 rule dialogs_figures:
     input:
-        expand(
-            "results/dialogs/runs/{run}/{product}",
-            run=DIALOGS_RUNS,
+        runs=expand(
+            f"{DIALOGS_RUNS}/{{run}}/{{product}}",
+            run=DIALOGS_METHODS,
             product=["log.csv", "samples.json", "attention.npz"],
         ),
+        code=code_of("dialogs_figures"),
     output:
         fig2c=report("results/figures/fig2c.png", caption="../report/fig2c.rst", category="Study 1: dialogues"),
         fig2d=report("results/figures/fig2d.png", caption="../report/fig2d.rst", category="Study 1: dialogues"),
         fig2d_text="results/figures/fig2d.txt",
         fig2e=report("results/figures/fig2e.png", caption="../report/fig2e.rst", category="Study 1: dialogues"),
     params:
+        settings=settings_of("dialogs_figures"),
         runs=DIALOGS_RUNS,
+        out_dir=subpath(output.fig2c, parent=True),
     log:
         "results/logs/dialogs/figures.log",
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa dialogs plot --config \"$ODFA_CONFIG\" --runs results/dialogs/runs"
-        " --out-dir results/figures > {log} 2>&1"
+        "odfa dialogs plot --config \"$ODFA_CONFIG\" --runs {params.runs}"
+        " --out-dir {params.out_dir} > {log} 2>&1"

@@ -1,21 +1,22 @@
 # Digits: an MLP trained with BP, DFA, ODFA and shallow on scikit-learn's bundled digits.
 
+DIGITS_RUNS = "results/digits/runs"
 DIGITS_RESULTS = ["results/digits/metrics.json", "results/figures/digits.png"]
 
 
 rule digits_train:
+    input:
+        code=code_of("digits_train"),
     output:
-        metrics="results/digits/runs/{method}/metrics.json",
-        log_csv="results/digits/runs/{method}/log.csv",
-        model="results/digits/runs/{method}/model.pt",
+        metrics=f"{DIGITS_RUNS}/{{method}}/metrics.json",
+        log_csv=f"{DIGITS_RUNS}/{{method}}/log.csv",
+        model=f"{DIGITS_RUNS}/{{method}}/model.pt",
     params:
-        settings=digits_settings,
+        settings=settings_of("digits_train"),
         run_dir=subpath(output.metrics, parent=True),
     log:
         "results/logs/digits/train-{method}.log",
-    wildcard_constraints:
-        method="bp|dfa|odfa|shallow",
-    threads: 1
+    threads: config["threads"]
     resources:
         **config["resources"]["digits_train"],
         gpu=TRAINING_GPUS,
@@ -28,30 +29,36 @@ rule digits_train:
 
 rule digits_summary:
     input:
-        expand("results/digits/runs/{method}/metrics.json", method=config["digits"]["methods"]),
+        metrics=expand(f"{DIGITS_RUNS}/{{method}}/metrics.json", method=config["digits"]["methods"]),
+        code=code_of("digits_summary"),
     output:
         "results/digits/metrics.json",
     params:
-        methods=config["digits"]["methods"],
+        settings=settings_of("digits_summary"),
+        runs=DIGITS_RUNS,
     log:
         "results/logs/digits/summary.log",
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa digits summarise --config \"$ODFA_CONFIG\" --runs results/digits/runs"
-        " --out {output} > {log} 2>&1"
+        "odfa digits summarise --config \"$ODFA_CONFIG\" --runs {params.runs} --out {output}"
+        " > {log} 2>&1"
 
 
 rule digits_figure:
     input:
         summary="results/digits/metrics.json",
-        logs=expand("results/digits/runs/{method}/log.csv", method=config["digits"]["methods"]),
+        logs=expand(f"{DIGITS_RUNS}/{{method}}/log.csv", method=config["digits"]["methods"]),
+        code=code_of("digits_figure"),
     output:
         report("results/figures/digits.png", caption="../report/digits.rst", category="Digits"),
+    params:
+        settings=settings_of("digits_figure"),
+        runs=DIGITS_RUNS,
     log:
         "results/logs/digits/figure.log",
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa digits plot --runs results/digits/runs --summary {input.summary} --out {output}"
+        "odfa digits plot --runs {params.runs} --summary {input.summary} --out {output}"
         " > {log} 2>&1"

@@ -9,6 +9,8 @@ SCALING_RESULTS = [
 
 
 rule scaling_sweep:
+    input:
+        code=code_of("scaling_sweep"),
     output:
         report(
             "results/scaling/timings.csv",
@@ -16,10 +18,7 @@ rule scaling_sweep:
             category="Study 3: scaling",
         ),
     params:
-        scaling=config["scaling"],
-        device=config["device"],
-        feedback=config["feedback"],
-        optics=config["optics"],
+        settings=settings_of("scaling_sweep"),
     log:
         "results/logs/scaling/sweep.log",
     # Timings need the machine to themselves. Snakemake caps threads at the cores it was given
@@ -36,7 +35,8 @@ rule scaling_sweep:
 
 rule scaling_figures:
     input:
-        "results/scaling/timings.csv",
+        timings="results/scaling/timings.csv",
+        code=code_of("scaling_figures"),
     output:
         fig4a=report(
             "results/figures/fig4a.png", caption="../report/fig4a.rst", category="Study 3: scaling"
@@ -47,9 +47,12 @@ rule scaling_figures:
         fig4c=report(
             "results/figures/fig4c.png", caption="../report/fig4c.rst", category="Study 3: scaling"
         ),
+    params:
+        settings=settings_of("scaling_figures"),
+        out_dir=subpath(output.fig4a, parent=True),
     log:
         "results/logs/scaling/figures.log",
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa scaling plot --timings {input} --out-dir results/figures > {log} 2>&1"
+        "odfa scaling plot --timings {input.timings} --out-dir {params.out_dir} > {log} 2>&1"

@@ -1,0 +1,28 @@
+"""Errors that mean the user's input or run went wrong: the `odfa` command reports them in one
+line naming the culprit. Any other exception is a bug and keeps its traceback."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Bad input or a run that cannot go on: the message says what and where."""
+
+
+class ConfigError(UserError, ValueError):
+    """A configuration value is missing, unknown or out of range."""
+
+
+class DownloadError(UserError, RuntimeError):
+    """A download failed, or a downloaded file is not what was expected."""
+
+
+class TrainingStoppedError(UserError, RuntimeError):
+    """Training stopped because its loss became non-finite or diverged."""
+
+
+class NonFiniteLossError(TrainingStoppedError):
+    """The loss became NaN or infinite: training stops instead of running on garbage."""
+
+
+class DivergingLossError(TrainingStoppedError):
+    """The loss grew far above where it started: the run is diverging."""

@@ -1,0 +1,1 @@
+"""What each pipeline stage reads (settings, code), run identity, and the generated dvc.yaml."""

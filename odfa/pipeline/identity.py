@@ -1,0 +1,53 @@
+"""Run identity: everything a training result depends on.
+
+The settings the stage reads, the content digests of its input files, a digest of the code it
+runs and the torch version. The trainer digests it into the run's fingerprint (a checkpoint
+resumes only under the same one), and every run's metrics carry both, so a result says where
+it came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from odfa.io import sha256_of
+from odfa.pipeline.code import code_digest
+from odfa.pipeline.stages import Wildcards, stage_modules, stage_settings
+
+
+@dataclass(frozen=True)
+class RunIdentity:
+    """What a run's result depends on."""
+
+    stage: str
+    wildcards: dict[str, str]
+    settings: dict[str, Any]
+    inputs: dict[str, str]
+    code: str
+    torch_version: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """The provenance a run's metrics.json carries (JSON-ready)."""
+        return asdict(self)
+
+
+def run_identity(
+    config: Mapping[str, Any],
+    stage: str,
+    wildcards: Wildcards,
+    input_files: Iterable[str | Path] = (),
+) -> RunIdentity:
+    """The identity of the job of `stage` with `wildcards` reading `input_files`."""
+    return RunIdentity(
+        stage=stage,
+        wildcards=dict(wildcards),
+        settings=stage_settings(config, stage, wildcards),
+        inputs={Path(path).name: sha256_of(path) for path in sorted(map(str, input_files))},
+        code=code_digest(stage_modules(stage, wildcards)),
+        torch_version=torch.__version__,
+    )

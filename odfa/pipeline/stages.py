@@ -1,0 +1,142 @@
+"""The settings and the code each stage of the pipeline reads: one table for both orchestrators.
+
+Snakemake passes a stage's settings as its params and its code files as inputs, the generated
+dvc.yaml lists the same keys as params and the same files as deps, the `odfa` command of the
+stage sees only these settings, and a training run's fingerprint is made of them. So a changed
+value or module reruns exactly the stages that read it, in either tool.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from odfa.registry import DIALOGS_RUNS, check_method, dialogs_training_section
+
+Wildcards = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """The config keys (dotted, formatted with the job's wildcards) and modules a stage reads.
+
+    `method` names the training method of a job from its wildcards: its config sections and its
+    module join the stage's. A `resumable` stage keeps `checkpoints/` across reruns.
+    """
+
+    settings: tuple[str, ...]
+    modules: tuple[str, ...]
+    method: Callable[[Wildcards], str] | None = None
+    resumable: bool = False
+
+
+def _method_wildcard(wildcards: Wildcards) -> str:
+    return wildcards["method"]
+
+
+def _dialogs_method(wildcards: Wildcards) -> str:
+    return DIALOGS_RUNS[wildcards["run"]]
+
+
+COMPUTE = ("device", "threads")
+STAGES = {
+    "digits_train": Stage(
+        (*COMPUTE, "digits.test_fraction", "digits.split_seed", "digits.model", "digits.training"),
+        ("odfa.studies.digits",),
+        _method_wildcard,
+        resumable=True,
+    ),
+    "digits_summary": Stage(("digits.methods",), ("odfa.studies.digits",)),
+    "digits_figure": Stage((), ("odfa.figures.digits",)),
+    "dialogs_fetch": Stage(("dialogs.source", "dialogs.sample"), ("odfa.studies.dialogs_data",)),
+    "dialogs_prepare": Stage(
+        ("dialogs.tokenizer", "dialogs.validation_fraction", "dialogs.split_seed"),
+        ("odfa.studies.dialogs_data",),
+    ),
+    "dialogs_train": Stage(
+        (*COMPUTE, "dialogs.model", "dialogs.{training}", "dialogs.validation_sequences"),
+        ("odfa.studies.dialogs",),
+        _dialogs_method,
+        resumable=True,
+    ),
+    "dialogs_evaluate": Stage(
+        ("threads", "dialogs.model", "dialogs.{training}.milestones", "dialogs.generation"),
+        ("odfa.studies.dialogs",),
+    ),
+    "dialogs_summary": Stage(("dialogs.methods",), ("odfa.studies.dialogs",)),
+    "dialogs_figures": Stage(("dialogs.methods",), ("odfa.figures.dialogs",)),
+    "climate_fetch": Stage(("climate.source", "climate.sample"), ("odfa.studies.climate_data",)),
+    "climate_prepare": Stage(
+        ("climate.grid", "climate.window", "climate.variables"), ("odfa.studies.climate_data",)
+    ),
+    "climate_train": Stage(
+        (*COMPUTE, "climate.models.{model}", "climate.training.{model}"),
+        ("odfa.studies.climate",),
+        _method_wildcard,
+        resumable=True,
+    ),
+    "climate_score": Stage((), ("odfa.studies.climate_scores",)),
+    "climate_summary": Stage(("climate.methods",), ("odfa.studies.climate_scores",)),
+    "climate_figures": Stage((), ("odfa.figures.climate",)),
+    "scaling_sweep": Stage(
+        ("device", "scaling", "feedback", "optics"), ("odfa.scaling", "odfa.feedback.optical")
+    ),
+    "scaling_figures": Stage((), ("odfa.figures.scaling",)),
+}
+
+
+def stage(name: str) -> Stage:
+    """The stage called `name`, or a clear error."""
+    if name not in STAGES:
+        raise ValueError(f"unknown pipeline stage {name!r}; the stages are {sorted(STAGES)}")
+    return STAGES[name]
+
+
+def setting_keys(name: str, wildcards: Wildcards) -> list[str]:
+    """The dotted config keys the job of stage `name` with `wildcards` reads."""
+    definition = stage(name)
+    fields = dict(wildcards)
+    if "run" in wildcards:
+        fields["training"] = dialogs_training_section(wildcards["run"])
+    keys = [key.format(**fields) for key in definition.settings]
+    if definition.method is not None:
+        keys += check_method(definition.method(wildcards)).sections
+    return keys
+
+
+def stage_modules(name: str, wildcards: Wildcards) -> list[str]:
+    """The modules the job's command runs (the training method's module included)."""
+    definition = stage(name)
+    modules = list(definition.modules)
+    if definition.method is not None:
+        modules.append(check_method(definition.method(wildcards)).module)
+    return modules
+
+
+def lookup(config: Mapping[str, Any], key: str) -> Any:
+    """The value at dotted `key` of `config`."""
+    value: Any = config
+    for part in key.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            raise KeyError(f"the config has no setting {key!r}")
+        value = value[part]
+    return value
+
+
+def stage_settings(config: Mapping[str, Any], name: str, wildcards: Wildcards) -> dict[str, Any]:
+    """{dotted key: value}: the settings the job reads, as Snakemake's params and DVC's params."""
+    return {key: lookup(config, key) for key in setting_keys(name, wildcards)}
+
+
+def restricted_config(config: Mapping[str, Any], name: str, wildcards: Wildcards) -> dict[str, Any]:
+    """`config` holding only the job's settings: reading any other value is a KeyError."""
+    restricted: dict[str, Any] = {}
+    for key, value in stage_settings(config, name, wildcards).items():
+        *parents, leaf = key.split(".")
+        section = restricted
+        for part in parents:
+            section = section.setdefault(part, {})
+        section[leaf] = copy.deepcopy(value)
+    return restricted

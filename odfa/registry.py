@@ -1,0 +1,43 @@
+"""The one list of training methods, studies and their runs that the CLI, rules and figures read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Method:
+    """A training method: its label, the config sections it reads and the module that builds it."""
+
+    name: str
+    label: str
+    sections: tuple[str, ...]
+    module: str
+
+
+METHODS = {
+    method.name: method
+    for method in (
+        Method("bp", "BP", (), "odfa.feedback.methods"),
+        Method("dfa", "DFA", ("feedback",), "odfa.feedback.methods"),
+        Method("odfa", "ODFA", ("feedback", "optics"), "odfa.feedback.optical"),
+        Method("shallow", "SHLW", (), "odfa.feedback.methods"),
+    )
+}
+
+# Study 1's runs: BP* is BP with its own tuned training settings.
+DIALOGS_RUNS = {"bp": "bp", "bp_star": "bp", "dfa": "dfa", "odfa": "odfa", "shallow": "shallow"}
+CLIMATE_MODELS = ("vit", "fcnn")
+SCALING_METHODS = ("bp", "dfa", "odfa")
+
+
+def dialogs_training_section(run: str) -> str:
+    """The `dialogs` key holding a run's training settings (BP* has its own)."""
+    return "bp_star_training" if run == "bp_star" else "training"
+
+
+def check_method(name: str) -> Method:
+    """The method called `name`, or a clear error listing the known ones."""
+    if name not in METHODS:
+        raise ValueError(f"unknown training method {name!r}; choose one of {list(METHODS)}")
+    return METHODS[name]

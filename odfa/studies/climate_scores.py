@@ -1,0 +1,56 @@
+"""Study 2's scores: ClimateBench's NRMSE of each run's ssp245 predictions, and their table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import xarray as xr
+
+from odfa.data.climatebench import as_time_series
+from odfa.io import atomic_output, write_json
+from odfa.metrics import climatebench_scores
+
+SCORES = ["nrmse_spatial", "nrmse_global", "nrmse_total", "rmse"]
+
+
+def score_run(run_dir: str | Path, data_dir: str | Path) -> dict[str, Any]:
+    """Score `run_dir/predictions.nc` against the prepared test set: `run_dir/metrics.json`.
+
+    The metrics hold the run's training summary (fingerprint and provenance included) and,
+    per target variable, the ClimateBench scores.
+    """
+    run_dir = Path(run_dir)
+    training = json.loads((run_dir / "training.json").read_text())
+    with xr.open_dataset(Path(data_dir) / "test.nc") as test_set:
+        test_set = test_set.load()
+    with xr.open_dataset(run_dir / "predictions.nc") as predictions:
+        prediction = predictions["prediction"].load()
+    truth = as_time_series(test_set, test_set["targets"].values)
+    scores = {
+        str(variable): climatebench_scores(
+            prediction.sel(variable=variable), truth.sel(variable=variable)
+        )
+        for variable in prediction["variable"].values
+    }
+    metrics = training | {"scores": scores}
+    write_json(run_dir / "metrics.json", metrics)
+    return metrics
+
+
+def summarise_climate(run_dirs: list[Path], out_path: str | Path) -> pd.DataFrame:
+    """metrics.csv: one row per (model, method, variable), the scores first."""
+    rows = []
+    for run_dir in run_dirs:
+        metrics = json.loads((Path(run_dir) / "metrics.json").read_text())
+        fields = {k: v for k, v in metrics.items() if k not in ("scores", "provenance")}
+        for variable, scores in metrics["scores"].items():
+            rows.append({"variable": variable, **scores, **fields})
+    table = pd.DataFrame(rows)
+    leading = ["model", "method", "variable", *SCORES]
+    table = table[leading + [column for column in table.columns if column not in leading]]
+    with atomic_output(out_path) as handle:
+        table.to_csv(handle, index=False)
+    return table

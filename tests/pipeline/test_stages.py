@@ -1,0 +1,47 @@
+"""The settings table: what each stage reads, and a config cut down to exactly that."""
+
+from __future__ import annotations
+
+import pytest
+
+from odfa.pipeline.stages import STAGES, restricted_config, setting_keys, stage_settings
+from tests.conftest import DEFAULT_CONFIG
+
+
+def test_a_training_job_reads_its_methods_sections_and_no_others():
+    base = ["device", "threads", "climate.models.vit", "climate.training.vit"]
+    assert setting_keys("climate_train", {"model": "vit", "method": "bp"}) == base
+    assert setting_keys("climate_train", {"model": "vit", "method": "dfa"}) == [*base, "feedback"]
+    assert setting_keys("climate_train", {"model": "vit", "method": "odfa"}) == [
+        *base, "feedback", "optics",
+    ]  # fmt: skip
+
+
+def test_bp_star_reads_its_own_training_section():
+    assert "dialogs.bp_star_training" in setting_keys("dialogs_train", {"run": "bp_star"})
+    assert "dialogs.training" in setting_keys("dialogs_train", {"run": "bp"})
+    assert "dialogs.bp_star_training.milestones" in setting_keys(
+        "dialogs_evaluate", {"run": "bp_star"}
+    )
+
+
+def test_every_stage_names_settings_that_exist_in_the_default_config():
+    for name in STAGES:
+        wildcards = {"method": "odfa", "run": "bp_star", "model": "fcnn"}
+        assert isinstance(stage_settings(DEFAULT_CONFIG, name, wildcards), dict), name
+
+
+def test_a_restricted_config_holds_only_the_stage_settings():
+    config = restricted_config(DEFAULT_CONFIG, "digits_train", {"method": "dfa"})
+    assert config["digits"]["training"] == DEFAULT_CONFIG["digits"]["training"]
+    assert config["feedback"] == DEFAULT_CONFIG["feedback"]
+    assert "optics" not in config and "methods" not in config["digits"]
+    config["digits"]["training"]["epochs"] = 99  # a copy: the source is untouched
+    assert DEFAULT_CONFIG["digits"]["training"]["epochs"] != 99
+
+
+def test_an_unknown_stage_or_key_is_named():
+    with pytest.raises(ValueError, match="unknown pipeline stage 'digits_fly'"):
+        setting_keys("digits_fly", {})
+    with pytest.raises(KeyError, match=r"no setting 'dialogs\.model'"):
+        stage_settings({"threads": 1, "dialogs": {}}, "dialogs_evaluate", {"run": "bp"})
