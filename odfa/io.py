@@ -71,3 +71,8 @@ def sha256_of(path: str | Path) -> str:
         for block in iter(lambda: handle.read(HASH_CHUNK_SIZE), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def milestone_file_name(fraction: float) -> str:
+    """The file of the model kept at `fraction` of training: 0.2 -> milestone-020.pt."""
+    return f"milestone-{round(100 * fraction):03d}.pt"

@@ -23,7 +23,7 @@ from tqdm import tqdm
 from odfa.errors import DivergingLossError, NonFiniteLossError
 from odfa.feedback.alignment import gradient_alignment
 from odfa.feedback.methods import DirectFeedbackAlignment, LossFunction, TrainingMethod
-from odfa.io import atomic_output
+from odfa.io import atomic_output, milestone_file_name
 from odfa.models.segmented import SegmentedNetwork
 
 Evaluator = Callable[[SegmentedNetwork], dict[str, float]]
@@ -270,13 +270,10 @@ def train(
             },
         )
 
-    def milestone_name(step: int) -> str:
-        return f"milestone-{round(100 * milestones[step]):03d}.pt"
-
     def save_milestone(step: int) -> None:
         if step in milestones:
             state = {"step": step, "model": model.state_dict()}
-            _save(checkpoints / milestone_name(step), state)
+            _save(checkpoints / milestone_file_name(milestones[step]), state)
 
     if start == 0:
         save_milestone(0)
@@ -342,13 +339,15 @@ def train(
         bar.set_postfix(loss=f"{row['loss']:.4f}", refresh=False)
         bar.update()
     bar.close()
+    _write_log(out_dir / "log.csv", rows)  # the orchestrator may have removed it before a rerun
     if start < total_steps or not (out_dir / "model.pt").exists():
         _save(out_dir / "model.pt", model.state_dict())
     published = out_dir / "milestones"
     shutil.rmtree(published, ignore_errors=True)
-    published.mkdir(parents=True)
-    for step in milestones:
-        _publish(checkpoints / milestone_name(step), published / milestone_name(step))
+    for fraction in milestones.values():
+        published.mkdir(exist_ok=True)
+        name = milestone_file_name(fraction)
+        _publish(checkpoints / name, published / name)
     log = pd.DataFrame(rows)
     return TrainingResult(
         steps=total_steps,

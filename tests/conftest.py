@@ -61,8 +61,8 @@ def small_fcnn() -> FCNN:
 
 @pytest.fixture
 def paper_config() -> dict[str, Any]:
-    """The validated paper-scale config."""
-    return load_config(REPO / "config" / "paper.yaml")
+    """The validated paper-scale config: config/paper.yaml layered over the default."""
+    return load_config(REPO / "config" / "config.yaml", REPO / "config" / "paper.yaml")
 
 
 def comparable(path: Path) -> object:

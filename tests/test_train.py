@@ -105,11 +105,13 @@ def test_a_checkpoint_of_another_experiment_is_set_aside_and_training_starts_afr
 
 def test_an_unchanged_rerun_resumes_its_finished_checkpoint(tmp_path, config, capsys):
     _, first = _run(config, "bp", tmp_path, TRAINING, identity={"data": "one"})
-    (tmp_path / "model.pt").unlink()  # as Snakemake or DVC do before rerunning a job
+    for output in ("model.pt", "log.csv"):  # as Snakemake or DVC do before rerunning a job
+        (tmp_path / output).unlink()
     capsys.readouterr()
     _, again = _run(config, "bp", tmp_path, TRAINING, identity={"data": "one"})
     assert "at step 24 of 24" in capsys.readouterr().err
     assert (tmp_path / "model.pt").exists() and again.fingerprint == first.fingerprint
+    assert list(pd.read_csv(tmp_path / "log.csv")["step"]) == list(range(1, 25))
 
 
 def test_a_non_finite_loss_stops_with_a_clear_error(tmp_path, config):

@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import yaml
 
+from odfa.config import load_config
 from tests.conftest import DEFAULT_CONFIG, REPO, planned_jobs, snakemake, tiny_config
 
 
@@ -116,18 +117,56 @@ def test_forcerun_reruns_one_stage_and_what_depends_on_it(tiny_run):
     assert jobs == {"climate_summary": 1, "climate_figures": 1, "all": 1, "total": 3}
 
 
-def test_command_line_overrides_are_refused_with_a_reason(tmp_path):
-    result = snakemake("all", "--dry-run", "--config", "device=cpu")
-    assert result.returncode != 0
-    assert "put the change in a config file" in result.stderr + result.stdout
+def test_command_line_overrides_merge_into_the_config_and_rerun_what_they_change(tiny_run):
+    override = ("--config", "dialogs={training: {learning_rate: 3.0e-4}}")
+    jobs = planned_jobs(tiny_run.parent, tiny_config(), *override)
+    assert jobs["dialogs_train"] == 4  # every run but BP*, which has its own settings
+    assert jobs["dialogs_evaluate"] == 4 and "digits_train" not in jobs
 
 
-def test_a_bad_config_fails_before_any_job_runs(tmp_path):
-    config = json.loads(json.dumps(DEFAULT_CONFIG))
-    config["digits"]["training"]["learning_rate"] = "fast"
-    path = tmp_path / "bad.yaml"
+def test_every_job_reads_the_effective_config(tiny_run, tmp_path):
+    config = tiny_config()
+    config["digits"]["training"]["epochs"] = 3
+    path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config))
-    result = snakemake("--dry-run", "--configfile", str(path), "--directory", str(tmp_path), "all")
-    assert result.returncode != 0
-    assert "learning_rate" in result.stderr + result.stdout
-    assert not (tmp_path / "results").exists()
+    target = "results/digits/runs/bp/metrics.json"
+    override = ("--config", "digits={training: {epochs: 1}}")
+    result = snakemake(
+        "--cores", "1", "--configfile", str(path), *override, "-d", str(tmp_path), target
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    metrics = json.loads((tmp_path / target).read_text())
+    assert metrics["provenance"]["settings"]["digits.training"]["epochs"] == 1
+    assert metrics["provenance"]["settings"]["digits.training"]["batch_size"] == 32
+    assert metrics["steps"] == planned_steps(1)
+
+
+def planned_steps(epochs: int) -> int:
+    """Steps of a digits run: the training split in batches of 32."""
+    return epochs * -(-round(1797 * 0.8) // 32)
+
+
+def _leaves(config: dict, prefix: str = "") -> dict:
+    """{dotted key: value} of every non-mapping value."""
+    leaves = {}
+    for key, value in config.items():
+        if isinstance(value, dict):
+            leaves |= _leaves(value, f"{prefix}{key}.")
+        else:
+            leaves[f"{prefix}{key}"] = value
+    return leaves
+
+
+def test_the_paper_config_holds_only_what_differs_and_snakemake_layers_it(tmp_path):
+    paper = _leaves(yaml.safe_load((REPO / "config" / "paper.yaml").read_text()))
+    default = _leaves(DEFAULT_CONFIG)
+    assert paper and all(default[key] != value for key, value in paper.items())
+    result = snakemake(
+        "all", "-n", "--configfile", str(REPO / "config" / "paper.yaml"), "-d", str(tmp_path)
+    )
+    assert result.returncode == 0, result.stderr
+    (effective,) = (tmp_path / ".snakemake" / "odfa").glob("config-*.yaml")
+    expected = load_config(REPO / "config" / "config.yaml", REPO / "config" / "paper.yaml")
+    assert yaml.safe_load(effective.read_text()) == expected
+    assert expected["dialogs"]["model"]["embedding_dim"] == 2040
+    assert expected["optics"] == DEFAULT_CONFIG["optics"]

@@ -29,7 +29,7 @@ HEADER = (
 )
 METRICS = {"metrics.json", "metrics.csv"}
 PLOT_AXES = {"log.csv": ("step", "loss"), "timings.csv": ("width", "measured_s_per_sample")}
-UNCACHED_SUFFIXES = {".json", ".csv", ".txt", ".png"}
+LOCK_SUFFIX = ".lock.json"  # digests of downloads, committed to git
 
 
 def _snakemake_jobs(snakefile: Path, workdir: Path) -> Iterator[Any]:
@@ -66,7 +66,8 @@ def _relative(path: str) -> str:
 
 
 def _output_entry(path: str) -> tuple[str, Any]:
-    """(section, entry) of one output: metrics, plots or outs, cached unless small."""
+    """(section, entry) of one output: metrics and plots (in git, as DVC's convention has it) or
+    outs (in DVC's cache, so `dvc pull` restores them), a lock file of digests kept in git."""
     name = PurePosixPath(path).name
     if name in METRICS:
         return "metrics", {path: {"cache": False}}
@@ -75,7 +76,7 @@ def _output_entry(path: str) -> tuple[str, Any]:
         return "plots", {path: {"cache": False, "x": x, "y": y}}
     if name.endswith(".png"):
         return "plots", {path: {"cache": False}}
-    if PurePosixPath(path).suffix in UNCACHED_SUFFIXES:
+    if name.endswith(LOCK_SUFFIX):
         return "outs", {path: {"cache": False}}
     return "outs", path
 

@@ -56,13 +56,19 @@ STAGES = {
         ("odfa.studies.dialogs_data",),
     ),
     "dialogs_train": Stage(
-        (*COMPUTE, "dialogs.model", "dialogs.{training}", "dialogs.validation_sequences"),
+        (
+            *COMPUTE,
+            "dialogs.model",
+            "dialogs.{training}",
+            "dialogs.milestones",
+            "dialogs.validation_sequences",
+        ),
         ("odfa.studies.dialogs",),
         _dialogs_method,
         resumable=True,
     ),
     "dialogs_evaluate": Stage(
-        ("threads", "dialogs.model", "dialogs.{training}.milestones", "dialogs.generation"),
+        ("threads", "dialogs.model", "dialogs.milestones", "dialogs.generation"),
         ("odfa.studies.dialogs",),
     ),
     "dialogs_summary": Stage(("dialogs.methods",), ("odfa.studies.dialogs",)),

@@ -13,8 +13,9 @@ import torch
 import torch.nn.functional as F
 
 from odfa.data.dialogs import UTTERANCE_END, decode, encode_text
+from odfa.errors import ConfigError
 from odfa.feedback import build_method
-from odfa.io import atomic_output, write_json
+from odfa.io import atomic_output, milestone_file_name, write_json
 from odfa.models.gpt import GPT, GPTConfig
 from odfa.models.segmented import SegmentedNetwork
 from odfa.pipeline.identity import run_identity
@@ -49,8 +50,16 @@ def build_gpt(config: dict[str, Any], vocab_size: int) -> GPT:
 
 
 def training_config(config: dict[str, Any], run: str) -> TrainingConfig:
-    """BP* uses its own tuned settings; every other run shares the ODFA-adopted ones."""
-    return TrainingConfig.from_settings(config["dialogs"][dialogs_training_section(run)])
+    """BP* uses its own tuned settings; every other run shares the ODFA-adopted ones. Every run
+    keeps its model at the study's milestones."""
+    settings = config["dialogs"]
+    section = dialogs_training_section(run)
+    if settings[section].get("milestones"):
+        raise ConfigError(
+            f"dialogs.{section}.milestones: the milestones of Study 1 are set once for all runs, "
+            "in dialogs.milestones"
+        )
+    return TrainingConfig.from_settings(settings[section] | {"milestones": settings["milestones"]})
 
 
 def _vocab_size(data_dir: Path) -> int:
@@ -150,9 +159,9 @@ def evaluate_dialogs(
     vocab_size = _vocab_size(data_dir)
     prompt = torch.tensor([encode_text(generation["prompt"] + UTTERANCE_END, tokenizer)])
     samples = {}
-    for fraction in settings[dialogs_training_section(run)]["milestones"]:
+    for fraction in settings["milestones"]:
         percent = round(100 * fraction)
-        checkpoint = run_dir / "milestones" / f"milestone-{percent:03d}.pt"
+        checkpoint = run_dir / "milestones" / milestone_file_name(fraction)
         model = _load_model(config, vocab_size, checkpoint)
         generator = torch.Generator().manual_seed(generation["seed"])
         ids = model.generate(prompt, generation["new_tokens"], generation["temperature"], generator)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+from pathlib import Path
+
 from odfa.pipeline.identity import run_identity
-from tests.conftest import DEFAULT_CONFIG
+from odfa.pipeline.stages import restricted_config
+from odfa.studies.digits import train_digits
+from tests.conftest import DEFAULT_CONFIG, tiny_config
 
 
 def test_the_identity_records_settings_inputs_and_code(tmp_path):
@@ -31,3 +37,54 @@ def test_another_input_content_or_setting_gives_another_identity(tmp_path):
     assert run_identity(other, "climate_train", wildcards, [data]) != first
     optics = {**DEFAULT_CONFIG, "optics": {}}  # bp does not read the optics
     assert run_identity(optics, "climate_train", wildcards, [data]) == first
+
+
+def _train(config: dict, out_dir: Path) -> tuple[dict, str]:
+    """One tiny digits ODFA run through the stage's restricted config; (metrics, its log)."""
+    stage_config = restricted_config(config, "digits_train", {"method": "odfa"})
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr):
+        metrics = train_digits(stage_config, "odfa", out_dir)
+    return metrics, stderr.getvalue()
+
+
+def _changed(key: str, value) -> dict:
+    config = tiny_config()
+    config["digits"]["training"]["epochs"] = 1
+    *parents, leaf = key.split(".")
+    section = config
+    for part in parents:
+        section = section[part]
+    section[leaf] = value
+    return config
+
+
+CHANGES = {
+    "digits.model.hidden_dims": [64, 32],
+    "digits.training.learning_rate": 0.02,
+    "feedback.scale": 0.01,
+    "optics.threshold": 0.1,
+    "digits.split_seed": 1,
+    "threads": 2,
+    "device": "cpu",
+}
+
+
+def test_a_changed_setting_trains_afresh_and_an_unchanged_one_resumes(tmp_path):
+    run_dir = tmp_path / "run"
+    reference, _ = _train(_changed("digits.training.epochs", 1), run_dir)
+    for key, value in CHANGES.items():
+        metrics, log = _train(_changed(key, value), run_dir)
+        assert "training starts afresh" in log and "resuming" not in log, key
+        assert metrics["fingerprint"] != reference["fingerprint"], key
+        assert metrics["provenance"]["settings"] != reference["provenance"]["settings"], key
+        if key not in ("threads", "device"):  # on one CPU these change no number
+            assert metrics["final_train_loss"] != reference["final_train_loss"], key
+        _train(_changed("digits.training.epochs", 1), run_dir)  # back to the reference
+    stale = {path.name for path in run_dir.glob("checkpoints-stale-*")}
+    assert (
+        f"checkpoints-stale-{reference['fingerprint']}" in stale and len(stale) == len(CHANGES) + 1
+    )
+    again, log = _train(_changed("digits.training.epochs", 1), run_dir)
+    assert "resuming from" in log and "at step 45 of 45" in log
+    assert again["test_accuracy"] == reference["test_accuracy"]

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from odfa.errors import ConfigError
 from odfa.studies.dialogs import token_sequences, training_config
 
 
@@ -27,3 +28,9 @@ def test_bp_star_has_its_own_settings(config):
     assert tuned.learning_rate == config["dialogs"]["bp_star_training"]["learning_rate"]
     assert training_config(config, "bp") == training_config(config, "dfa")
     assert shared.milestones == (0.0, 0.2, 1.0)
+
+
+def test_milestones_are_set_once_for_the_study(config):
+    config["dialogs"]["bp_star_training"]["milestones"] = [0.5]
+    with pytest.raises(ConfigError, match=r"dialogs\.bp_star_training\.milestones"):
+        training_config(config, "bp_star")

@@ -1,20 +1,40 @@
 # Config loading and validation, shared by every rule file; the settings and code of each stage.
 import hashlib
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
-from snakemake.utils import validate
+from snakemake.utils import update_config, validate
 
-from odfa.io import write_text
+from odfa.io import milestone_file_name, write_text
 from odfa.pipeline.code import code_files
 from odfa.pipeline.stages import stage_modules, stage_settings
 from odfa.registry import CLIMATE_MODELS, DIALOGS_RUNS, METHODS
+
+
+
+def typed(value):
+    """A --config value with its scalars typed: Snakemake reads nested ones as strings."""
+    if isinstance(value, Mapping):
+        return {key: typed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [typed(item) for item in value]
+    if isinstance(value, str):
+        for parse in (int, float):
+            try:
+                return parse(value)
+            except ValueError:
+                pass
+        return {"true": True, "false": False, "null": None}.get(value.lower(), value)
+    return value
+
 
 # The effective config: config/config.yaml, merged with any --configfile files (each holding only
 # what differs, like config/paper.yaml) and --config values, validated with the schema's
 # defaults filled in. Every job reads this one file, named by its content and passed to jobs as
 # $ODFA_CONFIG; the path is no param, the values each job takes as params are.
+update_config(config, typed(workflow.config_settings.config))
 validate(config, "../../odfa/schemas/config.schema.yaml")
 _EFFECTIVE = yaml.safe_dump(config, sort_keys=True)
 EFFECTIVE_CONFIG = Path(

@@ -4,6 +4,11 @@ DIALOGS_METHODS = config["dialogs"]["methods"]
 DIALOGS_CORPUS = "data/raw/dialogs/cornell_movie_dialogs_corpus.zip"
 DIALOGS_DATA = "data/processed/dialogs"
 DIALOGS_RUNS = "results/dialogs/runs"
+# The models every run keeps during training (for the samples of Fig. 2d).
+DIALOGS_MILESTONES = [
+    f"{DIALOGS_RUNS}/{{run}}/milestones/{milestone_file_name(fraction)}"
+    for fraction in config["dialogs"]["milestones"]
+]
 DIALOGS_RESULTS = [
     "results/dialogs/metrics.csv",
     "results/figures/fig2c.png",
@@ -61,7 +66,7 @@ rule dialogs_train:
         metrics=f"{DIALOGS_RUNS}/{{run}}/metrics.json",
         log_csv=f"{DIALOGS_RUNS}/{{run}}/log.csv",
         model=f"{DIALOGS_RUNS}/{{run}}/model.pt",
-        milestones=directory(f"{DIALOGS_RUNS}/{{run}}/milestones"),
+        milestones=DIALOGS_MILESTONES,
     params:
         settings=settings_of("dialogs_train"),
         data=subpath(rules.dialogs_prepare.output.report, parent=True),
@@ -82,7 +87,7 @@ rule dialogs_train:
 rule dialogs_evaluate:
     input:
         model=f"{DIALOGS_RUNS}/{{run}}/model.pt",
-        milestones=f"{DIALOGS_RUNS}/{{run}}/milestones",
+        milestones=DIALOGS_MILESTONES,
         tokenizer=rules.dialogs_prepare.output.tokenizer,
         report=rules.dialogs_prepare.output.report,
         code=code_of("dialogs_evaluate"),

@@ -1,0 +1,147 @@
+"""Snakemake and DVC rerun the same jobs after a change of a setting or of a module, and no
+others: one workspace brought up to date by Snakemake and recorded by `dvc commit`."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import networkx
+import pytest
+import yaml
+from dvc.repo import Repo
+
+from tests.conftest import BIN, project_copy, tiny_config, tools_environment
+
+JOB = re.compile(r"^(?:local)?rule (\w+):\n((?:    .*\n)*)", re.MULTILINE)
+WILDCARDS = re.compile(r"^    wildcards: (.*)$", re.MULTILINE)
+
+
+def _environment(workspace: Path) -> dict[str, str]:
+    """The tools, importing the workspace's own copy of the package (its code is what changes)."""
+    return tools_environment() | {"PYTHONPATH": str(workspace)}
+
+
+def _run(workspace: Path, *command: str) -> str:
+    result = subprocess.run(
+        command, cwd=workspace, env=_environment(workspace), capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory) -> Path:
+    """The tiny config run by Snakemake, its outputs recorded in DVC: both tools up to date."""
+    root = project_copy(tmp_path_factory.mktemp("reruns") / "project", tiny_config())
+    _run(root, str(BIN / "snakemake"), "--cores", "2", "all")
+    _run(root, str(BIN / "dvc"), "commit", "--force", "--quiet")
+    assert snakemake_jobs(root) == set() and dvc_jobs(root) == set()
+    return root
+
+
+def snakemake_jobs(workspace: Path) -> set[str]:
+    """The jobs a dry run plans, named as their DVC stages (rule-wildcard-values)."""
+    output = _run(workspace, str(BIN / "snakemake"), "all", "--dry-run")
+    jobs = set()
+    for rule, body in JOB.findall(output):
+        wildcards = WILDCARDS.search(body)
+        values = [pair.split("=", 1)[1] for pair in wildcards[1].split(", ")] if wildcards else []
+        jobs.add("-".join([rule, *values]))
+    return jobs - {"all"}
+
+
+def dvc_jobs(workspace: Path) -> set[str]:
+    """The stages `dvc status` reports changed, and every stage downstream of them."""
+    changed = set(json.loads(_run(workspace, str(BIN / "dvc"), "status", "--json")))
+    with contextlib.chdir(workspace):  # a stage's address is relative to the working directory
+        graph = Repo(".").index.graph  # edges run from a stage to what it depends on
+        names = {stage: stage.addressing for stage in graph.nodes}
+    downstream = {
+        names[ancestor]
+        for stage, name in names.items()
+        if name in changed
+        for ancestor in networkx.ancestors(graph, stage)
+    }
+    return changed | downstream
+
+
+def _set(config: dict, key: str, value) -> None:
+    *parents, leaf = key.split(".")
+    for part in parents:
+        config = config[part]
+    config[leaf] = value
+
+
+CONFIG_CHANGES = {
+    "digits.training.learning_rate": (0.02, {"digits_train-bp", "digits_train-dfa",
+        "digits_train-odfa", "digits_train-shallow", "digits_summary", "digits_figure"}),
+    "dialogs.generation.temperature": (0.5, {f"dialogs_evaluate-{run}" for run in
+        ("bp", "bp_star", "dfa", "odfa", "shallow")} | {"dialogs_figures"}),
+    "dialogs.bp_star_training.learning_rate": (1e-3, {"dialogs_train-bp_star",
+        "dialogs_evaluate-bp_star", "dialogs_summary", "dialogs_figures"}),
+    "optics.threshold": (0.2, None),
+    "climate.models.fcnn.hidden_dims": ([24, 12], {f"{stage}-fcnn-{method}" for stage in
+        ("climate_train", "climate_score") for method in ("bp", "dfa", "odfa")}
+        | {"climate_summary", "climate_figures"}),
+    "resources.dialogs_train.mem_mb": (12345, set()),
+}  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", list(CONFIG_CHANGES))
+def test_a_changed_setting_reruns_the_same_jobs_in_both_tools(workspace, key):
+    value, expected = CONFIG_CHANGES[key]
+    path = workspace / "config" / "config.yaml"
+    original = path.read_text()
+    config = yaml.safe_load(original)
+    _set(config, key, value)
+    path.write_text(yaml.safe_dump(config))
+    try:
+        planned = snakemake_jobs(workspace)
+        assert planned == dvc_jobs(workspace)
+        if expected is not None:
+            assert planned == expected
+        else:  # the optics: ODFA runs, the sweep and what follows them, nothing else
+            trained = {job for job in planned if "_train-" in job or job == "scaling_sweep"}
+            assert trained == {"digits_train-odfa", "dialogs_train-odfa", "climate_train-vit-odfa",
+                               "climate_train-fcnn-odfa", "scaling_sweep"}  # fmt: skip
+    finally:
+        path.write_text(original)
+
+
+CODE_CHANGES = {
+    "odfa/metrics.py": {"climate_score-vit-bp", "climate_score-vit-dfa", "climate_score-vit-odfa",
+        "climate_score-fcnn-bp", "climate_score-fcnn-dfa", "climate_score-fcnn-odfa",
+        "climate_summary", "climate_figures"},
+    "odfa/optics/camera.py": None,
+    "odfa/figures/dialogs.py": {"dialogs_figures"},
+}  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("module", list(CODE_CHANGES))
+def test_a_changed_module_reruns_the_jobs_that_run_it_in_both_tools(workspace, module):
+    path = workspace / module
+    original = path.read_text()
+    path.write_text(original + "\n# a change\n")
+    try:
+        planned = snakemake_jobs(workspace)
+        assert planned == dvc_jobs(workspace)
+        expected = CODE_CHANGES[module]
+        if expected is not None:
+            assert planned == expected
+        else:
+            assert {job for job in planned if "_train-" in job} == {
+                "digits_train-odfa", "dialogs_train-odfa", "climate_train-vit-odfa",
+                "climate_train-fcnn-odfa",
+            }  # fmt: skip
+            assert "scaling_sweep" in planned and "climate_score-vit-bp" not in planned
+    finally:
+        path.write_text(original)
+        os.utime(path)  # newer, with the recorded content: neither tool reruns
+    assert snakemake_jobs(workspace) == set() and dvc_jobs(workspace) == set()
