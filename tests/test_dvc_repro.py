@@ -1,23 +1,32 @@
-"""`dvc repro` reproduces the Snakemake run, and `dvc push` / `dvc pull` restore it bit for bit."""
+"""`dvc repro` reproduces the Snakemake run, `dvc push` / `dvc pull` restore it bit for bit,
+`dvc exp run -S` varies a setting, and a killed `dvc repro` resumes its training."""
 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import shutil
+import signal
 import subprocess
+import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import yaml
 
 from tests.conftest import BIN, comparable, project_copy, tiny_config, tools_environment
 
 
-def run(command: list[str], cwd: Path) -> None:
-    """Run single-threaded, as Snakemake runs the training jobs (`threads: 1`): float sums are
-    bitwise reproducible for a given thread count, not across thread counts."""
-    environment = tools_environment() | {"OMP_NUM_THREADS": "1"}
-    result = subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True)
+def run(command: list[str], cwd: Path) -> str:
+    """Run with this environment's thread settings, whatever they are: each `odfa` command sets
+    its own thread count from the config, so no OMP_NUM_THREADS is needed to match Snakemake."""
+    result = subprocess.run(
+        command, cwd=cwd, env=tools_environment(), capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    return result.stdout + result.stderr
 
 
 def digests(root: Path, folders: list[str]) -> dict[str, str]:
@@ -33,7 +42,11 @@ def digests(root: Path, folders: list[str]) -> dict[str, str]:
 def dvc_workspace(tmp_path_factory) -> Path:
     """A copy of the project with the tiny config as its config, reproduced with `dvc repro`."""
     workspace = project_copy(tmp_path_factory.mktemp("dvc") / "project", tiny_config())
-    run([str(BIN / "dvc"), "repro", "--quiet"], workspace)
+    environment = tools_environment() | {"OMP_NUM_THREADS": "2"}  # not what the config says
+    result = subprocess.run(
+        [str(BIN / "dvc"), "repro", "--quiet"], cwd=workspace, env=environment, capture_output=True
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
     return workspace
 
 
@@ -64,3 +77,64 @@ def test_push_wipe_and_pull_restore_every_cached_output(dvc_workspace, tmp_path)
     models = [name for name in before if name.endswith("model.pt")]
     assert models and all(name in after for name in models)
     assert all(name in after for name in before if "/checkpoints/" in name or "processed" in name)
+
+
+def _exp_runs(node: object) -> list[dict]:
+    """Every experiment record (with params and metrics) in `dvc exp show --json` output."""
+    if isinstance(node, dict):
+        found = [node] if {"params", "metrics"} <= node.keys() else []
+        return found + [run for value in node.values() for run in _exp_runs(value)]
+    if isinstance(node, list):
+        return [run for value in node for run in _exp_runs(value)]
+    return []
+
+
+@pytest.mark.slow
+def test_dvc_exp_run_varies_a_setting_and_exp_show_lists_its_metrics(dvc_workspace):
+    git = ["git", "-c", "user.name=odfa", "-c", "user.email=odfa@example.org"]
+    run([*git, "add", "-A"], dvc_workspace)
+    run([*git, "commit", "-q", "-m", "tiny run"], dvc_workspace)
+    setting = "config/config.yaml:digits.training.learning_rate=0.02"
+    output = run([str(BIN / "dvc"), "exp", "run", "-S", setting, "digits_summary"], dvc_workspace)
+    assert "Running stage 'digits_train-odfa'" in output and "dialogs_train" not in output
+    shown = json.loads(run([str(BIN / "dvc"), "exp", "show", "--json"], dvc_workspace))
+    rates = {}
+    for record in _exp_runs(shown):
+        params = record["params"]["config/config.yaml"]["data"]
+        metrics = record["metrics"]["results/digits/metrics.json"]["data"]
+        rates[params["digits"]["training"]["learning_rate"]] = metrics["odfa"]["test_accuracy"]
+    assert set(rates) == {0.05, 0.02} and rates[0.05] != rates[0.02]
+
+
+@pytest.mark.slow
+def test_a_killed_dvc_repro_resumes_its_training(dvc_workspace):
+    path = dvc_workspace / "config" / "config.yaml"
+    config = yaml.safe_load(path.read_text())
+    config["digits"]["training"].update(epochs=40, checkpoint_every=20)
+    path.write_text(yaml.safe_dump(config))
+    run_dir = dvc_workspace / "results" / "digits" / "runs" / "odfa"
+    stale = set(run_dir.glob("checkpoints-stale-*"))
+    command = [str(BIN / "dvc"), "repro", "digits_train-odfa"]
+    process = subprocess.Popen(
+        command, cwd=dvc_workspace, env=tools_environment(), start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while (
+        process.poll() is None
+        and time.monotonic() < deadline
+        and not (
+            set(run_dir.glob("checkpoints-stale-*")) - stale
+            and (run_dir / "checkpoints" / "last.pt").exists()
+        )
+    ):
+        time.sleep(0.05)  # until the fresh run set the old checkpoints aside and saved its own
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL, "training finished before it could be killed"
+
+    output = run(command, dvc_workspace)
+    assert "resuming from results/digits/runs/odfa/checkpoints/last.pt at step" in output
+    steps = json.loads((run_dir / "metrics.json").read_text())["steps"]
+    assert steps == 40 * 45
+    assert list(pd.read_csv(run_dir / "log.csv")["step"]) == list(range(1, steps + 1))

@@ -66,16 +66,17 @@ def _relative(path: str) -> str:
 
 
 def _output_entry(path: str) -> tuple[str, Any]:
-    """(section, entry) of one output: metrics and plots (in git, as DVC's convention has it) or
-    outs (in DVC's cache, so `dvc pull` restores them), a lock file of digests kept in git."""
+    """(section, entry) of one output: metrics, plots or outs. All are cached, so `dvc pull`
+    restores them and `dvc exp show` reads any experiment's metrics; only a lock file of
+    download digests is left to git."""
     name = PurePosixPath(path).name
     if name in METRICS:
-        return "metrics", {path: {"cache": False}}
+        return "metrics", path
     if name in PLOT_AXES:
         x, y = PLOT_AXES[name]
-        return "plots", {path: {"cache": False, "x": x, "y": y}}
+        return "plots", {path: {"x": x, "y": y}}
     if name.endswith(".png"):
-        return "plots", {path: {"cache": False}}
+        return "plots", path
     if name.endswith(LOCK_SUFFIX):
         return "outs", {path: {"cache": False}}
     return "outs", path
