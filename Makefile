@@ -7,7 +7,7 @@ CORES ?= all
 # Rules and DVC stages call the `odfa` command: put the venv first on PATH.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: venv run test lint bench clean
+.PHONY: venv run test lint bench clean dvc.yaml
 
 venv: $(STAMP)
 
@@ -21,9 +21,15 @@ $(STAMP): requirements.txt pyproject.toml
 
 run: venv
 	$(BIN)/snakemake --cores $(CORES) all
+	$(BIN)/snakemake all --report results/report.html
+
+# dvc.yaml is generated from the Snakemake workflow (a test fails when it is out of date).
+dvc.yaml: venv
+	$(BIN)/odfa pipeline dvc --out dvc.yaml
 
 test: venv
 	$(BIN)/ruff check .
+	$(BIN)/odfa pipeline dvc --check
 	$(BIN)/pytest
 
 lint: venv
