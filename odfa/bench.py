@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from odfa.registry import SCALING_METHODS
 from odfa.steptime import FCNNStep, median_step
 from odfa.train import resolve_device
-
-BENCHMARK_METHODS = ("bp", "dfa", "odfa")
 
 
 def benchmark_step(
@@ -29,14 +28,14 @@ def benchmark_step(
     device = resolve_device(config["device"])
     runs = {
         name: FCNNStep(config, name, width, depth, batch, outputs, device)
-        for name in BENCHMARK_METHODS
+        for name in SCALING_METHODS
     }
     for _ in range(warmup):
         for run in runs.values():
             run.run()
     optical = runs["odfa"].method
     modelled_before = optical.log_fields()["modelled_optical_seconds"]
-    steps: dict[str, list] = {name: [] for name in BENCHMARK_METHODS}
+    steps: dict[str, list] = {name: [] for name in SCALING_METHODS}
     for _ in range(repeats):
         for name, run in runs.items():
             steps[name].append(run.run())

@@ -27,6 +27,7 @@ METHODS = {
 
 # Study 1's runs: BP* is BP with its own tuned training settings.
 DIALOGS_RUNS = {"bp": "bp", "bp_star": "bp", "dfa": "dfa", "odfa": "odfa", "shallow": "shallow"}
+RUN_LABELS = {name: method.label for name, method in METHODS.items()} | {"bp_star": "BP*"}
 CLIMATE_MODELS = ("vit", "fcnn")
 SCALING_METHODS = ("bp", "dfa", "odfa")
 

@@ -170,3 +170,19 @@ def test_the_paper_config_holds_only_what_differs_and_snakemake_layers_it(tmp_pa
     assert yaml.safe_load(effective.read_text()) == expected
     assert expected["dialogs"]["model"]["embedding_dim"] == 2040
     assert expected["optics"] == DEFAULT_CONFIG["optics"]
+
+
+def test_progress_bars_in_log_files_are_throttled(tiny_run):
+    steps = json.loads((tiny_run / "digits" / "runs" / "bp" / "metrics.json").read_text())["steps"]
+    log = (tiny_run / "logs" / "digits" / "train-bp.log").read_text()
+    assert steps == 90 and log.count("\r") <= 2  # drawn at the start and the end, not per step
+
+
+def test_a_run_records_its_fingerprint_and_settings(tiny_run):
+    metrics = json.loads((tiny_run / "digits" / "runs" / "dfa" / "metrics.json").read_text())
+    provenance = metrics["provenance"]
+    assert provenance["settings"]["feedback"] == tiny_config()["feedback"]
+    assert "optics" not in provenance["settings"]  # DFA reads no optics
+    assert provenance["inputs"].keys() == {"digits.csv.gz"} and len(metrics["fingerprint"]) == 16
+    table = pd.read_csv(tiny_run / "dialogs" / "metrics.csv")
+    assert table["fingerprint"].nunique() == len(table) == 5

@@ -11,22 +11,23 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from odfa.io import atomic_output
+from odfa.registry import RUN_LABELS
 
-METHOD_STYLE = {
-    "bp": ("BP", "tab:blue"),
-    "bp_star": ("BP*", "tab:cyan"),
-    "dfa": ("DFA", "tab:orange"),
-    "odfa": ("ODFA", "tab:red"),
-    "shallow": ("SHLW", "tab:gray"),
+METHOD_COLOURS = {
+    "bp": "tab:blue",
+    "bp_star": "tab:cyan",
+    "dfa": "tab:orange",
+    "odfa": "tab:red",
+    "shallow": "tab:gray",
 }
 
 
 def method_label(method: str) -> str:
-    return METHOD_STYLE.get(method, (method, None))[0]
+    return RUN_LABELS.get(method, method)
 
 
 def method_colour(method: str) -> str | None:
-    return METHOD_STYLE.get(method, (method, None))[1]
+    return METHOD_COLOURS.get(method)
 
 
 def save_figure(figure: plt.Figure, path: str | Path) -> None:
