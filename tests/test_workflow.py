@@ -186,3 +186,10 @@ def test_a_run_records_its_fingerprint_and_settings(tiny_run):
     assert provenance["inputs"].keys() == {"digits.csv.gz"} and len(metrics["fingerprint"]) == 16
     table = pd.read_csv(tiny_run / "dialogs" / "metrics.csv")
     assert table["fingerprint"].nunique() == len(table) == 5
+
+
+def test_the_workflow_passes_snakemakes_lint(tmp_path):
+    result = snakemake("--lint", "-d", str(tmp_path))
+    assert result.returncode == 0 and "good condition" in result.stdout + result.stderr, (
+        result.stdout[-3000:]
+    )

@@ -115,7 +115,7 @@ rule climate_summary:
         ),
     params:
         settings=settings_of("climate_summary"),
-        runs=CLIMATE_RUNS_DIR,
+        runs=lambda wildcards, input: Path(input[0]).parent.parent,
     log:
         "results/logs/climate/summary.log",
     conda:
@@ -140,7 +140,7 @@ rule climate_figures:
         ),
     params:
         settings=settings_of("climate_figures"),
-        runs=CLIMATE_RUNS_DIR,
+        runs=lambda wildcards, input: Path(input.predictions[0]).parent.parent,
         data=subpath(input.test, parent=True),
         out_dir=subpath(output.fig3b, parent=True),
     log:

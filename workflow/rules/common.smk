@@ -42,7 +42,7 @@ EFFECTIVE_CONFIG = Path(
 ).resolve()
 if not EFFECTIVE_CONFIG.exists():
     write_text(EFFECTIVE_CONFIG, _EFFECTIVE)
-os.environ["ODFA_CONFIG"] = str(EFFECTIVE_CONFIG)
+os.environ.update(ODFA_CONFIG=str(EFFECTIVE_CONFIG))
 
 wildcard_constraints:
     method="|".join(METHODS),

@@ -69,7 +69,7 @@ rule dialogs_train:
         milestones=DIALOGS_MILESTONES,
     params:
         settings=settings_of("dialogs_train"),
-        data=subpath(rules.dialogs_prepare.output.report, parent=True),
+        data=lambda wildcards, input: Path(input.data[0]).parent,
         run_dir=subpath(output.metrics, parent=True),
     log:
         "results/logs/dialogs/train-{run}.log",
@@ -118,7 +118,7 @@ rule dialogs_summary:
         report("results/dialogs/metrics.csv", caption="../report/dialogs_metrics.rst", category="Study 1: dialogues"),
     params:
         settings=settings_of("dialogs_summary"),
-        runs=DIALOGS_RUNS,
+        runs=lambda wildcards, input: Path(input[0]).parent.parent,
     log:
         "results/logs/dialogs/summary.log",
     conda:
@@ -143,7 +143,7 @@ rule dialogs_figures:
         fig2e=report("results/figures/fig2e.png", caption="../report/fig2e.rst", category="Study 1: dialogues"),
     params:
         settings=settings_of("dialogs_figures"),
-        runs=DIALOGS_RUNS,
+        runs=lambda wildcards, input: Path(input[0]).parent.parent,
         out_dir=subpath(output.fig2c, parent=True),
     log:
         "results/logs/dialogs/figures.log",

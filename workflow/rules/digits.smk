@@ -35,7 +35,7 @@ rule digits_summary:
         "results/digits/metrics.json",
     params:
         settings=settings_of("digits_summary"),
-        runs=DIGITS_RUNS,
+        runs=lambda wildcards, input: Path(input[0]).parent.parent,
     log:
         "results/logs/digits/summary.log",
     conda:
@@ -54,7 +54,7 @@ rule digits_figure:
         report("results/figures/digits.png", caption="../report/digits.rst", category="Digits"),
     params:
         settings=settings_of("digits_figure"),
-        runs=DIGITS_RUNS,
+        runs=lambda wildcards, input: Path(input.logs[0]).parent.parent,
     log:
         "results/logs/digits/figure.log",
     conda:
