@@ -1,15 +1,17 @@
-"""Training methods: how each parameter of a `SegmentedNetwork` receives its gradient."""
+"""Training methods: how each parameter of a network receives its gradient."""
 
 from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch import nn
 
+from odfa.feedback.points import OutputSelector, cut_at, find_modules, model_output
 from odfa.feedback.projectors import ErrorProjector, GaussianProjector
 from odfa.models.segmented import SegmentedNetwork
 
@@ -105,6 +107,10 @@ class DirectFeedbackAlignment(TrainingMethod):
     projection of width max(d_l), so blocks writing to one residual stream all receive the same
     direction; otherwise each point has its own block of a projection of width sum(d_l). The
     projector is digital (DFA) or optical (ODFA); the method does not know which.
+
+    The points are the segments of a `SegmentedNetwork`, or, on any other model, the modules at
+    the paths `points` (see `odfa.feedback.points`): the model's own forward runs, each point's
+    output is cut from the graph, and `select_output` picks the tensor the loss reads.
     """
 
     def __init__(
@@ -113,6 +119,8 @@ class DirectFeedbackAlignment(TrainingMethod):
         feedback_dims: list[int],
         scale: float,
         shared: bool = False,
+        points: Sequence[str] | None = None,
+        select_output: OutputSelector = model_output,
     ) -> None:
         needed = feedback_width(feedback_dims, shared)
         if projector.n_outputs != needed:
@@ -124,7 +132,22 @@ class DirectFeedbackAlignment(TrainingMethod):
         self.feedback_dims = feedback_dims
         self.shared = shared
         self.scales = [scale / math.sqrt(width) for width in feedback_dims]
+        self.points = None if points is None else tuple(points)
+        self.select_output = select_output
         self.name = "dfa"
+
+    def _forward(self, model: nn.Module, inputs: torch.Tensor) -> tuple[torch.Tensor, list]:
+        """The output the loss reads, and the feedback points' outputs (cut from the graph)."""
+        if self.points is not None:
+            with cut_at(find_modules(model, self.points)) as feedback_points:
+                output = self.select_output(model(inputs))
+            return output, feedback_points
+        feedback_points = []
+        hidden = inputs
+        for segment in model.segments:
+            hidden = segment(_detached(hidden))
+            feedback_points.append(hidden)
+        return model.tail(hidden.detach()), feedback_points
 
     def compute_gradients(
         self,
@@ -133,12 +156,7 @@ class DirectFeedbackAlignment(TrainingMethod):
         targets: torch.Tensor,
         loss_function: LossFunction,
     ) -> torch.Tensor:
-        feedback_points = []
-        hidden = inputs
-        for segment in model.segments:
-            hidden = segment(_detached(hidden))
-            feedback_points.append(hidden)
-        output = model.tail(hidden.detach())
+        output, feedback_points = self._forward(model, inputs)
         output.retain_grad()
         loss = loss_function(output, targets)
         loss.backward()
@@ -156,17 +174,35 @@ class DirectFeedbackAlignment(TrainingMethod):
         return loss.detach()
 
 
+@dataclass(frozen=True)
+class FeedbackLayout:
+    """Where the feedback goes: the points' widths, the error's width, and how points are found
+    (the segments of a `SegmentedNetwork` when `points` is None, else modules at these paths)."""
+
+    feedback_dims: list[int]
+    error_width: int
+    points: tuple[str, ...] | None = None
+    select_output: OutputSelector = model_output
+
+
 def build(
-    name: str, model: SegmentedNetwork, config: dict[str, Any], device: torch.device
+    name: str, layout: FeedbackLayout, config: dict[str, Any], device: torch.device
 ) -> TrainingMethod:
-    """BP, shallow or digital DFA for `model`, with the feedback settings of a validated config."""
+    """BP, shallow or digital DFA, with the feedback settings of a validated config."""
     if name == "bp":
         return Backprop()
     if name == "shallow":
+        if layout.points is not None:
+            raise ValueError("shallow training needs a SegmentedNetwork (its tail is trained)")
         return Shallow()
     feedback = config["feedback"]
-    width = feedback_width(model.feedback_dims, feedback["shared_matrix"])
-    projector = GaussianProjector(model.output_dim, width, feedback["seed"], device)
+    width = feedback_width(layout.feedback_dims, feedback["shared_matrix"])
+    projector = GaussianProjector(layout.error_width, width, feedback["seed"], device)
     return DirectFeedbackAlignment(
-        projector, model.feedback_dims, feedback["scale"], feedback["shared_matrix"]
+        projector,
+        layout.feedback_dims,
+        feedback["scale"],
+        feedback["shared_matrix"],
+        layout.points,
+        layout.select_output,
     )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import torch
 
-from odfa.feedback.methods import DirectFeedbackAlignment, feedback_width
-from odfa.models.segmented import SegmentedNetwork
+from odfa.feedback.methods import DirectFeedbackAlignment, FeedbackLayout, feedback_width
+from odfa.feedback.points import OutputSelector, model_output
 from odfa.optics import FrameRateModel, TernaryOpticalProjector, build_optical_projector
 
 
@@ -26,8 +27,10 @@ class OpticalDirectFeedbackAlignment(DirectFeedbackAlignment):
         feedback_dims: list[int],
         scale: float,
         shared: bool = False,
+        points: Sequence[str] | None = None,
+        select_output: OutputSelector = model_output,
     ) -> None:
-        super().__init__(projector, feedback_dims, scale, shared)
+        super().__init__(projector, feedback_dims, scale, shared, points, select_output)
         self.timing = timing
         self.name = "odfa"
 
@@ -46,16 +49,22 @@ class OpticalDirectFeedbackAlignment(DirectFeedbackAlignment):
 
 
 def build(
-    name: str, model: SegmentedNetwork, config: dict[str, Any], device: torch.device
+    name: str, layout: FeedbackLayout, config: dict[str, Any], device: torch.device
 ) -> OpticalDirectFeedbackAlignment:
-    """ODFA for `model`, with the feedback and optics settings of a validated config."""
+    """ODFA, with the feedback and optics settings of a validated config."""
     del name
     feedback = config["feedback"]
     shared = feedback["shared_matrix"]
-    width = feedback_width(model.feedback_dims, shared)
+    width = feedback_width(layout.feedback_dims, shared)
     optics = dict(config["optics"]) | {"device": str(device)}
-    projector = build_optical_projector(model.output_dim, width, optics)
+    projector = build_optical_projector(layout.error_width, width, optics)
     timing = FrameRateModel(**optics["timing"])
     return OpticalDirectFeedbackAlignment(
-        projector, timing, model.feedback_dims, feedback["scale"], shared
+        projector,
+        timing,
+        layout.feedback_dims,
+        feedback["scale"],
+        shared,
+        layout.points,
+        layout.select_output,
     )
