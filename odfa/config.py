@@ -44,7 +44,13 @@ def validate_config(config: dict[str, Any], source: str = "config") -> dict[str,
     error = jsonschema.exceptions.best_match(validator.iter_errors(config))
     if error is not None:
         key = ".".join(str(part) for part in error.absolute_path) or "(top level)"
-        raise ConfigError(f"{source}: {key}: {error.message}")
+        hint = ""
+        if error.validator == "required" and not error.absolute_path:
+            hint = (
+                "; a file holding only what differs from the default is layered over it, "
+                "e.g. `odfa config check config/config.yaml config/paper.yaml`"
+            )
+        raise ConfigError(f"{source}: {key}: {error.message}{hint}")
     return config
 
 

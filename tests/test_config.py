@@ -63,3 +63,16 @@ def test_unreadable_files_are_reported(tmp_path: Path):
     scalar.write_text(yaml.safe_dump("auto"))
     with pytest.raises(ConfigError, match="mapping"):
         load_config(scalar)
+
+
+def test_a_layer_checked_alone_says_how_to_layer_it():
+    with pytest.raises(ConfigError, match="layered over it"):
+        load_config(REPO / "config" / "paper.yaml")
+
+
+def test_later_files_are_merged_over_earlier_ones(tmp_path):
+    layer = tmp_path / "layer.yaml"
+    layer.write_text("digits:\n  training: {learning_rate: 0.5}\n")
+    config = load_config(REPO / "config" / "config.yaml", layer)
+    assert config["digits"]["training"]["learning_rate"] == 0.5
+    assert config["digits"]["training"]["epochs"] == DEFAULT_CONFIG["digits"]["training"]["epochs"]
