@@ -11,7 +11,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from odfa.feedback.points import OutputSelector, cut_at, find_modules, model_output
+from odfa.feedback.points import Cut, OutputSelector, cut_at, find_modules, model_output
 from odfa.feedback.projectors import ErrorProjector, GaussianProjector
 from odfa.models.segmented import SegmentedNetwork
 
@@ -88,6 +88,9 @@ class Shallow(TrainingMethod):
         return loss.detach()
 
 
+ERROR_PLACES = ("output", "tail_input")
+
+
 def feedback_width(feedback_dims: list[int], shared: bool) -> int:
     """Outputs the projection needs: the widest point if shared, else all points side by side."""
     return max(feedback_dims) if shared else sum(feedback_dims)
@@ -121,7 +124,10 @@ class DirectFeedbackAlignment(TrainingMethod):
         shared: bool = False,
         points: Sequence[str] | None = None,
         select_output: OutputSelector = model_output,
+        error_at: str = "output",
     ) -> None:
+        if error_at not in ERROR_PLACES:
+            raise ValueError(f"error_at must be one of {ERROR_PLACES}; got {error_at!r}")
         needed = feedback_width(feedback_dims, shared)
         if projector.n_outputs != needed:
             raise ValueError(
@@ -134,20 +140,23 @@ class DirectFeedbackAlignment(TrainingMethod):
         self.scales = [scale / math.sqrt(width) for width in feedback_dims]
         self.points = None if points is None else tuple(points)
         self.select_output = select_output
+        self.error_at = error_at
         self.name = "dfa"
 
-    def _forward(self, model: nn.Module, inputs: torch.Tensor) -> tuple[torch.Tensor, list]:
+    def _forward(self, model: nn.Module, inputs: torch.Tensor) -> tuple[torch.Tensor, Cut]:
         """The output the loss reads, and the feedback points' outputs (cut from the graph)."""
+        track = self.error_at == "tail_input"
         if self.points is not None:
-            with cut_at(find_modules(model, self.points)) as feedback_points:
+            with cut_at(find_modules(model, self.points), track) as cut:
                 output = self.select_output(model(inputs))
-            return output, feedback_points
-        feedback_points = []
+            return output, cut
+        cut = Cut()
         hidden = inputs
         for segment in model.segments:
             hidden = segment(_detached(hidden))
-            feedback_points.append(hidden)
-        return model.tail(hidden.detach()), feedback_points
+            cut.outputs.append(hidden)
+        cut.tail_input = hidden.detach().requires_grad_(track)
+        return model.tail(cut.tail_input), cut
 
     def compute_gradients(
         self,
@@ -156,11 +165,15 @@ class DirectFeedbackAlignment(TrainingMethod):
         targets: torch.Tensor,
         loss_function: LossFunction,
     ) -> torch.Tensor:
-        output, feedback_points = self._forward(model, inputs)
-        output.retain_grad()
+        output, cut = self._forward(model, inputs)
+        feedback_points = cut.outputs
+        at_output = self.error_at == "output"
+        if at_output:
+            output.retain_grad()
         loss = loss_function(output, targets)
         loss.backward()
-        error = output.grad.reshape(-1, output.shape[-1])  # one projection per sample or token
+        error_source = output if at_output else cut.tail_input
+        error = error_source.grad.reshape(-1, error_source.shape[-1])  # per sample or token
         projection = self.projector(error)
         if self.shared:
             signals = [projection[:, :width] for width in self.feedback_dims]
@@ -184,6 +197,10 @@ class FeedbackLayout:
     points: tuple[str, ...] | None = None
     select_output: OutputSelector = model_output
 
+    def error_width_at(self, error_at: str) -> int:
+        """The width of the projected error: the output's, or the tail input's (last point)."""
+        return self.error_width if error_at == "output" else self.feedback_dims[-1]
+
 
 def build(
     name: str, layout: FeedbackLayout, config: dict[str, Any], device: torch.device
@@ -197,7 +214,8 @@ def build(
         return Shallow()
     feedback = config["feedback"]
     width = feedback_width(layout.feedback_dims, feedback["shared_matrix"])
-    projector = GaussianProjector(layout.error_width, width, feedback["seed"], device)
+    error_width = layout.error_width_at(feedback["error_at"])
+    projector = GaussianProjector(error_width, width, feedback["seed"], device)
     return DirectFeedbackAlignment(
         projector,
         layout.feedback_dims,
@@ -205,4 +223,5 @@ def build(
         feedback["shared_matrix"],
         layout.points,
         layout.select_output,
+        feedback["error_at"],
     )

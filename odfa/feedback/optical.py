@@ -29,8 +29,9 @@ class OpticalDirectFeedbackAlignment(DirectFeedbackAlignment):
         shared: bool = False,
         points: Sequence[str] | None = None,
         select_output: OutputSelector = model_output,
+        error_at: str = "output",
     ) -> None:
-        super().__init__(projector, feedback_dims, scale, shared, points, select_output)
+        super().__init__(projector, feedback_dims, scale, shared, points, select_output, error_at)
         self.timing = timing
         self.name = "odfa"
 
@@ -57,7 +58,7 @@ def build(
     shared = feedback["shared_matrix"]
     width = feedback_width(layout.feedback_dims, shared)
     optics = dict(config["optics"]) | {"device": str(device)}
-    projector = build_optical_projector(layout.error_width, width, optics)
+    projector = build_optical_projector(layout.error_width_at(feedback["error_at"]), width, optics)
     timing = FrameRateModel(**optics["timing"])
     return OpticalDirectFeedbackAlignment(
         projector,
@@ -67,4 +68,5 @@ def build(
         shared,
         layout.points,
         layout.select_output,
+        feedback["error_at"],
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -48,30 +49,44 @@ def _with_first(result: Any, tensor: torch.Tensor) -> Any:
     return (tensor, *result[1:]) if isinstance(result, tuple) else tensor
 
 
+@dataclass
+class Cut:
+    """What a forward with feedback points leaves: each point's output (with its graph) and the
+    detached copy the model went on with after the last point (the tail's input)."""
+
+    outputs: list[torch.Tensor] = field(default_factory=list)
+    tail_input: torch.Tensor | None = None
+
+
 @contextmanager
-def cut_at(modules: Sequence[nn.Module]) -> Iterator[list[torch.Tensor]]:
+def cut_at(modules: Sequence[nn.Module], track_tail_input: bool = False) -> Iterator[Cut]:
     """Within the block, each module's output is kept (in the order of `modules`) and the model
-    continues on a detached copy. A module that runs twice in one forward is an error."""
+    continues on a detached copy; with `track_tail_input` the last module's copy records its
+    gradient (the error at the tail's input). A module that runs twice in one forward is an
+    error."""
     kept: dict[int, torch.Tensor] = {}
+    cut_result = Cut()
 
     def cut(module: nn.Module, args: Any, result: Any) -> Any:
         if id(module) in kept:
             raise RuntimeError(f"feedback point {type(module).__name__} ran twice in one forward")
         tensor = _first_tensor(result)
         kept[id(module)] = tensor
-        return _with_first(result, tensor.detach())
+        detached = tensor.detach()
+        if track_tail_input and module is modules[-1]:
+            cut_result.tail_input = detached.requires_grad_()
+        return _with_first(result, detached)
 
-    outputs: list[torch.Tensor] = []
     handles = [module.register_forward_hook(cut) for module in modules]
     try:
-        yield outputs
+        yield cut_result
     finally:
         for handle in handles:
             handle.remove()
     missing = [type(module).__name__ for module in modules if id(module) not in kept]
     if missing:
         raise RuntimeError(f"feedback points {missing} did not run in the forward pass")
-    outputs.extend(kept[id(module)] for module in modules)
+    cut_result.outputs.extend(kept[id(module)] for module in modules)
 
 
 def point_widths(
@@ -86,12 +101,12 @@ def point_widths(
     what each of those rows feeds there (its last dimension for tokens, a whole map for a
     convolutional feature map fed by a per-sample error).
     """
-    with torch.no_grad(), cut_at(find_modules(model, paths)) as kept:
+    with torch.no_grad(), cut_at(find_modules(model, paths)) as cut:
         output = select_output(model(example_inputs))
     error_width = output.shape[-1]
     rows = output.numel() // error_width
     widths = []
-    for path, point in zip(paths, kept, strict=True):
+    for path, point in zip(paths, cut.outputs, strict=True):
         if point.numel() % rows:
             raise ValueError(
                 f"feedback point {path!r} of shape {tuple(point.shape)} cannot be fed by "

@@ -113,3 +113,42 @@ def test_a_wrong_path_is_named_with_the_closest_ones():
         find_modules(FCNN(FCNNConfig(12, [8], 5)), ["segment.0"])
     with pytest.raises(ValueError, match="example_inputs"):
         build_method("dfa", _chain(), {"feedback": {}}, CPU, points=["1"])
+
+
+def _with_error_at(config: dict, place: str) -> dict:
+    return {**config, "feedback": {**config["feedback"], "error_at": place}}
+
+
+def test_the_error_can_be_taken_at_the_tails_input(config):
+    config = _with_error_at(config, "tail_input")
+    model = _chain()
+    inputs, targets = _data()
+    method = build_method("dfa", model, config, CPU, points=["1", "3"], example_inputs=inputs)
+    assert method.projector.matrix.shape == (16, 16)  # the tail's input is 16 wide, not 5
+    method.compute_gradients(model, inputs, targets, F.cross_entropy)
+    tail_input = model[3](model[2](model[1](model[0](inputs)))).detach().requires_grad_()
+    error = torch.autograd.grad(F.cross_entropy(model[4](tail_input), targets), tail_input)[0]
+    signal = (error @ method.projector.matrix) * config["feedback"]["scale"] / math.sqrt(16)
+    point = model[1](model[0](inputs))
+    expected = torch.autograd.grad(point, list(model[0].parameters()), grad_outputs=signal)
+    for parameter, want in zip(model[0].parameters(), expected, strict=True):
+        torch.testing.assert_close(parameter.grad, want, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("method", ["dfa", "odfa"])
+def test_the_tail_input_error_is_the_same_on_both_paths(config, method):
+    config = _with_error_at(config, "tail_input")
+    torch.manual_seed(0)
+    model = FCNN(FCNNConfig(input_dim=12, hidden_dims=[16, 8], output_dim=5))
+    inputs, targets = _data()
+    build_method(method, model, config, CPU).compute_gradients(
+        model, inputs, targets, F.cross_entropy
+    )
+    expected = _gradients(model)
+    model.zero_grad()
+    named = build_method(
+        method, model, config, CPU, points=["segments.0", "segments.1"], example_inputs=inputs
+    )
+    named.compute_gradients(model, inputs, targets, F.cross_entropy)
+    for want, got in zip(expected, _gradients(model), strict=True):
+        torch.testing.assert_close(got, want, rtol=0, atol=0)
