@@ -39,14 +39,16 @@ def build_method(
     method's module is imported only when used (the registry names it), so the optics are code
     of the ODFA runs alone.
     """
-    if points is None:
+    module = importlib.import_module(check_method(name).module)
+    if name == "bp":
+        layout = FeedbackLayout([], 0, select_output=select_output)
+    elif points is None:
         layout = FeedbackLayout(model.feedback_dims, model.output_dim)
     else:
         if example_inputs is None:
             raise ValueError("feedback points on a model need example_inputs to size them")
         widths, error_width = point_widths(model, points, example_inputs, select_output)
         layout = FeedbackLayout(widths, error_width, tuple(points), select_output)
-    module = importlib.import_module(check_method(name).module)
     return module.build(name, layout, config, device)
 
 

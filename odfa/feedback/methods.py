@@ -48,9 +48,13 @@ class TrainingMethod(ABC):
 
 
 class Backprop(TrainingMethod):
-    """Backpropagation through the whole network (the reference method)."""
+    """Backpropagation through the whole network (the reference method); `select_output` picks
+    the tensor the loss reads from the model's output."""
 
     name = "bp"
+
+    def __init__(self, select_output: OutputSelector = model_output) -> None:
+        self.select_output = select_output
 
     def compute_gradients(
         self,
@@ -59,7 +63,7 @@ class Backprop(TrainingMethod):
         targets: torch.Tensor,
         loss_function: LossFunction,
     ) -> torch.Tensor:
-        loss = loss_function(model(inputs), targets)
+        loss = loss_function(self.select_output(model(inputs)), targets)
         loss.backward()
         return loss.detach()
 
@@ -207,7 +211,7 @@ def build(
 ) -> TrainingMethod:
     """BP, shallow or digital DFA, with the feedback settings of a validated config."""
     if name == "bp":
-        return Backprop()
+        return Backprop(layout.select_output)
     if name == "shallow":
         if layout.points is not None:
             raise ValueError("shallow training needs a SegmentedNetwork (its tail is trained)")
