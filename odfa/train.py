@@ -278,6 +278,11 @@ def train(
     if start == 0:
         save_milestone(0)
     measure_alignment = config.alignment_every > 0 and isinstance(method, DirectFeedbackAlignment)
+    if measure_alignment and not isinstance(model, SegmentedNetwork):
+        raise ValueError(
+            "alignment_every measures the alignment per segment of a SegmentedNetwork; set it "
+            f"to 0 for a {type(model).__name__} trained at named feedback points"
+        )
     bar = _progress_bar(total_steps, start, method.name, progress)
     first_loss = rows[0]["loss"] if rows else None
     order = None

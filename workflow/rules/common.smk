@@ -13,7 +13,6 @@ from odfa.pipeline.stages import stage_modules, stage_settings
 from odfa.registry import CLIMATE_MODELS, DIALOGS_RUNS, METHODS
 
 
-
 def typed(value):
     """A --config value with its scalars typed: Snakemake reads nested ones as strings."""
     if isinstance(value, Mapping):
