@@ -145,13 +145,16 @@ class DirectFeedbackAlignment(TrainingMethod):
         self.points = None if points is None else tuple(points)
         self.select_output = select_output
         self.error_at = error_at
+        self._point_modules: tuple[nn.Module, list[nn.Module]] | None = None
         self.name = "dfa"
 
     def _forward(self, model: nn.Module, inputs: torch.Tensor) -> tuple[torch.Tensor, Cut]:
         """The output the loss reads, and the feedback points' outputs (cut from the graph)."""
         track = self.error_at == "tail_input"
         if self.points is not None:
-            with cut_at(find_modules(model, self.points), track) as cut:
+            if self._point_modules is None or self._point_modules[0] is not model:
+                self._point_modules = (model, find_modules(model, self.points))  # once per model
+            with cut_at(self._point_modules[1], track) as cut:
                 output = self.select_output(model(inputs))
             return output, cut
         cut = Cut()
