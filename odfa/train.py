@@ -278,11 +278,6 @@ def train(
     if start == 0:
         save_milestone(0)
     measure_alignment = config.alignment_every > 0 and isinstance(method, DirectFeedbackAlignment)
-    if measure_alignment and not isinstance(model, SegmentedNetwork):
-        raise ValueError(
-            "alignment_every measures the alignment per segment of a SegmentedNetwork; set it "
-            f"to 0 for a {type(model).__name__} trained at named feedback points"
-        )
     bar = _progress_bar(total_steps, start, method.name, progress)
     first_loss = rows[0]["loss"] if rows else None
     order = None
@@ -320,7 +315,10 @@ def train(
         gradient_seconds = time.perf_counter() - started
         row: dict[str, float] = {"step": step + 1, "epoch": epoch + 1, "loss": float(loss)}
         if measure_alignment and (step + 1) % config.alignment_every == 0:
-            row |= gradient_alignment(model, batch_inputs, batch_targets, loss_function)
+            parts = method.alignment_parts(model)
+            row |= gradient_alignment(
+                model, batch_inputs, batch_targets, loss_function, parts, method.select_output
+            )
         started = time.perf_counter()
         if config.grad_clip is not None:
             torch.nn.utils.clip_grad_norm_(method.trainable_parameters(model), config.grad_clip)

@@ -177,13 +177,14 @@ def test_bad_training_settings_are_named(field, value, message):
         TrainingConfig(**{field: value})
 
 
-def test_alignment_on_a_model_with_named_points_is_refused_clearly(tmp_path, config):
+def test_alignment_is_logged_per_named_point_of_any_model(tmp_path, config):
+    torch.manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Linear(12, 8), torch.nn.Tanh(), torch.nn.Linear(8, 5))
     inputs, targets = _data()
-    method = build_method("dfa", model, config, CPU, points=["1"], example_inputs=inputs)
-    training = TrainingConfig(epochs=1, batch_size=16, alignment_every=2)
-    with pytest.raises(ValueError, match="set it to 0 for a Sequential"):
-        train(model, method, (inputs, targets), F.cross_entropy, training, tmp_path, CPU)
-    plain = TrainingConfig(epochs=2, batch_size=16)  # without it, the trainer trains such a model
-    result = train(model, method, (inputs, targets), F.cross_entropy, plain, tmp_path / "p", CPU)
-    assert result.steps == 8 and (tmp_path / "p" / "model.pt").exists()
+    method = build_method("dfa", model, config, CPU, points=["0", "1"], example_inputs=inputs)
+    training = TrainingConfig(epochs=2, batch_size=16, alignment_every=2)
+    result = train(model, method, (inputs, targets), F.cross_entropy, training, tmp_path, CPU)
+    measured = result.log.dropna(subset=["alignment_0"])
+    assert list(measured["step"]) == [2, 4, 6, 8]
+    assert measured["alignment_0"].abs().le(1.0).all()
+    assert measured["alignment_1"].isna().all()  # a Tanh has no parameters to align

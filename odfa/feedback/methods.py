@@ -165,6 +165,17 @@ class DirectFeedbackAlignment(TrainingMethod):
         cut.tail_input = hidden.detach().requires_grad_(track)
         return model.tail(cut.tail_input), cut
 
+    def alignment_parts(self, model: nn.Module) -> dict[str, list[nn.Parameter]] | None:
+        """The parts whose alignment with BP is measured: each named point's module (its own
+        parameters), or None for the segments of a `SegmentedNetwork`."""
+        if self.points is None:
+            return None
+        modules = find_modules(model, self.points)
+        return {
+            path: list(module.parameters())
+            for path, module in zip(self.points, modules, strict=True)
+        }
+
     def compute_gradients(
         self,
         model: SegmentedNetwork,
@@ -186,11 +197,13 @@ class DirectFeedbackAlignment(TrainingMethod):
             signals = [projection[:, :width] for width in self.feedback_dims]
         else:
             signals = projection.split(self.feedback_dims, dim=-1)
-        gradients = [
-            (signal * scale).reshape(point.shape).to(point.dtype)
+        trained = [  # a point right after another, with no parameters between, has no graph
+            (point, (signal * scale).reshape(point.shape).to(point.dtype))
             for signal, scale, point in zip(signals, self.scales, feedback_points, strict=True)
+            if point.requires_grad
         ]
-        torch.autograd.backward(feedback_points, gradients)
+        if trained:
+            torch.autograd.backward(*zip(*trained, strict=True))
         return loss.detach()
 
 
