@@ -29,7 +29,6 @@ dvc.yaml: venv
 
 test: venv
 	$(BIN)/ruff check .
-	$(BIN)/odfa pipeline dvc --check
 	$(BIN)/pytest
 
 lint: venv

@@ -217,9 +217,24 @@ class FeedbackLayout:
     points: tuple[str, ...] | None = None
     select_output: OutputSelector = model_output
 
-    def error_width_at(self, error_at: str) -> int:
-        """The width of the projected error: the output's, or the tail input's (last point)."""
-        return self.error_width if error_at == "output" else self.feedback_dims[-1]
+    def projection_shape(self, feedback: dict[str, Any]) -> tuple[int, int]:
+        """(inputs, outputs) of the projection: the error's width (the output's, or the tail
+        input's: the last point's) and what the points take (see `feedback_width`)."""
+        error_width = (
+            self.error_width if feedback["error_at"] == "output" else self.feedback_dims[-1]
+        )
+        return error_width, feedback_width(self.feedback_dims, feedback["shared_matrix"])
+
+    def method_options(self, feedback: dict[str, Any]) -> dict[str, Any]:
+        """The arguments of `DirectFeedbackAlignment` after its projector."""
+        return {
+            "feedback_dims": self.feedback_dims,
+            "scale": feedback["scale"],
+            "shared": feedback["shared_matrix"],
+            "points": self.points,
+            "select_output": self.select_output,
+            "error_at": feedback["error_at"],
+        }
 
 
 def build(
@@ -233,15 +248,5 @@ def build(
             raise ValueError("shallow training needs a SegmentedNetwork (its tail is trained)")
         return Shallow()
     feedback = config["feedback"]
-    width = feedback_width(layout.feedback_dims, feedback["shared_matrix"])
-    error_width = layout.error_width_at(feedback["error_at"])
-    projector = GaussianProjector(error_width, width, feedback["seed"], device)
-    return DirectFeedbackAlignment(
-        projector,
-        layout.feedback_dims,
-        feedback["scale"],
-        feedback["shared_matrix"],
-        layout.points,
-        layout.select_output,
-        feedback["error_at"],
-    )
+    projector = GaussianProjector(*layout.projection_shape(feedback), feedback["seed"], device)
+    return DirectFeedbackAlignment(projector, **layout.method_options(feedback))

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import torch
 
-from odfa.feedback.methods import DirectFeedbackAlignment, FeedbackLayout, feedback_width
-from odfa.feedback.points import OutputSelector, model_output
+from odfa.feedback.methods import DirectFeedbackAlignment, FeedbackLayout
 from odfa.optics import FrameRateModel, TernaryOpticalProjector, build_optical_projector
 
 
@@ -21,17 +19,10 @@ class OpticalDirectFeedbackAlignment(DirectFeedbackAlignment):
     """
 
     def __init__(
-        self,
-        projector: TernaryOpticalProjector,
-        timing: FrameRateModel,
-        feedback_dims: list[int],
-        scale: float,
-        shared: bool = False,
-        points: Sequence[str] | None = None,
-        select_output: OutputSelector = model_output,
-        error_at: str = "output",
+        self, projector: TernaryOpticalProjector, timing: FrameRateModel, **options: Any
     ) -> None:
-        super().__init__(projector, feedback_dims, scale, shared, points, select_output, error_at)
+        """`options` as for `DirectFeedbackAlignment` (feedback_dims, scale, shared, ...)."""
+        super().__init__(projector, **options)
         self.timing = timing
         self.name = "odfa"
 
@@ -55,18 +46,7 @@ def build(
     """ODFA, with the feedback and optics settings of a validated config."""
     del name
     feedback = config["feedback"]
-    shared = feedback["shared_matrix"]
-    width = feedback_width(layout.feedback_dims, shared)
     optics = dict(config["optics"]) | {"device": str(device)}
-    projector = build_optical_projector(layout.error_width_at(feedback["error_at"]), width, optics)
+    projector = build_optical_projector(*layout.projection_shape(feedback), optics)
     timing = FrameRateModel(**optics["timing"])
-    return OpticalDirectFeedbackAlignment(
-        projector,
-        timing,
-        layout.feedback_dims,
-        feedback["scale"],
-        shared,
-        layout.points,
-        layout.select_output,
-        feedback["error_at"],
-    )
+    return OpticalDirectFeedbackAlignment(projector, timing, **layout.method_options(feedback))
