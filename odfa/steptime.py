@@ -49,7 +49,9 @@ class FCNNStep:
         self.targets = torch.randint(outputs, (batch,), generator=generator).to(device)
         torch.manual_seed(0)
         self.model = FCNN(FCNNConfig(width, [width] * depth, outputs, "tanh")).to(device)
-        self.method: TrainingMethod = build_method(method, self.model, config, device)
+        self.method: TrainingMethod = build_method(
+            method, self.model, config, device, self.inputs[:2]
+        )
         self.optimizer = torch.optim.SGD(self.method.trainable_parameters(self.model), lr=1e-3)
         self.device = device
 

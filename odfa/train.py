@@ -18,15 +18,15 @@ from typing import Any
 import pandas as pd
 import torch
 from threadpoolctl import threadpool_limits
+from torch import nn
 from tqdm import tqdm
 
 from odfa.errors import DivergingLossError, NonFiniteLossError
-from odfa.feedback.alignment import gradient_alignment
+from odfa.feedback.alignment import gradient_alignment, parameter_norms, sample_alignment
 from odfa.feedback.methods import DirectFeedbackAlignment, LossFunction, TrainingMethod
 from odfa.io import atomic_output, milestone_file_name
-from odfa.models.segmented import SegmentedNetwork
 
-Evaluator = Callable[[SegmentedNetwork], dict[str, float]]
+Evaluator = Callable[[nn.Module], dict[str, float]]
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class TrainingConfig:
     grad_clip: float | None = None
     checkpoint_every: int = 100
     alignment_every: int = 0
+    alignment_samples: int = 8
     eval_every: int = 0
     milestones: tuple[float, ...] = ()
     seed: int = 0
@@ -57,7 +58,7 @@ class TrainingConfig:
             raise ValueError(f"optimizer must be 'adam' or 'sgd'; got {self.optimizer!r}")
         if self.schedule not in ("constant", "cosine"):
             raise ValueError(f"schedule must be 'constant' or 'cosine'; got {self.schedule!r}")
-        for name in ("epochs", "batch_size", "checkpoint_every"):
+        for name in ("epochs", "batch_size", "checkpoint_every", "alignment_samples"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1; got {getattr(self, name)}")
         if not self.learning_rate > 0:
@@ -189,7 +190,7 @@ def _progress_bar(total: int, initial: int, name: str, enabled: bool) -> tqdm:
 
 
 def train(
-    model: SegmentedNetwork,
+    model: nn.Module,
     method: TrainingMethod,
     dataset: tuple[torch.Tensor, torch.Tensor],
     loss_function: LossFunction,
@@ -267,6 +268,7 @@ def train(
                 "method": method.state_dict(),
                 "rng": torch.get_rng_state(),
                 "cuda_rng": torch.cuda.get_rng_state_all() if device.type == "cuda" else [],
+                "initial_norms": initial_norms,
             },
         )
 
@@ -278,6 +280,8 @@ def train(
     if start == 0:
         save_milestone(0)
     measure_alignment = config.alignment_every > 0 and isinstance(method, DirectFeedbackAlignment)
+    parts = method.alignment_parts(model) if measure_alignment else {}
+    initial_norms = parameter_norms(parts) if state is None else state["initial_norms"]
     bar = _progress_bar(total_steps, start, method.name, progress)
     first_loss = rows[0]["loss"] if rows else None
     order = None
@@ -315,10 +319,16 @@ def train(
         gradient_seconds = time.perf_counter() - started
         row: dict[str, float] = {"step": step + 1, "epoch": epoch + 1, "loss": float(loss)}
         if measure_alignment and (step + 1) % config.alignment_every == 0:
-            parts = method.alignment_parts(model)
             row |= gradient_alignment(
                 model, batch_inputs, batch_targets, loss_function, parts, method.select_output
             )
+            row |= sample_alignment(
+                model, method, batch_inputs, batch_targets, loss_function, config.alignment_samples
+            )
+            row |= {
+                f"weight_growth_{part}": norm / initial_norms[part]
+                for part, norm in parameter_norms(parts).items()
+            }
         started = time.perf_counter()
         if config.grad_clip is not None:
             torch.nn.utils.clip_grad_norm_(method.trainable_parameters(model), config.grad_clip)

@@ -29,7 +29,7 @@ def _model() -> FCNN:
 
 def _run(config, method_name: str, out_dir, training: TrainingConfig, **kwargs):
     model = _model()
-    method = build_method(method_name, model, config, CPU)
+    method = build_method(method_name, model, config, CPU, _data()[0][:2])
     result = train(
         model, method, _data(), F.cross_entropy, training, out_dir, CPU, progress=False, **kwargs
     )
@@ -57,9 +57,14 @@ def test_loss_decreases_and_outputs_are_written(tmp_path, config, method):
 def test_alignment_is_logged_every_n_steps_for_dfa(tmp_path, config):
     training = TrainingConfig(epochs=2, batch_size=16, alignment_every=3)
     _, result = _run(config, "dfa", tmp_path, training)
-    measured = result.log.dropna(subset=["alignment_1"])
+    measured = result.log.dropna(subset=["alignment_hidden.0"])
     assert list(measured["step"]) == [3, 6]
-    assert measured[["alignment_1", "alignment_2"]].abs().le(1.0).all().all()
+    for point in ("hidden.0", "hidden.1"):
+        assert measured[f"alignment_{point}"].abs().le(1.0).all()
+        assert measured[f"sample_alignment_mean_{point}"].abs().le(1.0).all()
+        assert measured[f"sample_alignment_std_{point}"].gt(0.0).all()
+        growth = measured[f"weight_growth_{point}"]
+        assert growth.gt(0.0).all() and not growth.eq(1.0).any()  # the weights have moved
 
 
 class _Interrupt(Exception):

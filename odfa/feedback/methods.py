@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch import nn
 
-from odfa.feedback.points import Cut, OutputSelector, cut_at, find_modules, model_output
+from odfa.feedback.points import (
+    Cut,
+    OutputSelector,
+    PointLayout,
+    cut_at,
+    error_rows,
+    find_modules,
+    model_output,
+    signal_for,
+)
 from odfa.feedback.projectors import ErrorProjector, GaussianProjector
-from odfa.models.segmented import SegmentedNetwork
 
 LossFunction = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -23,13 +31,13 @@ class TrainingMethod(ABC):
 
     name: str
 
-    def trainable_parameters(self, model: SegmentedNetwork) -> list[nn.Parameter]:
+    def trainable_parameters(self, model: nn.Module) -> list[nn.Parameter]:
         return list(model.parameters())
 
     @abstractmethod
     def compute_gradients(
         self,
-        model: SegmentedNetwork,
+        model: nn.Module,
         inputs: torch.Tensor,
         targets: torch.Tensor,
         loss_function: LossFunction,
@@ -58,7 +66,7 @@ class Backprop(TrainingMethod):
 
     def compute_gradients(
         self,
-        model: SegmentedNetwork,
+        model: nn.Module,
         inputs: torch.Tensor,
         targets: torch.Tensor,
         loss_function: LossFunction,
@@ -68,27 +76,79 @@ class Backprop(TrainingMethod):
         return loss.detach()
 
 
-class Shallow(TrainingMethod):
-    """Only the BP-trained tail learns; every segment stays at its random initialisation."""
+@dataclass(frozen=True)
+class _Resolved:
+    """A layout's names, looked up on one model."""
+
+    model: nn.Module
+    modules: list[nn.Module]
+    tail: list[nn.Parameter]
+    parts: dict[str, list[nn.Parameter]]
+
+
+class PointMethod(TrainingMethod):
+    """A method that cuts the model at the feedback points of `layout` (see
+    `odfa.feedback.points`): the loss's backward pass reaches the tail's parameters only."""
+
+    def __init__(self, layout: PointLayout, select_output: OutputSelector) -> None:
+        self.layout = layout
+        self.select_output = select_output
+        self._resolved: _Resolved | None = None
+
+    def resolve(self, model: nn.Module) -> _Resolved:
+        """The point modules, tail parameters and each point's parameters on `model` (looked up
+        once per model)."""
+        if self._resolved is None or self._resolved.model is not model:
+            parameters = dict(model.named_parameters())
+            self._resolved = _Resolved(
+                model,
+                find_modules(model, self.layout.points),
+                [parameters[name] for name in self.layout.tail_parameters],
+                {
+                    path: [parameters[name] for name in names]
+                    for path, names in zip(
+                        self.layout.points, self.layout.point_parameters, strict=True
+                    )
+                },
+            )
+        return self._resolved
+
+    def _forward(
+        self, model: nn.Module, inputs: torch.Tensor, track_tail_input: bool
+    ) -> tuple[torch.Tensor, Cut]:
+        """The output the loss reads, and the feedback points' outputs (cut from the graph)."""
+        with cut_at(self.resolve(model).modules, track_tail_input) as cut:
+            output = self.select_output(model(inputs))
+        return output, cut
+
+
+class Shallow(PointMethod):
+    """Only the BP-trained tail learns; every feedback point's segment stays at its random
+    initialisation."""
 
     name = "shallow"
 
-    def trainable_parameters(self, model: SegmentedNetwork) -> list[nn.Parameter]:
-        return list(model.tail.parameters())
+    def __init__(self, layout: PointLayout, select_output: OutputSelector) -> None:
+        if not layout.tail_parameters:
+            raise ValueError(
+                f"shallow training needs a tail: no parameters follow the last feedback point "
+                f"{layout.points[-1]!r}"
+            )
+        super().__init__(layout, select_output)
+
+    def trainable_parameters(self, model: nn.Module) -> list[nn.Parameter]:
+        return self.resolve(model).tail
 
     def compute_gradients(
         self,
-        model: SegmentedNetwork,
+        model: nn.Module,
         inputs: torch.Tensor,
         targets: torch.Tensor,
         loss_function: LossFunction,
     ) -> torch.Tensor:
-        with torch.no_grad():
-            hidden = inputs
-            for segment in model.segments:
-                hidden = segment(hidden)
-        loss = loss_function(model.tail(hidden), targets)
-        loss.backward()
+        output, _ = self._forward(model, inputs, track_tail_input=False)
+        loss = loss_function(output, targets)
+        loss.backward(inputs=self.resolve(model).tail)
         return loss.detach()
 
 
@@ -100,106 +160,78 @@ def feedback_width(feedback_dims: list[int], shared: bool) -> int:
     return max(feedback_dims) if shared else sum(feedback_dims)
 
 
-def _detached(tensor: torch.Tensor) -> torch.Tensor:
-    return tensor.detach() if tensor.is_floating_point() else tensor
+class DirectFeedbackAlignment(PointMethod):
+    """DFA: each feedback point's output receives `scale * (B e)_l / sqrt(d_l)` as its gradient.
 
-
-class DirectFeedbackAlignment(TrainingMethod):
-    """DFA: each segment's output receives `scale * (B e)_l / sqrt(d_l)` as its gradient.
-
-    Every segment runs on a detached input, so no gradient travels between segments and the
-    backward pass computes only each segment's own weight gradients. The tail gets the true
-    gradient; its output gradient `e` (one vector per sample, or per token) is projected once.
-    With `shared=True` (LightOn's TinyDFA) every point takes the first d_l entries of one
-    projection of width max(d_l), so blocks writing to one residual stream all receive the same
-    direction; otherwise each point has its own block of a projection of width sum(d_l). The
-    projector is digital (DFA) or optical (ODFA); the method does not know which.
-
-    The points are the segments of a `SegmentedNetwork`, or, on any other model, the modules at
-    the paths `points` (see `odfa.feedback.points`): the model's own forward runs, each point's
-    output is cut from the graph, and `select_output` picks the tensor the loss reads.
+    The model's forward runs with every point's output cut from the graph (see
+    `odfa.feedback.points`), so no gradient travels between points and the backward pass
+    computes only each segment's own weight gradients. The tail gets the true gradient; the
+    error `e` at the output (or at the tail's input, `error_at`) is projected once per row:
+    per token or per sample (`rows`). With `shared=True` (LightOn's TinyDFA) every point takes
+    the first d_l entries of one projection of width max(d_l), so blocks writing to one residual
+    stream all receive the same direction; otherwise each point has its own block of a
+    projection of width sum(d_l). A convolutional point takes its share per position, or one
+    value per channel (`feature_maps="pooled"`). The projector is digital (DFA) or optical
+    (ODFA); the method does not know which.
     """
+
+    name = "dfa"
 
     def __init__(
         self,
         projector: ErrorProjector,
-        feedback_dims: list[int],
+        layout: PointLayout,
         scale: float,
         shared: bool = False,
-        points: Sequence[str] | None = None,
         select_output: OutputSelector = model_output,
         error_at: str = "output",
+        rows: str = "token",
+        feature_maps: str = "per_position",
     ) -> None:
         if error_at not in ERROR_PLACES:
             raise ValueError(f"error_at must be one of {ERROR_PLACES}; got {error_at!r}")
-        needed = feedback_width(feedback_dims, shared)
+        needed = feedback_width(layout.widths, shared)
         if projector.n_outputs != needed:
             raise ValueError(
                 f"projector gives {projector.n_outputs} outputs; the feedback points need "
-                f"{needed} ({feedback_dims}, shared={shared})"
+                f"{needed} ({layout.widths}, shared={shared})"
             )
+        super().__init__(layout, select_output)
         self.projector = projector
-        self.feedback_dims = feedback_dims
         self.shared = shared
-        self.scales = [scale / math.sqrt(width) for width in feedback_dims]
-        self.points = None if points is None else tuple(points)
-        self.select_output = select_output
+        self.scales = [scale / math.sqrt(width) for width in layout.widths]
         self.error_at = error_at
-        self._point_modules: tuple[nn.Module, list[nn.Module]] | None = None
-        self.name = "dfa"
+        self.rows = rows
+        self.feature_maps = feature_maps
 
-    def _forward(self, model: nn.Module, inputs: torch.Tensor) -> tuple[torch.Tensor, Cut]:
-        """The output the loss reads, and the feedback points' outputs (cut from the graph)."""
-        track = self.error_at == "tail_input"
-        if self.points is not None:
-            if self._point_modules is None or self._point_modules[0] is not model:
-                self._point_modules = (model, find_modules(model, self.points))  # once per model
-            with cut_at(self._point_modules[1], track) as cut:
-                output = self.select_output(model(inputs))
-            return output, cut
-        cut = Cut()
-        hidden = inputs
-        for segment in model.segments:
-            hidden = segment(_detached(hidden))
-            cut.outputs.append(hidden)
-        cut.tail_input = hidden.detach().requires_grad_(track)
-        return model.tail(cut.tail_input), cut
-
-    def alignment_parts(self, model: nn.Module) -> dict[str, list[nn.Parameter]] | None:
-        """The parts whose alignment with BP is measured: each named point's module (its own
-        parameters), or None for the segments of a `SegmentedNetwork`."""
-        if self.points is None:
-            return None
-        modules = find_modules(model, self.points)
-        return {
-            path: list(module.parameters())
-            for path, module in zip(self.points, modules, strict=True)
-        }
+    def alignment_parts(self, model: nn.Module) -> dict[str, list[nn.Parameter]]:
+        """The parts whose alignment with BP is measured: each point's segment (the parameters
+        its graph holds)."""
+        return self.resolve(model).parts
 
     def compute_gradients(
         self,
-        model: SegmentedNetwork,
+        model: nn.Module,
         inputs: torch.Tensor,
         targets: torch.Tensor,
         loss_function: LossFunction,
     ) -> torch.Tensor:
-        output, cut = self._forward(model, inputs)
-        feedback_points = cut.outputs
-        at_output = self.error_at == "output"
-        if at_output:
-            output.retain_grad()
+        output, cut = self._forward(model, inputs, self.error_at == "tail_input")
+        error_source = output if self.error_at == "output" else cut.tail_input
         loss = loss_function(output, targets)
-        loss.backward()
-        error_source = output if at_output else cut.tail_input
-        error = error_source.grad.reshape(-1, error_source.shape[-1])  # per sample or token
-        projection = self.projector(error)
+        loss.backward(
+            inputs=[*self.resolve(model).tail, error_source],
+            retain_graph=self.layout.graphs_overlap,
+        )
+        projection = self.projector(error_rows(error_source.grad, self.rows))
+        widths = self.layout.widths
         if self.shared:
-            signals = [projection[:, :width] for width in self.feedback_dims]
+            signals = [projection[:, :width] for width in widths]
         else:
-            signals = projection.split(self.feedback_dims, dim=-1)
+            signals = projection.split(widths, dim=-1)
         trained = [  # a point right after another, with no parameters between, has no graph
-            (point, (signal * scale).reshape(point.shape).to(point.dtype))
-            for signal, scale, point in zip(signals, self.scales, feedback_points, strict=True)
+            (point, signal_for(point, signal * scale, self.feature_maps).to(point.dtype))
+            for signal, scale, point in zip(signals, self.scales, cut.outputs, strict=True)
             if point.requires_grad
         ]
         if trained:
@@ -207,46 +239,41 @@ class DirectFeedbackAlignment(TrainingMethod):
         return loss.detach()
 
 
-@dataclass(frozen=True)
-class FeedbackLayout:
-    """Where the feedback goes: the points' widths, the error's width, and how points are found
-    (the segments of a `SegmentedNetwork` when `points` is None, else modules at these paths)."""
+def projection_shape(layout: PointLayout, feedback: dict[str, Any]) -> tuple[int, int]:
+    """(inputs, outputs) of the projection: the width of an error row where the error is taken,
+    and what the points take (see `feedback_width`)."""
+    return layout.error_widths[feedback["error_at"]], feedback_width(
+        layout.widths, feedback["shared_matrix"]
+    )
 
-    feedback_dims: list[int]
-    error_width: int
-    points: tuple[str, ...] | None = None
-    select_output: OutputSelector = model_output
 
-    def projection_shape(self, feedback: dict[str, Any]) -> tuple[int, int]:
-        """(inputs, outputs) of the projection: the error's width (the output's, or the tail
-        input's: the last point's) and what the points take (see `feedback_width`)."""
-        error_width = (
-            self.error_width if feedback["error_at"] == "output" else self.feedback_dims[-1]
-        )
-        return error_width, feedback_width(self.feedback_dims, feedback["shared_matrix"])
-
-    def method_options(self, feedback: dict[str, Any]) -> dict[str, Any]:
-        """The arguments of `DirectFeedbackAlignment` after its projector."""
-        return {
-            "feedback_dims": self.feedback_dims,
-            "scale": feedback["scale"],
-            "shared": feedback["shared_matrix"],
-            "points": self.points,
-            "select_output": self.select_output,
-            "error_at": feedback["error_at"],
-        }
+def method_options(
+    layout: PointLayout, feedback: dict[str, Any], select_output: OutputSelector
+) -> dict[str, Any]:
+    """The arguments of `DirectFeedbackAlignment` after its projector."""
+    return {
+        "layout": layout,
+        "scale": feedback["scale"],
+        "shared": feedback["shared_matrix"],
+        "select_output": select_output,
+        "error_at": feedback["error_at"],
+        "rows": feedback["error_rows"],
+        "feature_maps": feedback["feature_maps"],
+    }
 
 
 def build(
-    name: str, layout: FeedbackLayout, config: dict[str, Any], device: torch.device
+    name: str,
+    layout: PointLayout | None,
+    config: dict[str, Any],
+    device: torch.device,
+    select_output: OutputSelector,
 ) -> TrainingMethod:
     """BP, shallow or digital DFA, with the feedback settings of a validated config."""
     if name == "bp":
-        return Backprop(layout.select_output)
+        return Backprop(select_output)
     if name == "shallow":
-        if layout.points is not None:
-            raise ValueError("shallow training needs a SegmentedNetwork (its tail is trained)")
-        return Shallow()
+        return Shallow(layout, select_output)
     feedback = config["feedback"]
-    projector = GaussianProjector(*layout.projection_shape(feedback), feedback["seed"], device)
-    return DirectFeedbackAlignment(projector, **layout.method_options(feedback))
+    projector = GaussianProjector(*projection_shape(layout, feedback), feedback["seed"], device)
+    return DirectFeedbackAlignment(projector, **method_options(layout, feedback, select_output))

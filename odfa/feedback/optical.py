@@ -6,7 +6,8 @@ from typing import Any
 
 import torch
 
-from odfa.feedback.methods import DirectFeedbackAlignment, FeedbackLayout
+from odfa.feedback.methods import DirectFeedbackAlignment, method_options, projection_shape
+from odfa.feedback.points import OutputSelector, PointLayout
 from odfa.optics import FrameRateModel, TernaryOpticalProjector, build_optical_projector
 
 
@@ -21,7 +22,7 @@ class OpticalDirectFeedbackAlignment(DirectFeedbackAlignment):
     def __init__(
         self, projector: TernaryOpticalProjector, timing: FrameRateModel, **options: Any
     ) -> None:
-        """`options` as for `DirectFeedbackAlignment` (feedback_dims, scale, shared, ...)."""
+        """`options` as for `DirectFeedbackAlignment` (layout, scale, shared, ...)."""
         super().__init__(projector, **options)
         self.timing = timing
         self.name = "odfa"
@@ -41,12 +42,17 @@ class OpticalDirectFeedbackAlignment(DirectFeedbackAlignment):
 
 
 def build(
-    name: str, layout: FeedbackLayout, config: dict[str, Any], device: torch.device
+    name: str,
+    layout: PointLayout,
+    config: dict[str, Any],
+    device: torch.device,
+    select_output: OutputSelector,
 ) -> OpticalDirectFeedbackAlignment:
     """ODFA, with the feedback and optics settings of a validated config."""
     del name
     feedback = config["feedback"]
     optics = dict(config["optics"]) | {"device": str(device)}
-    projector = build_optical_projector(*layout.projection_shape(feedback), optics)
+    projector = build_optical_projector(*projection_shape(layout, feedback), optics)
     timing = FrameRateModel(**optics["timing"])
-    return OpticalDirectFeedbackAlignment(projector, timing, **layout.method_options(feedback))
+    options = method_options(layout, feedback, select_output)
+    return OpticalDirectFeedbackAlignment(projector, timing, **options)

@@ -1,4 +1,4 @@
-"""Feedback points on a model you did not write: named modules whose outputs DFA feeds.
+"""Feedback points on any model: named modules whose outputs DFA feeds.
 
 The model's own forward runs unchanged. A forward hook on each named module keeps its output
 (with the graph of the computation that made it) and hands the rest of the model a detached
@@ -10,6 +10,7 @@ with the projected error as its gradient.
 from __future__ import annotations
 
 import difflib
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +20,9 @@ import torch
 from torch import nn
 
 OutputSelector = Callable[[Any], torch.Tensor]
+
+ERROR_ROWS = ("token", "sample")
+FEATURE_MAPS = ("per_position", "pooled")
 
 
 def model_output(output: Any) -> torch.Tensor:
@@ -89,28 +93,134 @@ def cut_at(modules: Sequence[nn.Module], track_tail_input: bool = False) -> Iter
     cut_result.outputs.extend(kept[id(module)] for module in modules)
 
 
-def point_widths(
+def error_rows(tensor: torch.Tensor, rows: str) -> torch.Tensor:
+    """`tensor` as the rows the projection takes one at a time: one per token (its last
+    dimension) or one per sample (everything but the batch dimension)."""
+    if rows == "token":
+        return tensor.reshape(-1, tensor.shape[-1])
+    return tensor.reshape(tensor.shape[0], -1)
+
+
+def signal_for(point: torch.Tensor, signal: torch.Tensor, feature_maps: str) -> torch.Tensor:
+    """A point's share of the projection, (rows, width), in the point's shape. A pooled feature
+    map (B, C, H, W) takes one value per channel, the same at every position."""
+    if feature_maps == "pooled" and point.ndim > 2:
+        pooled = signal.reshape(point.shape[0], point.shape[1], *[1] * (point.ndim - 2))
+        return pooled.expand(point.shape)
+    return signal.reshape(point.shape)
+
+
+def _parameters_in_graph(tensor: torch.Tensor) -> set[int]:
+    """The ids of the leaf tensors the backward pass from `tensor` would reach."""
+    found: set[int] = set()
+    if tensor.grad_fn is None:
+        return {id(tensor)} if tensor.requires_grad else found
+    stack, seen = [tensor.grad_fn], set()
+    while stack:
+        node = stack.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        leaf = getattr(node, "variable", None)
+        if leaf is not None:
+            found.add(id(leaf))
+        stack.extend(next_node for next_node, _ in node.next_functions)
+    return found
+
+
+@dataclass(frozen=True)
+class PointLayout:
+    """What one forward of example inputs shows of a model's feedback points.
+
+    `widths[i]`: the projection outputs point i takes per error row; `error_widths`: the width
+    of an error row at the output and at the tail's input; `point_parameters[i]`: the names of
+    the parameters point i's graph holds and no earlier point's (its segment, DFA-trained);
+    `tail_parameters`: the parameters the loss reaches past the cuts (BP-trained). A parameter
+    can be both (a head tied to the embedding, as GPT-2's): it gets both gradients, and
+    `graphs_overlap` says the loss's backward pass must keep its graph for the points'.
+    """
+
+    points: tuple[str, ...]
+    widths: list[int]
+    error_widths: dict[str, int]
+    point_parameters: tuple[tuple[str, ...], ...]
+    tail_parameters: tuple[str, ...]
+    graphs_overlap: bool
+
+
+def _point_width(path: str, point: torch.Tensor, rows: int, feature_maps: str) -> int:
+    if feature_maps == "pooled" and point.ndim > 2:
+        if point.shape[0] != rows:
+            raise ValueError(
+                f"feedback point {path!r} of shape {tuple(point.shape)}: a pooled feature map "
+                f"needs one error row per sample; the error has {rows} rows"
+            )
+        return point.shape[1]
+    if point.numel() % rows:
+        raise ValueError(
+            f"feedback point {path!r} of shape {tuple(point.shape)} cannot be fed by {rows} "
+            "error rows"
+        )
+    return point.numel() // rows
+
+
+def inspect_points(
     model: nn.Module,
     paths: Sequence[str],
     example_inputs: Any,
     select_output: OutputSelector = model_output,
-) -> tuple[list[int], int]:
-    """(width of each feedback point, width of the error) from one forward of `example_inputs`.
-
-    The error is one vector per row of the output (a sample, or a token); a point's width is
-    what each of those rows feeds there (its last dimension for tokens, a whole map for a
-    convolutional feature map fed by a per-sample error).
-    """
-    with torch.no_grad(), cut_at(find_modules(model, paths)) as cut:
-        output = select_output(model(example_inputs))
-    error_width = output.shape[-1]
-    rows = output.numel() // error_width
-    widths = []
+    rows: str = "token",
+    feature_maps: str = "per_position",
+) -> PointLayout:
+    """The layout of the feedback points `paths` of `model`, from one forward of
+    `example_inputs` (see `PointLayout`); `rows` and `feature_maps` as in `error_rows` and
+    `signal_for`. The forward runs in eval mode. A parameter two points' graphs hold (a skip
+    connection around a point) is trained by both signals, with a warning."""
+    if rows not in ERROR_ROWS:
+        raise ValueError(f"error rows must be one of {ERROR_ROWS}; got {rows!r}")
+    if feature_maps not in FEATURE_MAPS:
+        raise ValueError(f"feature_maps must be one of {FEATURE_MAPS}; got {feature_maps!r}")
+    if not paths:
+        raise ValueError("DFA needs at least one feedback point")
+    was_training = model.training
+    model.eval()  # no dropout: the forward draws no random numbers
+    try:
+        with torch.enable_grad(), cut_at(find_modules(model, paths), True) as cut:
+            output = select_output(model(example_inputs))
+    finally:
+        model.train(was_training)
+    output_rows = error_rows(output, rows).shape
+    widths = [
+        _point_width(path, point, output_rows[0], feature_maps)
+        for path, point in zip(paths, cut.outputs, strict=True)
+    ]
+    names = {id(parameter): name for name, parameter in model.named_parameters()}
+    owner: dict[int, str] = {}
+    point_parameters = []
+    overlap = False
     for path, point in zip(paths, cut.outputs, strict=True):
-        if point.numel() % rows:
-            raise ValueError(
-                f"feedback point {path!r} of shape {tuple(point.shape)} cannot be fed by "
-                f"{rows} error vectors (output shape {tuple(output.shape)})"
+        held = [key for key in _parameters_in_graph(point) if key in names]
+        shared = sorted(names[key] for key in held if key in owner)
+        overlap = overlap or bool(shared)
+        if shared:
+            warnings.warn(
+                f"feedback point {path!r} shares parameters {shared[:3]} with an earlier point: "
+                "a skip connection goes around that point, so both signals train them",
+                stacklevel=2,
             )
-        widths.append(point.numel() // rows)
-    return widths, error_width
+        owner |= {key: path for key in held if key not in owner}
+        point_parameters.append(tuple(names[key] for key in held if owner[key] == path))
+    tail = [key for key in _parameters_in_graph(output) if key in names]
+    overlap = overlap or any(key in owner for key in tail)
+    order = {name: index for index, name in enumerate(names.values())}
+    return PointLayout(
+        points=tuple(paths),
+        widths=widths,
+        error_widths={
+            "output": output_rows[1],
+            "tail_input": error_rows(cut.tail_input, rows).shape[1],
+        },
+        point_parameters=tuple(tuple(sorted(part, key=order.get)) for part in point_parameters),
+        tail_parameters=tuple(sorted((names[key] for key in tail), key=order.get)),
+        graphs_overlap=overlap,
+    )

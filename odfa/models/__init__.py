@@ -1,6 +1,15 @@
-"""Networks declared as hidden segments (feedback points at their outputs) and a BP-trained tail."""
+"""Our networks, each an ordinary module that names its feedback points (`feedback_points`)."""
+
+from collections.abc import Iterable
+
+from torch import nn
 
 from odfa.models.fcnn import FCNN, FCNNConfig
-from odfa.models.segmented import SegmentedNetwork
 
-__all__ = ["FCNN", "FCNNConfig", "SegmentedNetwork"]
+
+def parameter_count(parameters: Iterable[nn.Parameter]) -> int:
+    """Number of values in `parameters` (works on the `meta` device)."""
+    return sum(parameter.numel() for parameter in parameters)
+
+
+__all__ = ["FCNN", "FCNNConfig", "parameter_count"]

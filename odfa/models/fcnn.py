@@ -1,13 +1,12 @@
-"""A fully connected network: hidden layers are DFA segments, the output layer is the BP tail."""
+"""A fully connected network: its hidden layers are feedback points, its output layer the tail."""
 
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
 
+import torch
 from torch import nn
-
-from odfa.models.segmented import SegmentedNetwork
 
 ACTIVATIONS: dict[str, type[nn.Module]] = {"tanh": nn.Tanh, "relu": nn.ReLU, "gelu": nn.GELU}
 
@@ -30,18 +29,27 @@ class FCNNConfig:
             raise ValueError("every layer width must be a positive integer")
 
 
-class FCNN(SegmentedNetwork):
+class FCNN(nn.Module):
     """input -> [Linear -> activation] x len(hidden_dims) -> Linear -> output."""
 
     def __init__(self, config: FCNNConfig) -> None:
+        super().__init__()
         widths = [config.input_dim, *config.hidden_dims]
         activation = ACTIVATIONS[config.activation]
-        segments = [
+        self.hidden = nn.ModuleList(
             nn.Sequential(nn.Linear(fan_in, fan_out), activation())
             for fan_in, fan_out in itertools.pairwise(widths)
-        ]
-        tail = nn.Linear(widths[-1], config.output_dim)
-        super().__init__(
-            segments, tail, feedback_dims=list(config.hidden_dims), output_dim=config.output_dim
         )
+        self.output = nn.Linear(widths[-1], config.output_dim)
         self.config = config
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        hidden = inputs
+        for layer in self.hidden:
+            hidden = layer(hidden)
+        return self.output(hidden)
+
+    @property
+    def feedback_points(self) -> list[str]:
+        """Every hidden layer (the output layer is the tail)."""
+        return [f"hidden.{index}" for index in range(len(self.hidden))]

@@ -1,6 +1,6 @@
-"""A GPT-like decoder (causal self-attention) whose blocks are DFA segments.
+"""A GPT-like decoder (causal self-attention): embedding, decoder blocks, head.
 
-Feedback points sit at the output of every decoder block but the last (or, with
+Its feedback points sit at the output of every decoder block but the last (or, with
 `feedback_points="sublayer"`, after each attention and each MLP sublayer); the last block and
 the head form the BP-trained tail, as in the reference study.
 """
@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from odfa.models.segmented import SegmentedNetwork
 from odfa.models.transformer import (
     Block,
     attention_maps,
@@ -55,30 +54,34 @@ class Embedding(nn.Module):
         return self.dropout(self.tokens(ids) + self.positions(positions))
 
 
-class GPT(SegmentedNetwork):
+class GPT(nn.Module):
     """Embedding -> blocks -> head; logits (B, T, vocab_size)."""
 
     def __init__(self, config: GPTConfig) -> None:
+        super().__init__()
         blocks = [
             Block(config.embedding_dim, config.n_heads, config.dropout, causal=True)
             for _ in range(config.n_layers)
         ]
-        if config.feedback_points == "block":
-            hidden: list[nn.Module] = list(blocks[:-1])
-        else:
-            hidden = [sublayer for block in blocks[:-1] for sublayer in block]
-        first = nn.Sequential(Embedding(config), hidden[0])
-        head = nn.Linear(config.embedding_dim, config.vocab_size, bias=False)
-        tail = nn.Sequential(blocks[-1], head)
-        segments = [first, *hidden[1:]]
-        super().__init__(
-            segments,
-            tail,
-            feedback_dims=[config.embedding_dim] * len(segments),
-            output_dim=config.vocab_size,
-        )
+        self.embedding = Embedding(config)
+        self.blocks = nn.ModuleList(blocks)
+        self.head = nn.Linear(config.embedding_dim, config.vocab_size, bias=False)
         self.config = config
         initialise_transformer(self, config.n_layers)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        hidden = self.embedding(ids)  # (B, T, C)
+        for block in self.blocks:
+            hidden = block(hidden)
+        return self.head(hidden)  # (B, T, vocab_size)
+
+    @property
+    def feedback_points(self) -> list[str]:
+        """Every block but the last (the tail's), or each sublayer of those blocks."""
+        hidden = range(self.config.n_layers - 1)
+        if self.config.feedback_points == "block":
+            return [f"blocks.{index}" for index in hidden]
+        return [f"blocks.{index}.{sublayer}" for index in hidden for sublayer in (0, 1)]
 
     def attention_maps(self, ids: torch.Tensor) -> torch.Tensor:
         """Attention weights of every layer for `ids` (B, T): (layers, B, heads, T, T)."""

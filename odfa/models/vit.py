@@ -1,4 +1,4 @@
-"""A Vision Transformer from forcing maps to output maps, with encoder blocks as DFA segments.
+"""A Vision Transformer from forcing maps to output maps; its encoder blocks are feedback points.
 
 The maps are cut into patches; each patch is a token. The output is per token as well,
 (B, tokens, patch_size**2 * out_channels): the head predicts each token's own patch, so the
@@ -13,7 +13,6 @@ import torch
 from einops import rearrange
 from torch import nn
 
-from odfa.models.segmented import SegmentedNetwork
 from odfa.models.transformer import Block, check_transformer_shape, initialise_transformer
 
 
@@ -58,24 +57,31 @@ class PatchEmbedding(nn.Module):
         return self.projection(patches) + self.positions
 
 
-class ViT(SegmentedNetwork):
+class ViT(nn.Module):
     """Patch embedding -> encoder blocks -> per-token linear head."""
 
     def __init__(self, config: ViTConfig) -> None:
+        super().__init__()
         blocks = [
             Block(config.embedding_dim, config.n_heads, config.dropout, causal=False)
             for _ in range(config.n_layers)
         ]
-        patch_values = config.patch_size**2 * config.out_channels
-        segments = [nn.Sequential(PatchEmbedding(config), blocks[0]), *blocks[1:-1]]
-        super().__init__(
-            segments,
-            tail=nn.Sequential(blocks[-1], nn.Linear(config.embedding_dim, patch_values)),
-            feedback_dims=[config.embedding_dim] * len(segments),
-            output_dim=patch_values,
-        )
+        self.patch_embedding = PatchEmbedding(config)
+        self.blocks = nn.ModuleList(blocks)
+        self.head = nn.Linear(config.embedding_dim, config.patch_size**2 * config.out_channels)
         self.config = config
         initialise_transformer(self, config.n_layers)
+
+    def forward(self, maps: torch.Tensor) -> torch.Tensor:
+        hidden = self.patch_embedding(maps)  # (B, tokens, D)
+        for block in self.blocks:
+            hidden = block(hidden)
+        return self.head(hidden)  # (B, tokens, p*p*C)
+
+    @property
+    def feedback_points(self) -> list[str]:
+        """Every encoder block but the last (the tail's, with the head)."""
+        return [f"blocks.{index}" for index in range(self.config.n_layers - 1)]
 
     def to_maps(self, tokens: torch.Tensor) -> torch.Tensor:
         """(B, tokens, p*p*C) -> (B, C, H, W)."""

@@ -131,13 +131,18 @@ class TernaryOpticalProjector:
         return timing.modelled_seconds(self.frames_displayed, device.n_inputs, device.n_outputs)
 
     def state_dict(self) -> dict[str, Any]:
-        """Frame count and camera noise state, for exact resume."""
+        """Frame count, measured simulation seconds and camera noise state, for exact resume."""
         device = self.projection.device
-        return {"frames_displayed": device.frames_displayed, "camera": device.camera.state_dict()}
+        return {
+            "frames_displayed": device.frames_displayed,
+            "simulated_optics_seconds": self.projection.simulated_optics_seconds,
+            "camera": device.camera.state_dict(),
+        }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         device = self.projection.device
         device.frames_displayed = state["frames_displayed"]
+        self.projection.simulated_optics_seconds = state["simulated_optics_seconds"]
         device.camera.load_state_dict(state["camera"])
 
 

@@ -10,12 +10,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 import xarray as xr
+from torch import nn
 
 from odfa.data.climatebench import as_time_series, write_netcdf
 from odfa.feedback import build_method
 from odfa.io import write_json
-from odfa.models import FCNN, FCNNConfig
-from odfa.models.segmented import SegmentedNetwork
+from odfa.models import FCNN, FCNNConfig, parameter_count
 from odfa.models.vit import ViT, ViTConfig
 from odfa.pipeline.identity import run_identity
 from odfa.train import TrainingConfig, resolve_device, train, use_threads
@@ -52,7 +52,7 @@ class ClimateTask:
         return tuple(self.targets.shape[1:])
 
 
-def build_model(config: dict[str, Any], name: str, task: ClimateTask) -> SegmentedNetwork:
+def build_model(config: dict[str, Any], name: str, task: ClimateTask) -> nn.Module:
     settings = config["climate"]["models"][name]
     channels, height, width = task.inputs.shape[1:]
     variables = task.map_shape[0]
@@ -68,14 +68,14 @@ def build_model(config: dict[str, Any], name: str, task: ClimateTask) -> Segment
     )
 
 
-def model_layout(model: SegmentedNetwork, task: ClimateTask) -> tuple[torch.Tensor, torch.Tensor]:
+def model_layout(model: nn.Module, task: ClimateTask) -> tuple[torch.Tensor, torch.Tensor]:
     """Inputs and targets in the model's layout: flat vectors (FCNN) or maps and tokens (ViT)."""
     if isinstance(model, ViT):
         return task.inputs, model.to_tokens(task.targets)
     return task.inputs.flatten(1), task.targets.flatten(1)
 
 
-def predict_maps(model: SegmentedNetwork, task: ClimateTask) -> torch.Tensor:
+def predict_maps(model: nn.Module, task: ClimateTask) -> torch.Tensor:
     """Predicted targets in physical units: (samples, variables, lat, lon)."""
     inputs, _ = model_layout(model, task)
     device = next(model.parameters()).device
@@ -114,11 +114,12 @@ def train_climate(
     device = resolve_device(config["device"])
     torch.manual_seed(training.seed)
     model = build_model(config, model_name, train_task)
-    method = build_method(method_name, model, config, device)
+    train_inputs, train_targets = model_layout(model, train_task)
+    method = build_method(method_name, model, config, device, train_inputs[:2])
     result = train(
         model,
         method,
-        model_layout(model, train_task),
+        (train_inputs, train_targets),
         F.mse_loss,
         training,
         out_dir,
@@ -133,7 +134,7 @@ def train_climate(
         "final_train_loss": float(result.log["loss"].tail(10).mean()),
         "steps": result.steps,
         "measured_seconds": result.measured_seconds,
-        "parameters": model.num_parameters(),
+        "parameters": parameter_count(model.parameters()),
         **method.log_fields(),
         "fingerprint": result.fingerprint,
         "provenance": identity.as_dict(),

@@ -11,13 +11,14 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from odfa.data.dialogs import UTTERANCE_END, decode, encode_text
 from odfa.errors import ConfigError
 from odfa.feedback import build_method
 from odfa.io import atomic_output, milestone_file_name, write_json
+from odfa.models import parameter_count
 from odfa.models.gpt import GPT, GPTConfig
-from odfa.models.segmented import SegmentedNetwork
 from odfa.pipeline.identity import run_identity
 from odfa.registry import DIALOGS_RUNS, dialogs_training_section
 from odfa.train import Evaluator, TrainingConfig, resolve_device, train, use_threads
@@ -69,7 +70,7 @@ def _vocab_size(data_dir: Path) -> int:
 def validation_loss(inputs: torch.Tensor, targets: torch.Tensor) -> Evaluator:
     """An evaluator: mean validation loss (and perplexity) of a model, in batches."""
 
-    def evaluate(model: SegmentedNetwork) -> dict[str, float]:
+    def evaluate(model: nn.Module) -> dict[str, float]:
         device = next(model.parameters()).device
         total, count = 0.0, 0
         for start in range(0, len(inputs), EVALUATION_BATCH):
@@ -105,7 +106,7 @@ def train_dialogs(
     device = resolve_device(config["device"])
     torch.manual_seed(training.seed)
     model = build_gpt(config, _vocab_size(data_dir))
-    method = build_method(DIALOGS_RUNS[run], model, config, device)
+    method = build_method(DIALOGS_RUNS[run], model, config, device, train_set[0][:2])
     result = train(
         model,
         method,
@@ -126,8 +127,8 @@ def train_dialogs(
         "tokens_per_second": tokens / result.measured_seconds,
         "steps": result.steps,
         "measured_seconds": result.measured_seconds,
-        "parameters": model.num_parameters(),
-        "trained_parameters": sum(p.numel() for p in method.trainable_parameters(model)),
+        "parameters": parameter_count(model.parameters()),
+        "trained_parameters": parameter_count(method.trainable_parameters(model)),
         **method.log_fields(),
         "fingerprint": result.fingerprint,
         "provenance": identity.as_dict(),

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from odfa.data.digits import DIGITS_FILE, load_digits_split
 from odfa.feedback import build_method
 from odfa.io import write_json
-from odfa.models import FCNN, FCNNConfig
+from odfa.models import FCNN, FCNNConfig, parameter_count
 from odfa.pipeline.identity import run_identity
 from odfa.train import TrainingConfig, resolve_device, train, use_threads
 
@@ -48,7 +48,7 @@ def train_digits(config: dict[str, Any], method_name: str, out_dir: str | Path) 
             activation=settings["model"]["activation"],
         )
     )
-    method = build_method(method_name, model, config, device)
+    method = build_method(method_name, model, config, device, split.train_inputs[:2])
     result = train(
         model,
         method,
@@ -59,15 +59,15 @@ def train_digits(config: dict[str, Any], method_name: str, out_dir: str | Path) 
         device,
         identity=identity.as_dict(),
     )
-    alignment = result.log.filter(like="alignment_")
+    alignment = result.log.filter(regex=r"^alignment_")  # per batch, per point
     metrics = {
         "test_accuracy": accuracy(model, split.test_inputs, split.test_labels),
         "train_accuracy": accuracy(model, split.train_inputs, split.train_labels),
         "final_train_loss": float(result.log["loss"].tail(10).mean()),
         "steps": result.steps,
         "measured_seconds": result.measured_seconds,
-        "parameters": model.num_parameters(),
-        "trained_parameters": sum(p.numel() for p in method.trainable_parameters(model)),
+        "parameters": parameter_count(model.parameters()),
+        "trained_parameters": parameter_count(method.trainable_parameters(model)),
         **method.log_fields(),
     }
     if not alignment.empty:

@@ -11,8 +11,9 @@ from torch import nn
 
 from odfa.feedback import build_method
 from odfa.feedback.methods import DirectFeedbackAlignment
+from odfa.feedback.points import inspect_points
 from odfa.feedback.projectors import GaussianProjector
-from odfa.models import FCNN, SegmentedNetwork
+from odfa.models import FCNN
 
 
 def _batch(model: FCNN, size: int = 6) -> tuple[torch.Tensor, torch.Tensor]:
@@ -41,29 +42,38 @@ def test_bp_gives_the_autograd_gradient(small_fcnn, config):
 
 
 def test_shallow_trains_only_the_tail(small_fcnn, config):
-    method = build_method("shallow", small_fcnn, config, torch.device("cpu"))
     inputs, targets = _batch(small_fcnn)
+    method = build_method("shallow", small_fcnn, config, torch.device("cpu"), inputs)
     method.compute_gradients(small_fcnn, inputs, targets, F.cross_entropy)
-    assert all(p.grad is None for p in small_fcnn.segments.parameters())
-    assert all(p.grad is not None for p in small_fcnn.tail.parameters())
-    assert method.trainable_parameters(small_fcnn) == list(small_fcnn.tail.parameters())
+    assert all(p.grad is None for p in small_fcnn.hidden.parameters())
+    assert all(p.grad is not None for p in small_fcnn.output.parameters())
+    assert method.trainable_parameters(small_fcnn) == list(small_fcnn.output.parameters())
+
+
+def test_shallow_needs_parameters_after_the_last_point(small_fcnn, config):
+    inputs, _ = _batch(small_fcnn)
+    with pytest.raises(ValueError, match="no parameters follow the last feedback point 'output'"):
+        build_method("shallow", small_fcnn, config, torch.device("cpu"), inputs, ["output"])
 
 
 def test_dfa_injects_the_scaled_projection_of_the_output_error(small_fcnn):
-    projector = GaussianProjector(5, sum(small_fcnn.feedback_dims), seed=3)
-    method = DirectFeedbackAlignment(projector, small_fcnn.feedback_dims, scale=2.0)
     inputs, targets = _batch(small_fcnn)
+    layout = inspect_points(small_fcnn, small_fcnn.feedback_points, inputs)
+    assert layout.widths == [16, 8] and layout.error_widths["output"] == 5
+    assert layout.tail_parameters == ("output.weight", "output.bias")
+    projector = GaussianProjector(5, sum(layout.widths), seed=3)
+    method = DirectFeedbackAlignment(projector, layout, scale=2.0)
     method.compute_gradients(small_fcnn, inputs, targets, F.cross_entropy)
 
     # The tail gets its true gradient; e is the gradient of the loss at the network output.
     hidden = [inputs]
-    for segment in small_fcnn.segments:
-        hidden.append(segment(hidden[-1]).detach())
-    output = small_fcnn.tail(hidden[-1]).detach().requires_grad_()
+    for layer in small_fcnn.hidden:
+        hidden.append(layer(hidden[-1]).detach())
+    output = small_fcnn.output(hidden[-1]).detach().requires_grad_()
     (error,) = torch.autograd.grad(F.cross_entropy(output, targets), output)
-    signals = (error @ projector.matrix).split(small_fcnn.feedback_dims, dim=1)
-    for index, segment in enumerate(small_fcnn.segments):
-        width = small_fcnn.feedback_dims[index]
+    signals = (error @ projector.matrix).split(layout.widths, dim=1)
+    for index, segment in enumerate(small_fcnn.hidden):
+        width = layout.widths[index]
         delta = 2.0 / math.sqrt(width) * signals[index] * (1 - hidden[index + 1] ** 2)  # tanh'
         linear = segment[0]
         torch.testing.assert_close(linear.weight.grad, delta.T @ hidden[index])
@@ -79,17 +89,17 @@ def test_dfa_never_computes_gradients_between_segments(small_fcnn, config):
             module.register_full_backward_hook(
                 lambda _module, grad_input, _out: input_gradients.append(grad_input[0])
             )
-    method = build_method("dfa", small_fcnn, config, torch.device("cpu"))
     inputs, targets = _batch(small_fcnn)
+    method = build_method("dfa", small_fcnn, config, torch.device("cpu"), inputs)
     method.compute_gradients(small_fcnn, inputs, targets, F.cross_entropy)
     assert len(input_gradients) == 3  # two segments and the tail each ran their backward
     assert all(gradient is None for gradient in input_gradients)
 
 
 def test_odfa_trains_every_layer_and_counts_frames(small_fcnn, config):
-    method = build_method("odfa", small_fcnn, config, torch.device("cpu"))
-    before = method.log_fields()
     inputs, targets = _batch(small_fcnn, size=4)
+    method = build_method("odfa", small_fcnn, config, torch.device("cpu"), inputs)
+    before = method.log_fields()
     method.compute_gradients(small_fcnn, inputs, targets, F.cross_entropy)
     after = method.log_fields()
     assert all(torch.isfinite(p.grad).all() for p in small_fcnn.parameters())
@@ -102,24 +112,17 @@ def test_odfa_with_an_ideal_camera_projects_a_ternary_error_through_the_effectiv
 ):
     config["optics"]["camera"] = "ideal"
     config["optics"]["threshold"] = 0.0
-    method = build_method("odfa", small_fcnn, config, torch.device("cpu"))
+    method = build_method("odfa", small_fcnn, config, torch.device("cpu"), _batch(small_fcnn)[0])
     error = torch.tensor([[1.0, 0.0, -1.0, 1.0, 0.0], [0.0, -1.0, 0.0, 0.0, 1.0]])
     expected = error @ method.projector.projection.effective_matrix()
     torch.testing.assert_close(method.projector(error), expected, atol=1e-4, rtol=1e-4)
 
 
-class _TokenSegment(nn.Module):
-    def __init__(self, width: int) -> None:
-        super().__init__()
-        self.linear = nn.Linear(width, width)
-
-    def forward(self, hidden: torch.Tensor) -> torch.Tensor:
-        return torch.tanh(self.linear(hidden))  # (B, T, C)
-
-
 def test_sequence_models_project_each_token_error_once():
     torch.manual_seed(0)
-    model = SegmentedNetwork([_TokenSegment(8), _TokenSegment(8)], nn.Linear(8, 7), [8, 8], 7)
+    model = nn.Sequential(nn.Linear(8, 8), nn.Tanh(), nn.Linear(8, 8), nn.Tanh(), nn.Linear(8, 7))
+    inputs, targets = torch.randn(2, 5, 8), torch.randint(7, (2, 5))
+    layout = inspect_points(model, ["1", "3"], inputs)
     calls = []
 
     class RecordingProjector(GaussianProjector):
@@ -127,8 +130,7 @@ def test_sequence_models_project_each_token_error_once():
             calls.append(tuple(error.shape))
             return super().__call__(error)
 
-    method = DirectFeedbackAlignment(RecordingProjector(7, 16, seed=0), [8, 8], scale=1.0)
-    inputs, targets = torch.randn(2, 5, 8), torch.randint(7, (2, 5))
+    method = DirectFeedbackAlignment(RecordingProjector(7, 16, seed=0), layout, scale=1.0)
 
     def token_loss(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return F.cross_entropy(output.reshape(-1, 7), target.reshape(-1))
@@ -139,8 +141,9 @@ def test_sequence_models_project_each_token_error_once():
 
 
 def test_projector_width_must_match_the_feedback_points(small_fcnn):
+    layout = inspect_points(small_fcnn, small_fcnn.feedback_points, _batch(small_fcnn)[0])
     with pytest.raises(ValueError, match="feedback points need 24"):
-        DirectFeedbackAlignment(GaussianProjector(5, 20, seed=0), small_fcnn.feedback_dims, 1.0)
+        DirectFeedbackAlignment(GaussianProjector(5, 20, seed=0), layout, 1.0)
 
 
 def test_unknown_method_is_named(small_fcnn, config):

@@ -1,19 +1,22 @@
-"""The fully connected network: segments, widths and bad settings."""
+"""The fully connected network: feedback points, widths and bad settings."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
-from odfa.models import FCNN, FCNNConfig
+from odfa.feedback.points import inspect_points
+from odfa.models import FCNN, FCNNConfig, parameter_count
 
 
-def test_hidden_layers_are_segments_and_the_output_layer_is_the_tail():
+def test_hidden_layers_are_feedback_points_and_the_output_layer_is_the_tail():
     model = FCNN(FCNNConfig(input_dim=6, hidden_dims=[5, 4, 3], output_dim=2))
-    assert len(model.segments) == 3 and model.feedback_dims == [5, 4, 3]
-    assert model.tail.out_features == 2 == model.output_dim
-    assert model(torch.randn(7, 6)).shape == (7, 2)
-    assert model.num_parameters() == (6 * 5 + 5) + (5 * 4 + 4) + (4 * 3 + 3) + (3 * 2 + 2)
+    inputs = torch.randn(7, 6)
+    layout = inspect_points(model, model.feedback_points, inputs)
+    assert layout.points == ("hidden.0", "hidden.1", "hidden.2") and layout.widths == [5, 4, 3]
+    assert layout.tail_parameters == ("output.weight", "output.bias")
+    assert model(inputs).shape == (7, 2)
+    assert parameter_count(model.parameters()) == (6 * 5 + 5) + (5 * 4 + 4) + (4 * 3 + 3) + 8
 
 
 @pytest.mark.parametrize(
@@ -33,6 +36,7 @@ def test_the_paper_scale_fcnn_has_1_3_billion_parameters(paper_config):
     settings = paper_config["climate"]["models"]["fcnn"]
     with torch.device("meta"):
         model = FCNN(FCNNConfig(4 * 96 * 144, settings["hidden_dims"], 96 * 144, "tanh"))
-    assert model.config.input_dim == 55_296 and model.output_dim == 13_824
-    assert model.num_parameters() == pytest.approx(1.3e9, rel=0.05)
-    assert list(model.feedback_dims) == sorted(model.feedback_dims, reverse=True)  # decreasing
+    assert model.config.input_dim == 55_296 and model.output.out_features == 13_824
+    assert parameter_count(model.parameters()) == pytest.approx(1.3e9, rel=0.05)
+    widths = [layer[0].out_features for layer in model.hidden]
+    assert widths == sorted(widths, reverse=True)  # decreasing

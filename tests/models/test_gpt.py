@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
+from odfa.feedback.points import inspect_points
+from odfa.models import parameter_count
 from odfa.models.gpt import GPT, GPTConfig
 from odfa.models.transformer import SelfAttention
 
@@ -24,10 +26,20 @@ def test_a_future_token_cannot_change_earlier_logits():
 
 def test_feedback_points_are_all_blocks_but_the_last():
     model = GPT(TINY)
-    assert len(model.segments) == 2 and model.feedback_dims == [16, 16]
-    assert model.output_dim == 50
+    ids = torch.randint(50, (2, 8))
+    layout = inspect_points(model, model.feedback_points, ids)
+    assert layout.points == ("blocks.0", "blocks.1") and layout.widths == [16, 16]
+    assert layout.error_widths["output"] == 50
+    assert layout.point_parameters[0][:2] == (
+        "embedding.tokens.weight",
+        "embedding.positions.weight",
+    )
+    assert (
+        layout.tail_parameters[-1] == "head.weight"
+        and "blocks.2.0.norm.weight" in layout.tail_parameters
+    )
     fine = GPT(GPTConfig(**{**TINY.__dict__, "feedback_points": "sublayer"}))
-    assert len(fine.segments) == 4  # attention and MLP sublayers of the first two blocks
+    assert fine.feedback_points == ["blocks.0.0", "blocks.0.1", "blocks.1.0", "blocks.1.1"]
     ids = torch.randint(50, (2, 8))
     torch.manual_seed(0)
     a = GPT(TINY).eval()(ids)
@@ -68,7 +80,7 @@ def test_generation_is_seeded_and_crops_the_context():
 def test_the_paper_scale_model_has_1_07_billion_parameters(paper_config):
     with torch.device("meta"):
         model = GPT(GPTConfig(**paper_config["dialogs"]["model"]))
-    assert model.num_parameters() == pytest.approx(1.07e9, rel=0.03)
+    assert parameter_count(model.parameters()) == pytest.approx(1.07e9, rel=0.03)
     assert model.config.embedding_dim == 2040 and model.config.context_length == 24
 
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 import torch
+import torch.nn.functional as F
 
+from odfa.feedback import build_method
+from odfa.feedback.points import inspect_points
+from odfa.models import parameter_count
 from odfa.models.vit import ViT, ViTConfig
 
 SMALL = ViTConfig(in_channels=4, out_channels=2, height=8, width=12, patch_size=4, embedding_dim=16)
@@ -21,8 +25,26 @@ def test_tokens_and_maps_are_inverse_layouts():
 def test_each_token_predicts_its_own_patch():
     model = ViT(SMALL)
     output = model(torch.randn(2, 4, 8, 12))
-    assert output.shape == (2, 6, 32) and model.output_dim == 32
-    assert len(model.segments) == 3 and model.feedback_dims == [16, 16, 16]
+    assert output.shape == (2, 6, 32)
+    layout = inspect_points(model, model.feedback_points, torch.randn(2, 4, 8, 12))
+    assert layout.widths == [16, 16, 16] and layout.error_widths["output"] == 32
+
+
+def test_the_whole_output_map_can_be_projected_once_onto_every_token():
+    model = ViT(SMALL)
+    layout = inspect_points(model, model.feedback_points, torch.randn(2, 4, 8, 12), rows="sample")
+    assert layout.error_widths["output"] == 2 * 8 * 12  # the sample's whole output map
+    assert layout.widths == [6 * 16] * 3  # tokens x d_model
+
+
+def test_dfa_with_the_whole_map_error_trains_every_block(config):
+    model = ViT(SMALL)
+    maps, targets = torch.randn(4, 4, 8, 12), torch.randn(4, 6, 32)
+    config = {**config, "feedback": {**config["feedback"], "error_rows": "sample"}}
+    method = build_method("dfa", model, config, torch.device("cpu"), maps[:2])
+    assert method.projector.matrix.shape == (6 * 32, 6 * 16)  # one projection per sample
+    method.compute_gradients(model, maps, targets, F.mse_loss)
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in model.parameters())
 
 
 def test_a_change_in_one_patch_reaches_every_token():
@@ -46,7 +68,7 @@ def test_the_paper_scale_vit_has_about_200_million_parameters(paper_config):
                 **paper_config["climate"]["models"]["vit"],
             )
         )
-    assert model.num_parameters() == pytest.approx(2.0e8, rel=0.05)
+    assert parameter_count(model.parameters()) == pytest.approx(2.0e8, rel=0.05)
 
 
 @pytest.mark.parametrize(
