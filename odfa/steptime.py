@@ -49,6 +49,8 @@ class FCNNStep:
         self.targets = torch.randint(outputs, (batch,), generator=generator).to(device)
         torch.manual_seed(0)
         self.model = FCNN(FCNNConfig(width, [width] * depth, outputs, "tanh")).to(device)
+        if "optics" in config:  # the fidelity diagnostic is not part of a timed step
+            config = {**config, "optics": {**config["optics"], "fidelity_every": 0}}
         self.method: TrainingMethod = build_method(
             method, self.model, config, device, self.inputs[:2]
         )

@@ -193,3 +193,15 @@ def test_alignment_is_logged_per_named_point_of_any_model(tmp_path, config):
     assert list(measured["step"]) == [2, 4, 6, 8]
     assert measured["alignment_0"].abs().le(1.0).all()
     assert measured["alignment_1"].isna().all()  # a Tanh has no parameters to align
+
+
+def test_odfa_logs_the_projection_fidelity_every_n_steps_and_keeps_the_last(tmp_path, config):
+    config["optics"]["fidelity_every"] = 3
+    model, inputs = _model(), _data()[0]
+    method = build_method("odfa", model, config, CPU, inputs[:2])
+    training = TrainingConfig(epochs=2, batch_size=16)
+    result = train(model, method, _data(), F.cross_entropy, training, tmp_path, CPU)
+    measured = result.log.dropna(subset=["projection_cosine"])
+    assert list(measured["step"]) == [3, 6]
+    assert measured["projection_cosine"].between(0.0, 1.0).all()
+    assert method.summary_fields()["projection_cosine"] == measured["projection_cosine"].iloc[-1]

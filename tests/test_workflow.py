@@ -46,6 +46,7 @@ def test_the_tiny_run_produces_the_digits_results(tiny_run):
     metrics = json.loads((tiny_run / "digits" / "metrics.json").read_text())
     assert set(metrics) == {"bp", "dfa", "odfa", "shallow"}
     assert all(0.0 <= run["test_accuracy"] <= 1.0 for run in metrics.values())
+    assert 0.0 < metrics["odfa"]["projection_cosine"] <= 1.0  # the optics' fidelity
     assert (tiny_run / "figures" / "digits.png").stat().st_size > 10_000
 
 
@@ -57,6 +58,8 @@ def test_the_tiny_run_produces_the_dialogs_results(tiny_run):
         assert log["loss"].tail(5).mean() < log["loss"].head(5).mean(), run
     odfa = table.set_index("method").loc["odfa"]
     assert odfa["optical_frames"] > 0 and odfa["modelled_optical_seconds"] > 0
+    assert 0.0 < odfa["projection_cosine"] <= 1.0 and 0.0 <= odfa["silent_outputs"] < 1.0
+    assert table.set_index("method").drop(index="odfa")["projection_cosine"].isna().all()
     samples = (tiny_run / "figures" / "fig2d.txt").read_text()
     assert "JACK: The problem is not the problem." in samples and "100 %" in samples
     for figure in ("fig2c.png", "fig2d.png", "fig2e.png"):
@@ -69,6 +72,8 @@ def test_the_tiny_run_produces_the_climate_results(tiny_run):
         (model, method) for model in ("vit", "fcnn") for method in ("bp", "dfa", "odfa")
     }
     assert (table[["nrmse_spatial", "nrmse_global", "nrmse_total", "rmse"]] > 0).all().all()
+    optical = table[table["method"] == "odfa"]["projection_cosine"]
+    assert len(optical) and optical.between(0.0, 1.0).all()
     for figure in ("fig3b.png", "fig3c.png"):
         assert (tiny_run / "figures" / figure).stat().st_size > 10_000
 

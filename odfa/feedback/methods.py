@@ -48,6 +48,10 @@ class TrainingMethod(ABC):
         """Extra per-step figures for the training log (e.g. optical frames)."""
         return {}
 
+    def summary_fields(self) -> dict[str, float]:
+        """The figures a run's metrics keep at its end (by default, the last step's)."""
+        return self.log_fields()
+
     def state_dict(self) -> dict[str, Any]:
         return {}
 

@@ -16,7 +16,8 @@ class OpticalDirectFeedbackAlignment(DirectFeedbackAlignment):
 
     The error is ternarised, shown as binary frames and projected through the scattering
     medium; the frames used and the MODELLED optical seconds (frame-rate model, not measured)
-    are logged separately from the measured step time.
+    are logged separately from the measured step time, and so is the projection's fidelity
+    (`odfa.optics.fidelity`) every `fidelity_every` steps.
     """
 
     def __init__(
@@ -27,12 +28,20 @@ class OpticalDirectFeedbackAlignment(DirectFeedbackAlignment):
         self.timing = timing
         self.name = "odfa"
 
-    def log_fields(self) -> dict[str, float]:
+    def _totals(self) -> dict[str, float]:
         return {
             "optical_frames": self.projector.frames_displayed,
             "modelled_optical_seconds": self.projector.modelled_seconds(self.timing),
             "simulated_optics_seconds": self.projector.projection.simulated_optics_seconds,
         }
+
+    def log_fields(self) -> dict[str, float]:
+        """The totals so far, and the projection's fidelity on the steps it is measured."""
+        return self._totals() | self.projector.fresh_fidelity
+
+    def summary_fields(self) -> dict[str, float]:
+        """The totals and the latest measured fidelity."""
+        return self._totals() | self.projector.fidelity
 
     def state_dict(self) -> dict[str, Any]:
         return {"optics": self.projector.state_dict()}

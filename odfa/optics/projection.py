@@ -12,6 +12,7 @@ from torch import Tensor
 
 from odfa.optics.camera import CameraConfig
 from odfa.optics.device import OpticalDevice, SimulatedOPU
+from odfa.optics.fidelity import projection_fidelity
 from odfa.optics.lightonml_backend import LightonmlOPU
 from odfa.optics.ternary import check_threshold, split_signs, ternarize
 from odfa.optics.timing import FrameRateModel
@@ -26,7 +27,7 @@ SETTINGS_KEYS = (
     "relative_threshold",
     "camera",
     "device",
-)  # optional: "mode" ("dense") and "precision" ("float32"), for the simulated backend
+)  # optional: "mode" ("dense"), "precision" ("float32"), "fidelity_every" (0)
 
 
 def _divide_or_zero(numerator: Tensor, denominator: Tensor) -> Tensor:
@@ -94,12 +95,25 @@ class TernaryOpticalProjector:
     """ODFA's projection of an error: ternarise, project the +/- frames optically, subtract."""
 
     def __init__(
-        self, projection: OpticalLinearProjection, threshold: float, relative: bool = True
+        self,
+        projection: OpticalLinearProjection,
+        threshold: float,
+        relative: bool = True,
+        fidelity_every: int = 0,
     ) -> None:
+        """Every `fidelity_every` projections (0: never), the fidelity of that projection is
+        measured (see `odfa.optics.fidelity`); `fidelity` holds the latest."""
         check_threshold(threshold, relative)
+        if fidelity_every < 0:
+            raise ValueError(f"fidelity_every must be >= 0; got {fidelity_every}")
         self.projection = projection
         self.threshold = threshold
         self.relative = relative
+        self.fidelity_every = fidelity_every
+        self.projections = 0
+        self.fidelity: dict[str, float] = {}
+        self.fidelity_measured_at = 0  # the projection whose fidelity `fidelity` holds
+        self._effective_matrix: Tensor | None = None
 
     def __call__(self, error: Tensor) -> Tensor:
         """(N, n_features) error -> (N, n_outputs) projection whose norm tracks ||error||."""
@@ -114,7 +128,37 @@ class TernaryOpticalProjector:
         rescale = _divide_or_zero(
             error.float().norm(dim=1, keepdim=True), ternary.float().norm(dim=1, keepdim=True)
         )
-        return ((projected[:n] - projected[n:]) * rescale).to(error.dtype)
+        optical_ternary = projected[:n] - projected[n:]
+        optical = optical_ternary * rescale
+        self.projections += 1
+        if self.fidelity_every and self.projections % self.fidelity_every == 0:
+            self.fidelity = projection_fidelity(
+                optical_ternary,
+                optical,
+                ternary,
+                error,
+                self.effective_matrix(),
+                self.silent_fraction,
+            )
+            self.fidelity_measured_at = self.projections
+        return optical.to(error.dtype)
+
+    def effective_matrix(self) -> Tensor:
+        """The matrix the optics apply (from T, computed once): the fidelity's reference."""
+        if self._effective_matrix is None:
+            self._effective_matrix = self.projection.effective_matrix()
+        return self._effective_matrix
+
+    @property
+    def silent_fraction(self) -> float:
+        """Fraction of outputs whose measured anchor amplitude is zero (always silenced)."""
+        return float((self.projection.amplitude == 0).float().mean())
+
+    @property
+    def fresh_fidelity(self) -> dict[str, float]:
+        """The fidelity of the latest projection if it was measured, else nothing."""
+        measured = self.projections and self.fidelity_measured_at == self.projections
+        return dict(self.fidelity) if measured else {}
 
     @property
     def n_outputs(self) -> int:
@@ -131,12 +175,16 @@ class TernaryOpticalProjector:
         return timing.modelled_seconds(self.frames_displayed, device.n_inputs, device.n_outputs)
 
     def state_dict(self) -> dict[str, Any]:
-        """Frame count, measured simulation seconds and camera noise state, for exact resume."""
+        """Frame count, measured simulation seconds, camera noise state and fidelity, for exact
+        resume."""
         device = self.projection.device
         return {
             "frames_displayed": device.frames_displayed,
             "simulated_optics_seconds": self.projection.simulated_optics_seconds,
             "camera": device.camera.state_dict(),
+            "projections": self.projections,
+            "fidelity": dict(self.fidelity),
+            "fidelity_measured_at": self.fidelity_measured_at,
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -144,6 +192,9 @@ class TernaryOpticalProjector:
         device.frames_displayed = state["frames_displayed"]
         self.projection.simulated_optics_seconds = state["simulated_optics_seconds"]
         device.camera.load_state_dict(state["camera"])
+        self.projections = state["projections"]
+        self.fidelity = dict(state["fidelity"])
+        self.fidelity_measured_at = state["fidelity_measured_at"]
 
 
 def build_optical_projector(
@@ -190,7 +241,10 @@ def build_optical_projector(
         raise ValueError(f"unknown optical backend {backend!r}; choose one of {list(BACKENDS)}")
     projection = OpticalLinearProjection(device, n_features, n_anchor)
     return TernaryOpticalProjector(
-        projection, settings["threshold"], settings["relative_threshold"]
+        projection,
+        settings["threshold"],
+        settings["relative_threshold"],
+        settings.get("fidelity_every", 0),
     )
 
 

@@ -135,7 +135,7 @@ def train_climate(
         "steps": result.steps,
         "measured_seconds": result.measured_seconds,
         "parameters": parameter_count(model.parameters()),
-        **method.log_fields(),
+        **method.summary_fields(),
         "fingerprint": result.fingerprint,
         "provenance": identity.as_dict(),
     }

@@ -129,7 +129,7 @@ def train_dialogs(
         "measured_seconds": result.measured_seconds,
         "parameters": parameter_count(model.parameters()),
         "trained_parameters": parameter_count(method.trainable_parameters(model)),
-        **method.log_fields(),
+        **method.summary_fields(),
         "fingerprint": result.fingerprint,
         "provenance": identity.as_dict(),
     }

@@ -68,7 +68,7 @@ def train_digits(config: dict[str, Any], method_name: str, out_dir: str | Path) 
         "measured_seconds": result.measured_seconds,
         "parameters": parameter_count(model.parameters()),
         "trained_parameters": parameter_count(method.trainable_parameters(model)),
-        **method.log_fields(),
+        **method.summary_fields(),
     }
     if not alignment.empty:
         metrics["final_alignment"] = float(np.nanmean(alignment.dropna().tail(5).to_numpy()))

@@ -1,0 +1,82 @@
+"""The fidelity of the optical projection: measured against the noiseless projection of the
+same error, every N projections, kept across a resume."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from odfa.optics.fidelity import mean_norm_ratio, mean_row_cosine
+from odfa.optics.projection import build_optical_projector
+
+SETTINGS = {
+    "backend": "simulated",
+    "seed": 4,
+    "noise_seed": 5,
+    "anchor_pixels": None,
+    "threshold": 0.3,
+    "relative_threshold": True,
+    "camera": {"bits": 8},
+    "device": "cpu",
+    "fidelity_every": 1,
+}
+
+
+def _softmax_errors(rows: int, width: int) -> torch.Tensor:
+    """Errors as a softmax output minus a one-hot target, the shape of a classifier's."""
+    generator = torch.Generator().manual_seed(0)
+    probabilities = torch.randn(rows, width, generator=generator).mul(2).softmax(dim=1)
+    targets = torch.randint(width, (rows,), generator=generator)
+    return probabilities - torch.nn.functional.one_hot(targets, width)
+
+
+def test_row_cosines_and_norm_ratios_leave_out_zero_rows():
+    measured = torch.tensor([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]])
+    reference = torch.tensor([[1.0, 1.0], [0.0, 1.0], [1.0, 0.0]])
+    assert mean_row_cosine(measured, reference) == pytest.approx((math.sqrt(0.5) + 1) / 2)
+    assert mean_norm_ratio(measured, reference) == pytest.approx((1 / math.sqrt(2) + 2 + 0) / 3)
+    assert math.isnan(mean_row_cosine(torch.zeros(2, 2), reference[:2]))
+
+
+def test_an_ideal_camera_is_faithful_and_a_real_one_costs_fidelity():
+    errors = _softmax_errors(64, 256)
+    ideal = build_optical_projector(256, 128, {**SETTINGS, "camera": "ideal"})
+    ideal(errors)
+    assert ideal.fidelity["projection_cosine"] == pytest.approx(1.0, abs=1e-4)
+    assert ideal.fidelity["projection_norm_ratio"] == pytest.approx(1.0, abs=1e-3)
+    assert 0.5 < ideal.fidelity["projection_cosine_unternarised"] < 0.999  # ternarisation
+    assert ideal.fidelity["silent_outputs"] == 0.0
+    camera = build_optical_projector(256, 128, SETTINGS)
+    camera(errors)
+    assert camera.fidelity["projection_cosine"] < 0.95  # 8 bits, shot and read noise
+    assert camera.fidelity["projection_norm_ratio"] > 1.0  # noise adds energy
+    assert 0.0 <= camera.fidelity["silent_outputs"] < 0.2
+
+
+def test_fidelity_is_measured_every_n_projections_and_resumes():
+    projector = build_optical_projector(32, 16, {**SETTINGS, "fidelity_every": 2})
+    errors = _softmax_errors(8, 32)
+    projector(errors)
+    assert projector.fresh_fidelity == {} and projector.fidelity == {}
+    projector(errors)
+    measured = projector.fresh_fidelity
+    assert set(measured) == {
+        "projection_cosine",
+        "projection_norm_ratio",
+        "projection_cosine_unternarised",
+        "silent_outputs",
+    }
+    state = projector.state_dict()
+    projector(errors)
+    assert projector.fresh_fidelity == {} and projector.fidelity == measured  # the latest kept
+    resumed = build_optical_projector(32, 16, {**SETTINGS, "fidelity_every": 2})
+    resumed.load_state_dict(state)
+    assert resumed.fresh_fidelity == measured and resumed.projections == 2
+
+
+def test_fidelity_off_measures_nothing():
+    projector = build_optical_projector(32, 16, {**SETTINGS, "fidelity_every": 0})
+    projector(_softmax_errors(8, 32))
+    assert projector.fidelity == {} and projector._effective_matrix is None
