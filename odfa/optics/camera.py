@@ -63,6 +63,8 @@ class Camera:
         self.config = config
         self.seed = seed
         self.exposure: float | None = None  # electrons per unit of intensity
+        self.saturated_pixels = 0  # pixel readings above the full well, since construction
+        self.pixels_read = 0
         self._generators: dict[torch.device, torch.Generator] = {}
 
     def calibrate(self, intensity: Tensor) -> None:
@@ -87,7 +89,9 @@ class Camera:
             if config.shot_noise:
                 variance = electrons.clamp(min=0) + variance
             electrons = electrons + self._normal_like(electrons) * variance**0.5
+        self.pixels_read += electrons.numel()
         if config.saturate:
+            self.saturated_pixels += int((electrons > config.full_well_electrons).sum())
             electrons = electrons.clamp(0, config.full_well_electrons)
         if config.quantize:
             step = config.full_well_electrons / (2**config.bits - 1)

@@ -33,6 +33,7 @@ def projection_fidelity(
     error: Tensor,
     effective_matrix: Tensor,
     silent_fraction: float,
+    saturated_fraction: float,
 ) -> dict[str, float]:
     """The fidelity fields of one projection of `error` (N, n_features).
 
@@ -41,7 +42,9 @@ def projection_fidelity(
     projections through `effective_matrix` (the matrix the optics apply, from T itself): of the
     same ternarised error (`projection_cosine`, `projection_norm_ratio`: what the camera costs)
     and of the error itself (`projection_cosine_unternarised`: what ternarisation adds).
-    `silent_outputs` is the fraction of outputs whose measured anchor is dark, so always zero.
+    `silent_outputs` is the fraction of outputs the projection always silences (a dark
+    measured anchor), `saturated_pixels` the fraction of this projection's pixel readings
+    above the camera's full well.
     """
     matrix = effective_matrix.to(error.device, torch.float32)
     ideal_ternary = ternary.float() @ matrix
@@ -50,4 +53,5 @@ def projection_fidelity(
         "projection_norm_ratio": mean_norm_ratio(optical_ternary, ideal_ternary),
         "projection_cosine_unternarised": mean_row_cosine(optical, error.float() @ matrix),
         "silent_outputs": silent_fraction,
+        "saturated_pixels": saturated_fraction,
     }

@@ -27,7 +27,8 @@ SETTINGS_KEYS = (
     "relative_threshold",
     "camera",
     "device",
-)  # optional: "mode" ("dense"), "precision" ("float32"), "fidelity_every" (0)
+)  # optional: "mode" ("dense"), "precision" ("float32"), "fidelity_every" (0),
+# "exposure_frame" ("anchor"), "anchor_normalisation" ("rms"), "exposures" (1)
 
 
 def _divide_or_zero(numerator: Tensor, denominator: Tensor) -> Tensor:
@@ -36,10 +37,35 @@ def _divide_or_zero(numerator: Tensor, denominator: Tensor) -> Tensor:
     return torch.where(nonzero, numerator / torch.where(nonzero, denominator, 1), 0)
 
 
-class OpticalLinearProjection:
-    """x -> Re(conj(T a) * T x) / (|T a| sigma) from the intensities of frames [x, 0] and [x, a]."""
+EXPOSURE_FRAMES = ("all_on", "anchor")
+NORMALISATIONS = ("per_output", "rms")
 
-    def __init__(self, device: OpticalDevice, n_features: int, n_anchor: int) -> None:
+
+def _check_choice(name: str, value: object, choices: tuple) -> None:
+    if value not in choices:
+        raise ValueError(f"optics {name} must be one of {list(choices)}; got {value!r}")
+
+
+class OpticalLinearProjection:
+    """x -> Re(conj(T a) * T x) / (|T a| sigma) from the intensities of frames [x, 0] and [x, a].
+
+    The camera's exposure is set on the all-on frame or on the anchor frame [0, a] (the
+    brightest the projection shows, give or take the few lit error pixels); each output is
+    normalised by its own anchor amplitude |T a| (`per_output`) or by their root mean square
+    (`rms`: a dim output then stays weak instead of amplifying its noise, none is silenced, and
+    the effective matrix keeps unit variance); each
+    frame is read `exposures` times and averaged (each reading a frame shown).
+    """
+
+    def __init__(
+        self,
+        device: OpticalDevice,
+        n_features: int,
+        n_anchor: int,
+        exposure_frame: str = "anchor",
+        normalisation: str = "rms",
+        exposures: int = 1,
+    ) -> None:
         if n_features < 1 or n_anchor < 1:
             raise ValueError(f"n_features and n_anchor must be >= 1; got {n_features}, {n_anchor}")
         if device.n_inputs != n_features + n_anchor:
@@ -47,15 +73,22 @@ class OpticalLinearProjection:
                 f"device has {device.n_inputs} input pixels; expected n_features + n_anchor = "
                 f"{n_features} + {n_anchor} = {n_features + n_anchor}"
             )
+        _check_choice("exposure_frame", exposure_frame, EXPOSURE_FRAMES)
+        _check_choice("anchor_normalisation", normalisation, NORMALISATIONS)
+        if isinstance(exposures, bool) or not isinstance(exposures, int) or exposures < 1:
+            raise ValueError(f"optics exposures must be an integer >= 1; got {exposures!r}")
         self.device = device
         self.n_features = n_features
         self.n_anchor = n_anchor
+        self.normalisation = normalisation
+        self.exposures = exposures
         self.simulated_optics_seconds = 0.0  # measured time of the device's intensity calls
-        all_on = torch.ones(1, device.n_inputs, device=device.tensor_device)
-        device.camera.calibrate(device.raw_intensity(all_on))
+        self.saturated_fraction = 0.0  # of the pixel readings of the latest projection
         anchor = torch.zeros(1, device.n_inputs, device=device.tensor_device)
         anchor[:, n_features:] = 1
-        self.anchor_intensity = device.intensity(anchor)[0]  # I_a = |T a|^2, (n_outputs,)
+        calibration = anchor if exposure_frame == "anchor" else torch.ones_like(anchor)
+        device.camera.calibrate(device.raw_intensity(calibration))
+        self.anchor_intensity = self._measure(anchor)[0]  # I_a = |T a|^2, (n_outputs,)
         self.amplitude = self.anchor_intensity.clamp(min=0).sqrt()
         mean_intensity = float(self.anchor_intensity.mean())
         if not mean_intensity > 0:
@@ -63,6 +96,23 @@ class OpticalLinearProjection:
                 f"the anchor frame produced no light (mean intensity {mean_intensity})"
             )
         self.sigma = math.sqrt(mean_intensity / (2 * n_anchor))  # std of Re(T), from measurements
+        rms = self.anchor_intensity.clamp(min=0).mean().sqrt()
+        self.denominator = (self.amplitude if normalisation == "per_output" else rms) * self.sigma
+
+    def _measure(self, frames: Tensor) -> Tensor:
+        """Camera readings of `frames`, averaged over `exposures` readings of each."""
+        camera = self.device.camera
+        raw = self.device.raw_intensity(frames)
+        saturated, read = camera.saturated_pixels, camera.pixels_read
+        intensity = camera.measure(raw)
+        for _ in range(self.exposures - 1):
+            intensity = intensity + camera.measure(raw)
+        self.device.frames_displayed += (self.exposures - 1) * frames.shape[0]
+        if camera.pixels_read > read:
+            self.saturated_fraction = (camera.saturated_pixels - saturated) / (
+                camera.pixels_read - read
+            )
+        return intensity / self.exposures
 
     def project(self, x: Tensor) -> Tensor:
         """(N, n_features) binary -> (N, n_outputs) float32, linear in x; two frames per vector."""
@@ -74,21 +124,24 @@ class OpticalLinearProjection:
         frames[n:, : self.n_features] = x  # second half: [x, a]
         frames[n:, self.n_features :] = 1
         started = time.perf_counter()
-        intensity = self.device.intensity(frames)
+        intensity = self._measure(frames)
         if intensity.is_cuda:
             torch.cuda.synchronize(intensity.device)
         self.simulated_optics_seconds += time.perf_counter() - started
         alone, with_anchor = intensity[:n], intensity[n:]
         anchor_intensity = self.anchor_intensity.to(x.device)
         cross = (with_anchor - alone - anchor_intensity) / 2  # Re(conj(T a) * T x)
-        return _divide_or_zero(cross, self.amplitude.to(x.device) * self.sigma)
+        return _divide_or_zero(cross, self.denominator.to(x.device))
 
     def effective_matrix(self) -> Tensor:
         """The real (n_features, n_outputs) matrix that `project` applies, from T itself."""
         matrix = self.device.transmission_matrix()
         anchor_field = matrix[self.n_features :].sum(dim=0)  # t_a = T a
         cross = (anchor_field.conj() * matrix[: self.n_features]).real
-        return _divide_or_zero(cross, anchor_field.abs() * self.sigma)
+        amplitude = anchor_field.abs()
+        if self.normalisation == "rms":
+            amplitude = amplitude.square().mean().sqrt()
+        return _divide_or_zero(cross, amplitude * self.sigma)
 
 
 class TernaryOpticalProjector:
@@ -139,6 +192,7 @@ class TernaryOpticalProjector:
                 error,
                 self.effective_matrix(),
                 self.silent_fraction,
+                self.projection.saturated_fraction,
             )
             self.fidelity_measured_at = self.projections
         return optical.to(error.dtype)
@@ -151,8 +205,12 @@ class TernaryOpticalProjector:
 
     @property
     def silent_fraction(self) -> float:
-        """Fraction of outputs whose measured anchor amplitude is zero (always silenced)."""
-        return float((self.projection.amplitude == 0).float().mean())
+        """Fraction of outputs the projection always silences: a measured anchor amplitude of
+        zero, when each output is normalised by its own."""
+        projection = self.projection
+        if projection.normalisation == "rms":
+            return 0.0
+        return float((projection.amplitude == 0).float().mean())
 
     @property
     def fresh_fidelity(self) -> dict[str, float]:
@@ -239,7 +297,14 @@ def build_optical_projector(
         )
     else:
         raise ValueError(f"unknown optical backend {backend!r}; choose one of {list(BACKENDS)}")
-    projection = OpticalLinearProjection(device, n_features, n_anchor)
+    projection = OpticalLinearProjection(
+        device,
+        n_features,
+        n_anchor,
+        settings.get("exposure_frame", "anchor"),
+        settings.get("anchor_normalisation", "rms"),
+        settings.get("exposures", 1),
+    )
     return TernaryOpticalProjector(
         projection,
         settings["threshold"],

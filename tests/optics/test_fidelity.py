@@ -67,6 +67,7 @@ def test_fidelity_is_measured_every_n_projections_and_resumes():
         "projection_norm_ratio",
         "projection_cosine_unternarised",
         "silent_outputs",
+        "saturated_pixels",
     }
     state = projector.state_dict()
     projector(errors)
@@ -80,3 +81,18 @@ def test_fidelity_off_measures_nothing():
     projector = build_optical_projector(32, 16, {**SETTINGS, "fidelity_every": 0})
     projector(_softmax_errors(8, 32))
     assert projector.fidelity == {} and projector._effective_matrix is None
+
+
+def test_the_anchor_exposure_and_rms_normalisation_recover_what_the_camera_lost():
+    errors = _softmax_errors(64, 1016)
+    fidelity = {}
+    for frame, normalisation in (("all_on", "per_output"), ("anchor", "rms")):
+        settings = {**SETTINGS, "exposure_frame": frame, "anchor_normalisation": normalisation}
+        projector = build_optical_projector(1016, 128, settings)
+        projector(errors)
+        fidelity[frame] = projector.fidelity
+    assert fidelity["all_on"]["projection_cosine"] < 0.7  # a third to a half camera noise
+    assert fidelity["all_on"]["silent_outputs"] > 0.01
+    assert fidelity["anchor"]["projection_cosine"] > 0.85
+    assert fidelity["anchor"]["silent_outputs"] == 0.0
+    assert fidelity["anchor"]["saturated_pixels"] < 0.01

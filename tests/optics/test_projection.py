@@ -14,10 +14,15 @@ from odfa.optics.timing import FrameRateModel
 
 
 def make_projection(
-    n_features: int, n_outputs: int, n_anchor: int, camera: CameraConfig, seed: int = 0
+    n_features: int,
+    n_outputs: int,
+    n_anchor: int,
+    camera: CameraConfig,
+    seed: int = 0,
+    **options: object,
 ) -> OpticalLinearProjection:
     opu = SimulatedOPU(n_features + n_anchor, n_outputs, seed=seed, camera=camera, noise_seed=1)
-    return OpticalLinearProjection(opu, n_features, n_anchor)
+    return OpticalLinearProjection(opu, n_features, n_anchor, **options)
 
 
 def binary(n: int, width: int, density: float = 0.5, seed: int = 0) -> torch.Tensor:
@@ -33,13 +38,57 @@ def test_ideal_projection_is_linear_in_x():
     torch.testing.assert_close(result, expected, rtol=0, atol=1e-4 * expected.abs().max().item())
 
 
-def test_effective_matrix_is_zero_mean_gaussian():
-    matrix = make_projection(512, 512, 512, CameraConfig.ideal()).effective_matrix()
+def test_per_output_normalisation_gives_a_zero_mean_unit_gaussian_matrix():
+    projection = make_projection(512, 512, 512, CameraConfig.ideal(), normalisation="per_output")
+    matrix = projection.effective_matrix()
     assert matrix.shape == (512, 512) and not matrix.is_complex()
     assert matrix.mean().abs() < 0.02
     assert matrix.std().item() == pytest.approx(1.0, abs=0.1)
     kurtosis = scipy.stats.kurtosis((matrix / matrix.std()).flatten().numpy(), fisher=False)
     assert kurtosis == pytest.approx(3.0, abs=0.3)
+
+
+def test_rms_normalisation_weights_each_output_by_its_anchor_amplitude():
+    per_output = make_projection(512, 512, 512, CameraConfig.ideal(), normalisation="per_output")
+    rms = make_projection(512, 512, 512, CameraConfig.ideal(), normalisation="rms")
+    amplitude = rms.anchor_intensity.sqrt()
+    expected = per_output.effective_matrix() * amplitude / amplitude.square().mean().sqrt()
+    torch.testing.assert_close(rms.effective_matrix(), expected, rtol=1e-4, atol=1e-5)
+    assert rms.effective_matrix().std().item() == pytest.approx(1.0, abs=0.1)  # unit variance
+    assert rms.effective_matrix().abs().max(dim=0).values.min() > 0  # no output silenced
+
+
+def test_exposure_frame_normalisation_and_exposures_are_checked():
+    with pytest.raises(ValueError, match="exposure_frame must be one of"):
+        make_projection(8, 4, 8, CameraConfig(), exposure_frame="brightest")
+    with pytest.raises(ValueError, match="anchor_normalisation must be one of"):
+        make_projection(8, 4, 8, CameraConfig(), normalisation="max")
+    with pytest.raises(ValueError, match="exposures must be an integer >= 1; got 0"):
+        make_projection(8, 4, 8, CameraConfig(), exposures=0)
+
+
+def test_the_anchor_exposure_puts_the_anchors_peak_at_the_headroom():
+    projection = make_projection(64, 64, 64, CameraConfig(), exposure_frame="anchor")
+    camera = projection.device.camera
+    peak = float(projection.anchor_intensity.max()) * camera.exposure
+    assert peak == pytest.approx(
+        camera.config.headroom * camera.config.full_well_electrons, rel=0.05
+    )
+    all_on = make_projection(64, 64, 64, CameraConfig(), exposure_frame="all_on")
+    assert all_on.device.camera.exposure < 0.8 * camera.exposure  # the all-on frame is brighter
+
+
+def test_repeated_exposures_average_the_noise_and_count_as_frames():
+    x = binary(32, 128, density=0.05)
+    ideal = make_projection(128, 128, 128, CameraConfig.ideal())
+    expected = x @ ideal.effective_matrix()
+    errors = {}
+    for exposures in (1, 8):
+        projection = make_projection(128, 128, 128, CameraConfig(), exposures=exposures)
+        before = projection.device.frames_displayed
+        errors[exposures] = float((projection.project(x) - expected).norm())
+        assert projection.device.frames_displayed - before == 2 * 32 * exposures
+    assert errors[8] < 0.85 * errors[1]  # the noise averages; the ADC step does not
 
 
 def test_realistic_camera_still_projects_linearly():
@@ -53,7 +102,7 @@ def test_realistic_camera_still_projects_linearly():
 def test_frames_are_counted_two_per_vector_plus_calibration():
     projection = make_projection(16, 8, 16, CameraConfig())
     calibration = projection.device.frames_displayed
-    assert calibration == 2
+    assert calibration == 2  # the exposure frame and the anchor
     projection.project(binary(5, 16))
     projection.project(binary(3, 16))
     assert projection.device.frames_displayed == calibration + 2 * 8
