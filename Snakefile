@@ -18,6 +18,7 @@ include: "workflow/rules/digits.smk"
 include: "workflow/rules/dialogs.smk"
 include: "workflow/rules/climate.smk"
 include: "workflow/rules/scaling.smk"
+include: "workflow/rules/ablation.smk"
 
 
 rule all:
@@ -26,3 +27,4 @@ rule all:
         DIALOGS_RESULTS,
         CLIMATE_RESULTS,
         SCALING_RESULTS,
+        ABLATION_RESULTS,

@@ -99,6 +99,45 @@ def _dialogs_plot(args: argparse.Namespace) -> None:
     plot_attention(runs, args.runs, figures / "fig2e.png")
 
 
+def _ablation_train(args: argparse.Namespace) -> None:
+    from odfa.studies.ablation import apply_variant, train_variant
+
+    stage = f"ablation_{args.study}"
+    varied = apply_variant(load_config(*args.config), args.variant)
+    config = restricted_config(varied, stage, {"variant": args.variant})
+    metrics = train_variant(config, args.study, args.variant, args.out, args.data)
+    print(json.dumps({"study": args.study, "variant": args.variant, **metrics}))
+
+
+def _ablation_summarise(args: argparse.Namespace) -> None:
+    from odfa.studies.ablation import summarise_ablation
+
+    print(summarise_ablation(args.metrics, args.out).to_string(index=False))
+
+
+def _ablation_plot(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from odfa.figures.ablation import plot_ablation
+
+    references = {}
+    if args.digits:
+        digits = json.loads(Path(args.digits).read_text())
+        references["digits"] = {
+            label: digits[method]["test_accuracy"]
+            for method, label in (("dfa", "DFA"), ("odfa", "ODFA, default optics"))
+            if method in digits
+        }
+    if args.dialogs:
+        dialogs = pd.read_csv(args.dialogs).set_index("method")["final_validation_loss"]
+        references["dialogs"] = {
+            label: float(dialogs[method])
+            for method, label in (("dfa", "DFA"), ("odfa", "ODFA, default optics"))
+            if method in dialogs
+        }
+    plot_ablation(args.table, references, args.out)
+
+
 def _climate_fetch(args: argparse.Namespace) -> None:
     from odfa.studies.climate_data import fetch_archives
 
@@ -299,6 +338,26 @@ def build_parser() -> argparse.ArgumentParser:
     climate_plot.add_argument("--runs", required=True, help="folder holding <model>-<method>/")
     climate_plot.add_argument("--data", required=True, help="prepared data folder (truth)")
     climate_plot.add_argument("--out-dir", required=True, help="figures folder")
+
+    ablation = commands.add_parser(
+        "ablation", help="what the optics cost: ODFA with one optics setting changed"
+    ).add_subparsers(dest="action", required=True)
+    ablation_train = command(ablation, "train", _ablation_train, "train one ODFA variant")
+    ablation_train.add_argument("--config", **CONFIG_FILES)
+    ablation_train.add_argument("--study", required=True, choices=["digits", "dialogs"])
+    ablation_train.add_argument(
+        "--variant", required=True, help="<setting>-<value>, e.g. camera_bits-6 or camera-ideal"
+    )
+    ablation_train.add_argument("--data", help="prepared data folder (dialogs)")
+    ablation_train.add_argument("--out", required=True, help="run folder")
+    ablation_summary = command(ablation, "summarise", _ablation_summarise, "metrics.csv")
+    ablation_summary.add_argument("--metrics", required=True, nargs="+", help="runs' metrics.json")
+    ablation_summary.add_argument("--out", required=True)
+    ablation_plot = command(ablation, "plot", _ablation_plot, "metric against fidelity")
+    ablation_plot.add_argument("--table", required=True, help="the ablation's metrics.csv")
+    ablation_plot.add_argument("--digits", help="digits metrics.json (DFA and ODFA lines)")
+    ablation_plot.add_argument("--dialogs", help="dialogs metrics.csv (DFA and ODFA lines)")
+    ablation_plot.add_argument("--out", required=True)
 
     scaling = commands.add_parser(
         "scaling", help="Study 3: training time vs width and depth"

@@ -66,6 +66,20 @@ def test_the_tiny_run_produces_the_dialogs_results(tiny_run):
         assert (tiny_run / "figures" / figure).stat().st_size > 10_000
 
 
+def test_the_tiny_run_produces_the_optics_ablation(tiny_run):
+    table = pd.read_csv(tiny_run / "ablation" / "metrics.csv")
+    assert sorted(zip(table["study"], table["variant"], strict=True)) == [
+        (study, variant)
+        for study in ("dialogs", "digits")
+        for variant in ("camera-ideal", "camera_bits-6")
+    ]
+    ideal = table[table["variant"] == "camera-ideal"]
+    assert (ideal["projection_cosine"] > 0.999).all()  # an ideal camera costs nothing
+    six_bits = table[table["variant"] == "camera_bits-6"]
+    assert (six_bits["projection_cosine"] < 0.999).all()
+    assert (tiny_run / "figures" / "ablation.png").stat().st_size > 10_000
+
+
 def test_the_tiny_run_produces_the_climate_results(tiny_run):
     table = pd.read_csv(tiny_run / "climate" / "metrics.csv")
     assert set(zip(table["model"], table["method"], strict=True)) == {

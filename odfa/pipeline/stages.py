@@ -40,6 +40,11 @@ def _dialogs_method(wildcards: Wildcards) -> str:
     return DIALOGS_RUNS[wildcards["run"]]
 
 
+def _odfa(wildcards: Wildcards) -> str:
+    del wildcards
+    return "odfa"  # an ablation run changes one optics setting of ODFA
+
+
 COMPUTE = ("device", "threads")
 STAGES = {
     "digits_train": Stage(
@@ -86,6 +91,26 @@ STAGES = {
     "climate_score": Stage((), ("odfa.studies.climate_scores",)),
     "climate_summary": Stage(("climate.methods",), ("odfa.studies.climate_scores",)),
     "climate_figures": Stage((), ("odfa.figures.climate",)),
+    "ablation_digits": Stage(
+        (*COMPUTE, "digits.test_fraction", "digits.split_seed", "digits.model", "digits.training"),
+        ("odfa.studies.ablation", "odfa.studies.digits"),
+        _odfa,
+        resumable=True,
+    ),
+    "ablation_dialogs": Stage(
+        (
+            *COMPUTE,
+            "dialogs.model",
+            "dialogs.training",
+            "dialogs.milestones",
+            "dialogs.validation_sequences",
+        ),
+        ("odfa.studies.ablation", "odfa.studies.dialogs"),
+        _odfa,
+        resumable=True,
+    ),
+    "ablation_summary": Stage((), ("odfa.studies.ablation",)),
+    "ablation_figure": Stage((), ("odfa.figures.ablation",)),
     "scaling_sweep": Stage(
         ("device", "scaling", "feedback", "optics"), ("odfa.scaling", "odfa.feedback.optical")
     ),

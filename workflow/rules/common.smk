@@ -11,6 +11,7 @@ from odfa.io import milestone_file_name, write_text
 from odfa.pipeline.code import code_files
 from odfa.pipeline.stages import stage_modules, stage_settings
 from odfa.registry import CLIMATE_MODELS, DIALOGS_RUNS, METHODS
+from odfa.studies.ablation import SETTINGS as ABLATION_SETTINGS, variant_names
 
 
 def typed(value):
@@ -47,6 +48,7 @@ wildcard_constraints:
     method="|".join(METHODS),
     run="|".join(DIALOGS_RUNS),
     model="|".join(CLIMATE_MODELS),
+    variant=f"({'|'.join(ABLATION_SETTINGS)})-[^/]+",
 
 # Training jobs ask the scheduler for one GPU unless the config pins the CPU (on a machine
 # without a GPU, "auto" trains on the CPU). Locally the resource only limits anything when

@@ -1,0 +1,115 @@
+"""What the optics cost: ODFA on digits and on the dialogs GPT with one optics setting changed at
+a time (camera bits, an ideal camera, full-well depth, ternarisation threshold, anchor size)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from odfa.config import validate_config
+from odfa.io import atomic_output
+
+# An ablation setting: its name in `ablation.<setting>` and in run names, and its optics key.
+SETTINGS = {
+    "camera_bits": ("camera", "bits"),
+    "camera": ("camera",),
+    "full_well": ("camera", "full_well_electrons"),
+    "threshold": ("threshold",),
+    "anchor_pixels": ("anchor_pixels",),
+}
+STUDIES = {"digits": "test_accuracy", "dialogs": "final_validation_loss"}  # the metric of each
+
+
+def variant_names(ablation: dict[str, Any]) -> list[str]:
+    """`<setting>-<value>` for every value the `ablation` section lists, in order."""
+    return [f"{setting}-{value}" for setting in SETTINGS for value in ablation.get(setting, [])]
+
+
+def parse_variant(variant: str) -> tuple[str, Any]:
+    """(setting, value) of a run name such as `camera_bits-6` or `threshold-0.1`."""
+    setting, _, text = variant.partition("-")
+    if setting not in SETTINGS or not text:
+        raise ValueError(
+            f"ablation variant {variant!r} must read <setting>-<value> with a setting among "
+            f"{list(SETTINGS)}"
+        )
+    return setting, yaml.safe_load(text)
+
+
+def apply_variant(config: dict[str, Any], variant: str) -> dict[str, Any]:
+    """`config` with the variant's optics setting changed (an ideal camera, or one camera field
+    over the configured camera), validated again."""
+    setting, value = parse_variant(variant)
+    varied = copy.deepcopy(config)
+    optics = varied["optics"]
+    *parents, key = SETTINGS[setting]
+    target = optics
+    for parent in parents:
+        if not isinstance(target[parent], dict):
+            raise ValueError(
+                f"ablation variant {variant!r} changes optics.{'.'.join(SETTINGS[setting])}, but "
+                f"optics.{parent} is {target[parent]!r}"
+            )
+        target = target[parent]
+    target[key] = value
+    validate_config(varied)
+    return varied
+
+
+def train_variant(
+    config: dict[str, Any],
+    study: str,
+    variant: str,
+    out_dir: str | Path,
+    data_dir: str | Path | None = None,
+) -> dict[str, Any]:
+    """Train the study's ODFA run under `config` (the variant already applied, see
+    `apply_variant`); write `out_dir/metrics.json` and return the metrics."""
+    parse_variant(variant)
+    if study == "digits":
+        from odfa.studies.digits import train_digits
+
+        return train_digits(config, "odfa", out_dir)
+    if study == "dialogs":
+        from odfa.studies.dialogs import train_dialogs
+
+        if data_dir is None:
+            raise ValueError("the dialogs ablation needs the prepared data folder")
+        return train_dialogs(config, "odfa", data_dir, out_dir)
+    raise ValueError(f"unknown ablation study {study!r}; choose one of {list(STUDIES)}")
+
+
+FIDELITY = ("projection_cosine", "projection_norm_ratio", "silent_outputs", "saturated_pixels")
+
+
+def summarise_ablation(metrics_files: list[str | Path], out_path: str | Path) -> pd.DataFrame:
+    """metrics.csv: one row per run (`<study>/<variant>/metrics.json`): the setting changed, its
+    value, the study's metric (digits: test accuracy, dialogs: validation loss) and the
+    projection's fidelity."""
+    rows = []
+    for path in map(Path, metrics_files):
+        study, variant = path.parent.parent.name, path.parent.name
+        setting, value = parse_variant(variant)
+        metrics = json.loads(path.read_text())
+        metric = STUDIES[study]
+        rows.append(
+            {
+                "study": study,
+                "variant": variant,
+                "setting": setting,
+                "value": str(value),
+                "metric": metric,
+                "metric_value": metrics[metric],
+                **{field: metrics.get(field, float("nan")) for field in FIDELITY},
+                "fingerprint": metrics["fingerprint"],
+            }
+        )
+    table = pd.DataFrame(rows)
+    with atomic_output(out_path) as handle:
+        table.to_csv(handle, index=False)
+    return table

@@ -1,0 +1,103 @@
+# What the optics cost: each study's ODFA run with one optics setting changed at a time.
+
+ABLATION = config["ablation"]
+ABLATION_RUNS = "results/ablation/runs"
+ABLATION_VARIANTS = variant_names(ABLATION)
+ABLATION_RESULTS = (
+    ["results/ablation/metrics.csv", "results/figures/ablation.png"]
+    if ABLATION["studies"] and ABLATION_VARIANTS
+    else []
+)
+
+
+rule ablation_digits:
+    input:
+        code=code_of("ablation_digits"),
+    output:
+        metrics=f"{ABLATION_RUNS}/digits/{{variant}}/metrics.json",
+        log_csv=f"{ABLATION_RUNS}/digits/{{variant}}/log.csv",
+        model=f"{ABLATION_RUNS}/digits/{{variant}}/model.pt",
+    params:
+        settings=settings_of("ablation_digits"),
+        run_dir=subpath(output.metrics, parent=True),
+    log:
+        "results/logs/ablation/digits-{variant}.log",
+    threads: config["threads"]
+    resources:
+        **config["resources"]["digits_train"],
+        gpu=TRAINING_GPUS,
+    conda:
+        "../envs/odfa.yaml"
+    shell:
+        "odfa ablation train --config \"$ODFA_CONFIG\" --study digits"
+        " --variant {wildcards.variant} --out {params.run_dir} > {log} 2>&1"
+
+
+rule ablation_dialogs:
+    input:
+        data=rules.dialogs_prepare.output,
+        code=code_of("ablation_dialogs"),
+    output:
+        metrics=f"{ABLATION_RUNS}/dialogs/{{variant}}/metrics.json",
+        log_csv=f"{ABLATION_RUNS}/dialogs/{{variant}}/log.csv",
+        model=f"{ABLATION_RUNS}/dialogs/{{variant}}/model.pt",
+    params:
+        settings=settings_of("ablation_dialogs"),
+        data=lambda wildcards, input: Path(input.data[0]).parent,
+        run_dir=subpath(output.metrics, parent=True),
+    log:
+        "results/logs/ablation/dialogs-{variant}.log",
+    threads: config["threads"]
+    resources:
+        **config["resources"]["dialogs_train"],
+        gpu=TRAINING_GPUS,
+    conda:
+        "../envs/odfa.yaml"
+    shell:
+        "odfa ablation train --config \"$ODFA_CONFIG\" --study dialogs"
+        " --variant {wildcards.variant} --data {params.data} --out {params.run_dir} > {log} 2>&1"
+
+
+rule ablation_summary:
+    input:
+        metrics=expand(
+            f"{ABLATION_RUNS}/{{study}}/{{variant}}/metrics.json",
+            study=ABLATION["studies"],
+            variant=ABLATION_VARIANTS,
+        ),
+        code=code_of("ablation_summary"),
+    output:
+        "results/ablation/metrics.csv",
+    params:
+        settings=settings_of("ablation_summary"),
+    log:
+        "results/logs/ablation/summary.log",
+    conda:
+        "../envs/odfa.yaml"
+    shell:
+        "odfa ablation summarise --metrics {input.metrics} --out {output} > {log} 2>&1"
+
+
+rule ablation_figure:
+    input:
+        table="results/ablation/metrics.csv",
+        references=[
+            {"digits": "results/digits/metrics.json", "dialogs": "results/dialogs/metrics.csv"}[
+                study
+            ]
+            for study in ABLATION["studies"]
+        ],
+        code=code_of("ablation_figure"),
+    output:
+        report("results/figures/ablation.png", caption="../report/ablation.rst", category="Optics"),
+    params:
+        settings=settings_of("ablation_figure"),
+        references=lambda wildcards, input: " ".join(
+            f"--{Path(path).parent.name} {path}" for path in input.references
+        ),
+    log:
+        "results/logs/ablation/figure.log",
+    conda:
+        "../envs/odfa.yaml"
+    shell:
+        "odfa ablation plot --table {input.table} {params.references} --out {output} > {log} 2>&1"
