@@ -44,7 +44,12 @@ def tiny_config() -> dict[str, Any]:
     for training in climate["training"].values():
         training.update(epochs=2, batch_size=64)
     config["scaling"].update(widths=[16, 32], depths=[1, 2], warmup=1, repeats=2, batch=8)
-    config["ablation"] = {"studies": ["digits", "dialogs"], "camera_bits": [6], "camera": ["ideal"]}
+    config["ablation"] |= {
+        "camera_bits": [6],
+        "full_well": [],
+        "threshold": [],
+        "anchor_pixels": [],
+    }
     return config
 
 

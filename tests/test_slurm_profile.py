@@ -13,7 +13,13 @@ from tests.conftest import BIN, comparable, planned_jobs, project_copy, tiny_con
 
 pytestmark = pytest.mark.slow
 
-TRAINING_RULES = ("digits_train", "dialogs_train", "climate_train")
+TRAINING_RULES = (
+    "digits_train",
+    "dialogs_train",
+    "climate_train",
+    "ablation_digits",
+    "ablation_dialogs",
+)
 
 
 @pytest.fixture(scope="module")

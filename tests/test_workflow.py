@@ -107,7 +107,8 @@ def test_a_changed_setting_reruns_only_what_depends_on_it(tiny_run):
     config = tiny_config()
     config["digits"]["training"]["learning_rate"] = 0.02
     assert planned_jobs(tiny_run.parent, config) == {
-        "digits_train": 4, "digits_summary": 1, "digits_figure": 1, "all": 1, "total": 7,
+        "digits_train": 4, "digits_summary": 1, "digits_figure": 1, "ablation_digits": 2,
+        "ablation_summary": 1, "ablation_figure": 1, "all": 1, "total": 11,
     }  # fmt: skip
     config = tiny_config()
     config["dialogs"]["generation"]["temperature"] = 0.5

@@ -28,7 +28,7 @@ SETTINGS_KEYS = (
     "camera",
     "device",
 )  # optional: "mode" ("dense"), "precision" ("float32"), "fidelity_every" (0),
-# "exposure_frame" ("anchor"), "anchor_normalisation" ("rms"), "exposures" (1)
+# "exposure_frame" ("anchor"), "anchor_normalisation" ("floored"), "exposures" (1)
 
 
 def _divide_or_zero(numerator: Tensor, denominator: Tensor) -> Tensor:
@@ -38,7 +38,8 @@ def _divide_or_zero(numerator: Tensor, denominator: Tensor) -> Tensor:
 
 
 EXPOSURE_FRAMES = ("all_on", "anchor")
-NORMALISATIONS = ("per_output", "rms")
+NORMALISATIONS = ("per_output", "floored", "rms")
+ANCHOR_FLOOR = 0.25  # "floored": no output is divided by less than this fraction of the RMS
 
 
 def _check_choice(name: str, value: object, choices: tuple) -> None:
@@ -46,14 +47,26 @@ def _check_choice(name: str, value: object, choices: tuple) -> None:
         raise ValueError(f"optics {name} must be one of {list(choices)}; got {value!r}")
 
 
+def _normaliser(amplitude: Tensor, rms: Tensor, normalisation: str) -> Tensor:
+    """What each output's recovered field is divided by (times sigma): its own anchor amplitude,
+    that amplitude but at least ANCHOR_FLOOR of the RMS, or the RMS amplitude."""
+    if normalisation == "per_output":
+        return amplitude
+    if normalisation == "floored":
+        return amplitude.clamp(min=ANCHOR_FLOOR * float(rms))
+    return rms
+
+
 class OpticalLinearProjection:
     """x -> Re(conj(T a) * T x) / (|T a| sigma) from the intensities of frames [x, 0] and [x, a].
 
     The camera's exposure is set on the all-on frame or on the anchor frame [0, a] (the
     brightest the projection shows, give or take the few lit error pixels); each output is
-    normalised by its own anchor amplitude |T a| (`per_output`) or by their root mean square
-    (`rms`: a dim output then stays weak instead of amplifying its noise, none is silenced, and
-    the effective matrix keeps unit variance); each
+    normalised by its own anchor amplitude |T a| (`per_output`: the effective matrix is
+    Gaussian, but outputs the camera reads as dark are silenced and dim ones amplify their
+    noise), by it with a floor of ANCHOR_FLOOR times their root mean square (`floored`: none
+    silenced, noise amplified at most 1 / ANCHOR_FLOOR times), or by the RMS (`rms`: each
+    column of the effective matrix weighted by its anchor's brightness); each
     frame is read `exposures` times and averaged (each reading a frame shown).
     """
 
@@ -63,7 +76,7 @@ class OpticalLinearProjection:
         n_features: int,
         n_anchor: int,
         exposure_frame: str = "anchor",
-        normalisation: str = "rms",
+        normalisation: str = "floored",
         exposures: int = 1,
     ) -> None:
         if n_features < 1 or n_anchor < 1:
@@ -97,7 +110,7 @@ class OpticalLinearProjection:
             )
         self.sigma = math.sqrt(mean_intensity / (2 * n_anchor))  # std of Re(T), from measurements
         rms = self.anchor_intensity.clamp(min=0).mean().sqrt()
-        self.denominator = (self.amplitude if normalisation == "per_output" else rms) * self.sigma
+        self.denominator = _normaliser(self.amplitude, rms, normalisation) * self.sigma
 
     def _measure(self, frames: Tensor) -> Tensor:
         """Camera readings of `frames`, averaged over `exposures` readings of each."""
@@ -139,9 +152,8 @@ class OpticalLinearProjection:
         anchor_field = matrix[self.n_features :].sum(dim=0)  # t_a = T a
         cross = (anchor_field.conj() * matrix[: self.n_features]).real
         amplitude = anchor_field.abs()
-        if self.normalisation == "rms":
-            amplitude = amplitude.square().mean().sqrt()
-        return _divide_or_zero(cross, amplitude * self.sigma)
+        rms = amplitude.square().mean().sqrt()
+        return _divide_or_zero(cross, _normaliser(amplitude, rms, self.normalisation) * self.sigma)
 
 
 class TernaryOpticalProjector:
@@ -208,7 +220,7 @@ class TernaryOpticalProjector:
         """Fraction of outputs the projection always silences: a measured anchor amplitude of
         zero, when each output is normalised by its own."""
         projection = self.projection
-        if projection.normalisation == "rms":
+        if projection.normalisation != "per_output":
             return 0.0
         return float((projection.amplitude == 0).float().mean())
 
@@ -302,7 +314,7 @@ def build_optical_projector(
         n_features,
         n_anchor,
         settings.get("exposure_frame", "anchor"),
-        settings.get("anchor_normalisation", "rms"),
+        settings.get("anchor_normalisation", "floored"),
         settings.get("exposures", 1),
     )
     return TernaryOpticalProjector(

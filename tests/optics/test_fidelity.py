@@ -83,16 +83,16 @@ def test_fidelity_off_measures_nothing():
     assert projector.fidelity == {} and projector._effective_matrix is None
 
 
-def test_the_anchor_exposure_and_rms_normalisation_recover_what_the_camera_lost():
+def test_the_anchor_exposure_and_floored_normalisation_recover_what_the_camera_lost():
     errors = _softmax_errors(64, 1016)
     fidelity = {}
-    for frame, normalisation in (("all_on", "per_output"), ("anchor", "rms")):
+    for frame, normalisation in (("all_on", "per_output"), ("anchor", "floored")):
         settings = {**SETTINGS, "exposure_frame": frame, "anchor_normalisation": normalisation}
         projector = build_optical_projector(1016, 128, settings)
         projector(errors)
         fidelity[frame] = projector.fidelity
     assert fidelity["all_on"]["projection_cosine"] < 0.7  # a third to a half camera noise
     assert fidelity["all_on"]["silent_outputs"] > 0.01
-    assert fidelity["anchor"]["projection_cosine"] > 0.85
+    assert fidelity["anchor"]["projection_cosine"] > 0.8
     assert fidelity["anchor"]["silent_outputs"] == 0.0
     assert fidelity["anchor"]["saturated_pixels"] < 0.01

@@ -58,6 +58,20 @@ def test_rms_normalisation_weights_each_output_by_its_anchor_amplitude():
     assert rms.effective_matrix().abs().max(dim=0).values.min() > 0  # no output silenced
 
 
+def test_floored_normalisation_bounds_the_gain_of_dim_outputs_and_silences_none():
+    per_output = make_projection(512, 512, 512, CameraConfig.ideal(), normalisation="per_output")
+    floored = make_projection(512, 512, 512, CameraConfig.ideal(), normalisation="floored")
+    amplitude = floored.anchor_intensity.sqrt()
+    floor = 0.25 * float(amplitude.square().mean().sqrt())
+    torch.testing.assert_close(floored.denominator, amplitude.clamp(min=floor) * floored.sigma)
+    dim = amplitude < floor
+    assert 0 < int(dim.sum()) < 0.15 * len(amplitude)  # a few dim speckle grains
+    bright = ~dim
+    torch.testing.assert_close(
+        floored.effective_matrix()[:, bright], per_output.effective_matrix()[:, bright]
+    )
+
+
 def test_exposure_frame_normalisation_and_exposures_are_checked():
     with pytest.raises(ValueError, match="exposure_frame must be one of"):
         make_projection(8, 4, 8, CameraConfig(), exposure_frame="brightest")
