@@ -1,4 +1,5 @@
-"""Benchmark of the simulated OPU: odfa's SimulatedOPU against lightonml's and a bare matmul."""
+"""Benchmark of the simulated OPU: odfa's SimulatedOPU against lightonml's and a bare matmul,
+and ODFA's anchored projection through frames against the linear path and the sparse limit."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from torch import Tensor
 
 from odfa.memory import memory_status_bytes, reset_peak_rss
 from odfa.optics.camera import CameraConfig
-from odfa.optics.device import PRECISIONS, SimulatedOPU
+from odfa.optics.device import PRECISIONS, SimulatedOPU, anchored_frames
 from odfa.optics.lightonml_backend import import_lightonml
 
 
@@ -61,6 +62,42 @@ def matmul_seconds(
     return median_seconds(lambda: pixels @ stacked, warmup, repeats)
 
 
+def anchored_projection_seconds(
+    inputs: int, outputs: int, batch: int, lit: int, precision: str, seed: int, repeats: int
+) -> dict[str, float]:
+    """The intensities of an anchored projection's frames [x, 0] and [x, a], two ways.
+
+    `x` is `batch` error frames of `inputs` pixels, `lit` of them on (a ternarised error lights
+    a few); the anchor has as many pixels again. The frames path hands the OPU all 2 * batch
+    frames; the linear path computes the field T x once from the lit rows of T and adds the
+    anchor's field. The arithmetic limit is the sparse product alone (summing the lit rows of
+    T's [Re | Im] feature block): what the intensities of the two frames must at least cost.
+    """
+    opu = SimulatedOPU(2 * inputs, outputs, seed, CameraConfig.ideal(), precision=precision)
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.zeros(batch, inputs)
+    x.scatter_(1, torch.rand(batch, inputs, generator=generator).argsort(dim=1)[:, :lit], 1.0)
+    frames = anchored_frames(x, 2 * inputs)
+    feature_rows = opu.transmission_matrix()[:inputs]
+    features = torch.cat([feature_rows.real, feature_rows.imag], dim=1)
+    rows, columns = x.nonzero(as_tuple=True)
+
+    def sparse_product() -> Tensor:
+        return torch.zeros(batch, 2 * outputs).index_add_(0, rows, features[columns])
+
+    frames_s = median_seconds(lambda: opu.raw_intensity(frames), 1, repeats)
+    linear_s = median_seconds(lambda: opu.anchored_raw_intensity(x), 1, repeats)
+    limit_s = median_seconds(sparse_product, 1, repeats)
+    return {
+        "anchored_lit_pixels": lit,
+        "anchored_frames_path_s": frames_s,
+        "anchored_linear_path_s": linear_s,
+        "anchored_sparse_limit_s": limit_s,
+        "anchored_speedup": frames_s / linear_s,
+        "anchored_over_sparse_limit": linear_s / limit_s,
+    }
+
+
 def streamed_projection(
     frames: Tensor, outputs: int, precision: str, seed: int
 ) -> tuple[float, int, int]:
@@ -86,6 +123,7 @@ def benchmark_opu(
     big_outputs: int = 1_000_000,
     warmup: int = 2,
     seed: int = 0,
+    lit: int = 3,
 ) -> dict[str, Any]:
     """Time |T x|^2 of one batch of binary frames three ways, and one streamed projection.
 
@@ -93,7 +131,8 @@ def benchmark_opu(
     the frames with an (inputs, 2 * outputs) real matrix in the same dtype (the arithmetic
     limit) each report a median of `repeats` calls after `warmup`. The big case, one call of a
     streamed SimulatedOPU with `big_outputs` outputs, reports its time and its increase of the
-    process's peak RSS over the RSS just before the call.
+    process's peak RSS over the RSS just before the call. The anchored case (see
+    `anchored_projection_seconds`) times ODFA's projection frames with `lit` pixels on.
     """
     if precision not in PRECISIONS:
         raise ValueError(f"unknown precision {precision!r}; choose one of {list(PRECISIONS)}")
@@ -122,4 +161,5 @@ def benchmark_opu(
         "peak_bytes_1e6_outputs": peak_increase,
         "peak_rss_bytes": peak_rss,
         "dense_t_bytes_would_be": 8 * inputs * big_outputs,  # complex64 T
+        **anchored_projection_seconds(inputs, outputs, batch, lit, precision, seed, repeats),
     }

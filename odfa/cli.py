@@ -230,6 +230,7 @@ def _bench_opu(args: argparse.Namespace) -> None:
         args.precision,
         args.big_outputs,
         args.warmup,
+        lit=args.lit,
     )
     print(json.dumps(result))
 
@@ -398,6 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
     opu.add_argument(
         "--big-outputs", type=int, default=1_000_000, help="camera pixels of the streamed case"
     )
+    opu.add_argument("--lit", type=int, default=3, help="lit pixels per anchored error frame")
     return parser
 
 

@@ -26,6 +26,12 @@ FIELDS = {
     "peak_bytes_1e6_outputs",
     "peak_rss_bytes",
     "dense_t_bytes_would_be",
+    "anchored_lit_pixels",
+    "anchored_frames_path_s",
+    "anchored_linear_path_s",
+    "anchored_sparse_limit_s",
+    "anchored_speedup",
+    "anchored_over_sparse_limit",
 }
 
 
@@ -42,6 +48,9 @@ def test_bench_opu_prints_one_json_line_with_every_field(capsys):
     assert result["over_arithmetic_limit"] == result["odfa_s"] / result["arithmetic_limit_s"]
     assert result["dense_t_bytes_would_be"] == 8 * 64 * 5000
     assert 0 <= result["peak_bytes_1e6_outputs"] <= result["peak_rss_bytes"]
+    assert result["anchored_speedup"] == (
+        result["anchored_frames_path_s"] / result["anchored_linear_path_s"]
+    )
 
 
 def test_peak_rss_resets_to_the_current_rss():

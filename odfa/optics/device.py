@@ -17,6 +17,7 @@ MAX_SEED = 2**43 - 1  # keeps every counter seed below 2**63
 MODES = ("dense", "streamed")
 PRECISIONS = {"float32": torch.float32, "bfloat16": torch.bfloat16}
 MAX_MATERIALISED_BYTES = 2**30  # a streamed OPU builds T on demand only up to this (complex64)
+SPARSE_DENSITY = 0.05  # at most this fraction of lit pixels: T x is summed from the lit rows
 
 
 def check_binary_frames(frames: Tensor) -> None:
@@ -50,9 +51,34 @@ class OpticalDevice(Protocol):
         """(N, n_inputs) binary frames -> (N, n_outputs) float32 camera-measured |T x|^2."""
         ...
 
+    def anchored_raw_intensity(self, x: Tensor) -> Tensor:
+        """(N, n_features) binary -> (2N, n_outputs) |T x|^2 of the frames [x, 0] then [x, a]
+        (a: every pixel after the first n_features lit), before the camera; 2N frames shown."""
+        ...
+
     def transmission_matrix(self) -> Tensor:
         """The complex64 (n_inputs, n_outputs) matrix T; for simulation checks only."""
         ...
+
+
+def check_anchored_shape(x: Tensor, n_inputs: int) -> None:
+    """Raise ValueError unless `x` is (N, n_features) with room for an anchor after it."""
+    if x.ndim != 2 or not 0 < x.shape[1] < n_inputs:
+        raise ValueError(
+            f"x must have shape (N, n_features) with 0 < n_features < {n_inputs} (the other "
+            f"pixels are the anchor); got {tuple(x.shape)}"
+        )
+
+
+def anchored_frames(x: Tensor, n_inputs: int) -> Tensor:
+    """The (2N, n_inputs) frames [x, 0] then [x, a] of (N, n_features) binary `x`."""
+    check_anchored_shape(x, n_inputs)
+    n, n_features = x.shape
+    frames = torch.zeros(2 * n, n_inputs, device=x.device)
+    frames[:n, :n_features] = x  # first half: [x, 0]
+    frames[n:, :n_features] = x  # second half: [x, a]
+    frames[n:, n_features:] = 1
+    return frames
 
 
 def counter_seed(seed: int, block: int) -> int:
@@ -163,6 +189,7 @@ class SimulatedOPU:
         self.dtype = PRECISIONS[precision]
         self.camera = Camera(camera, seed=noise_seed)
         self.frames_displayed = 0
+        self._anchor_fields: dict[tuple[int, int], Tensor] = {}
 
     def _block_bounds(self) -> list[tuple[int, int]]:
         """(first, past-last) output column of each block, in order."""
@@ -214,6 +241,52 @@ class SimulatedOPU:
     def intensity(self, frames: Tensor) -> Tensor:
         """(N, n_inputs) binary frames -> (N, n_outputs) float32 camera-measured |T x|^2."""
         return self.camera.measure(self.raw_intensity(frames))
+
+    def anchored_raw_intensity(self, x: Tensor) -> Tensor:
+        """(N, n_features) binary -> (2N, n_outputs) |T x|^2 of the frames [x, 0] then [x, a].
+
+        The field is linear in the frame: both frames share the field T x, computed once from
+        the feature rows of T (a sum of the few rows a sparse x lights), and the anchor's field
+        T a is one vector per block (kept for a dense OPU). Only the intensities, which are not
+        linear, are taken per frame. Equal to `raw_intensity` of the frames up to float
+        rounding; 2N frames shown.
+        """
+        check_anchored_shape(x, self.n_inputs)
+        check_binary_frames(x)
+        n, n_features = x.shape
+        pixels = x.to(self.tensor_device)
+        rows, columns = pixels.nonzero(as_tuple=True)
+        sparse = rows.numel() <= SPARSE_DENSITY * pixels.numel()
+        if not sparse:
+            pixels = pixels.to(self.dtype)
+        intensity = torch.empty(2 * n, self.n_outputs, device=self.tensor_device)
+        for block, (start, stop, stacked) in enumerate(self._blocks_in_order()):
+            features = stacked[:n_features]
+            if sparse:
+                field = torch.zeros(n, stacked.shape[1], device=self.tensor_device)
+                field.index_add_(0, rows, features[columns].float())
+            else:
+                field = (pixels @ features).to(torch.float32)  # (N, 2 * width): [Re | Im]
+            anchor = self._anchor_field(block, n_features, stacked)
+            width = stop - start
+            real, imaginary = field.split(width, dim=1)
+            anchor_real, anchor_imaginary = anchor.split(width)
+            torch.square(real, out=intensity[:n, start:stop]).addcmul_(imaginary, imaginary)
+            real.add_(anchor_real)
+            imaginary.add_(anchor_imaginary)
+            torch.square(real, out=intensity[n:, start:stop]).addcmul_(imaginary, imaginary)
+        self.frames_displayed += 2 * n
+        return intensity.to(x.device)
+
+    def _anchor_field(self, block: int, n_features: int, stacked: Tensor) -> Tensor:
+        """T a for one block ([Re | Im], float32): kept for a dense OPU, summed if streamed."""
+        key = (block, n_features)
+        if key in self._anchor_fields:
+            return self._anchor_fields[key]
+        field = stacked[n_features:].to(torch.float32).sum(dim=0)
+        if self._blocks is not None:
+            self._anchor_fields[key] = field
+        return field
 
     def transmission_matrix(self) -> Tensor:
         """The complex64 (n_inputs, n_outputs) matrix T as applied; for simulation checks only.

@@ -10,7 +10,7 @@ import torch
 from torch import Tensor
 
 from odfa.optics.camera import Camera, CameraConfig
-from odfa.optics.device import check_binary_frames, check_frame_shape
+from odfa.optics.device import anchored_frames, check_binary_frames, check_frame_shape
 
 INSTALL_COMMAND = 'pip install --no-deps lightonml==1.4.3 numexpr requests attrs "setuptools<81"'
 
@@ -62,6 +62,10 @@ class LightonmlOPU:
     def intensity(self, frames: Tensor) -> Tensor:
         """(N, n_inputs) binary frames -> (N, n_outputs) float32 camera-measured |T x|^2."""
         return self.camera.measure(self.raw_intensity(frames))
+
+    def anchored_raw_intensity(self, x: Tensor) -> Tensor:
+        """(N, n_features) binary -> (2N, n_outputs) |T x|^2 of the frames [x, 0] then [x, a]."""
+        return self.raw_intensity(anchored_frames(x, self.n_inputs))
 
     def transmission_matrix(self) -> Tensor:
         """The complex64 (n_inputs, n_outputs) matrix T; for simulation checks only."""

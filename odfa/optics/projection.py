@@ -101,7 +101,7 @@ class OpticalLinearProjection:
         anchor[:, n_features:] = 1
         calibration = anchor if exposure_frame == "anchor" else torch.ones_like(anchor)
         device.camera.calibrate(device.raw_intensity(calibration))
-        self.anchor_intensity = self._measure(anchor)[0]  # I_a = |T a|^2, (n_outputs,)
+        self.anchor_intensity = self._read(device.raw_intensity(anchor))[0]  # I_a = |T a|^2
         self.amplitude = self.anchor_intensity.clamp(min=0).sqrt()
         mean_intensity = float(self.anchor_intensity.mean())
         if not mean_intensity > 0:
@@ -112,15 +112,15 @@ class OpticalLinearProjection:
         rms = self.anchor_intensity.clamp(min=0).mean().sqrt()
         self.denominator = _normaliser(self.amplitude, rms, normalisation) * self.sigma
 
-    def _measure(self, frames: Tensor) -> Tensor:
-        """Camera readings of `frames`, averaged over `exposures` readings of each."""
+    def _read(self, raw: Tensor) -> Tensor:
+        """Camera readings of frames whose intensities are `raw`, averaged over `exposures`
+        readings of each (every further reading a frame shown)."""
         camera = self.device.camera
-        raw = self.device.raw_intensity(frames)
         saturated, read = camera.saturated_pixels, camera.pixels_read
         intensity = camera.measure(raw)
         for _ in range(self.exposures - 1):
             intensity = intensity + camera.measure(raw)
-        self.device.frames_displayed += (self.exposures - 1) * frames.shape[0]
+        self.device.frames_displayed += (self.exposures - 1) * raw.shape[0]
         if camera.pixels_read > read:
             self.saturated_fraction = (camera.saturated_pixels - saturated) / (
                 camera.pixels_read - read
@@ -132,12 +132,8 @@ class OpticalLinearProjection:
         if x.ndim != 2 or x.shape[1] != self.n_features:
             raise ValueError(f"x must have shape (N, {self.n_features}); got {tuple(x.shape)}")
         n = x.shape[0]
-        frames = torch.zeros(2 * n, self.device.n_inputs, device=x.device)
-        frames[:n, : self.n_features] = x  # first half: [x, 0]
-        frames[n:, : self.n_features] = x  # second half: [x, a]
-        frames[n:, self.n_features :] = 1
         started = time.perf_counter()
-        intensity = self._measure(frames)
+        intensity = self._read(self.device.anchored_raw_intensity(x))  # [x, 0] then [x, a]
         if intensity.is_cuda:
             torch.cuda.synchronize(intensity.device)
         self.simulated_optics_seconds += time.perf_counter() - started

@@ -7,6 +7,7 @@ from odfa.optics.camera import CameraConfig
 from odfa.optics.device import (
     MAX_SEED,
     SimulatedOPU,
+    anchored_frames,
     check_binary_frames,
     counter_seed,
     transmission_block,
@@ -192,3 +193,24 @@ def test_cuda_streamed_equals_cuda_dense(small_blocks):
     streamed = SimulatedOPU(300, 10_000, seed=5, camera=camera, device="cuda", mode="streamed")
     frames = binary_frames(3, 300).cuda()
     assert torch.equal(streamed.raw_intensity(frames), dense.raw_intensity(frames))
+
+
+@pytest.mark.parametrize("mode", ["dense", "streamed"])
+@pytest.mark.parametrize("lit", [0.01, 0.5])  # a ternarised error's few pixels, or many
+def test_the_anchored_path_gives_the_intensities_of_its_frames(monkeypatch, mode, lit):
+    monkeypatch.setattr(device_module, "BLOCK_COLUMNS", 16)  # several blocks of T
+    opu = SimulatedOPU(96, 40, seed=3, camera=CameraConfig.ideal(), mode=mode)
+    x = (torch.rand(7, 60, generator=torch.Generator().manual_seed(1)) < lit).float()
+    x[0, 0] = 1.0
+    expected = opu.raw_intensity(anchored_frames(x, 96))
+    before = opu.frames_displayed
+    torch.testing.assert_close(opu.anchored_raw_intensity(x), expected, rtol=1e-5, atol=1e-6)
+    assert opu.frames_displayed - before == 14  # [x, 0] and [x, a] for each of 7
+
+
+def test_the_anchored_path_needs_room_for_an_anchor_and_binary_pixels():
+    opu = SimulatedOPU(16, 4, seed=0, camera=CameraConfig.ideal())
+    with pytest.raises(ValueError, match=r"0 < n_features < 16"):
+        opu.anchored_raw_intensity(torch.ones(2, 16))
+    with pytest.raises(ValueError, match=r"binary"):
+        opu.anchored_raw_intensity(torch.full((2, 8), 0.5))
