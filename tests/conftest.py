@@ -86,7 +86,8 @@ def comparable(path: Path) -> object:
 
 
 def project_copy(workspace: Path, config: dict[str, Any]) -> Path:
-    """A git repository holding this project's tracked files, with `config` as its config."""
+    """A git repository holding this project's tracked files, with `config` as its config and
+    the dvc.yaml generated for it."""
     tracked = subprocess.run(
         ["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True
     ).stdout.split()
@@ -94,6 +95,12 @@ def project_copy(workspace: Path, config: dict[str, Any]) -> Path:
         (workspace / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO / name, workspace / name, follow_symlinks=False)
     (workspace / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    subprocess.run(  # the workspace's dvc.yaml: its stages follow its config (ablation variants)
+        [str(BIN / "odfa"), "pipeline", "dvc", "--out", "dvc.yaml"],
+        cwd=workspace,
+        env=tools_environment() | {"PYTHONPATH": str(workspace)},
+        check=True,
+    )
     subprocess.run(["git", "init", "-q"], cwd=workspace, check=True)
     return workspace
 

@@ -77,13 +77,18 @@ def _set(config: dict, key: str, value) -> None:
     config[leaf] = value
 
 
+# The tiny config's optics ablation: two variants of each study's ODFA run, their table and figure.
+ABLATION_RUNS = {f"ablation_{study}-{variant}" for study in ("digits", "dialogs")
+                 for variant in ("camera-ideal", "camera_bits-6")}  # fmt: skip
+ABLATION = ABLATION_RUNS | {"ablation_summary", "ablation_figure"}
 CONFIG_CHANGES = {
     "digits.training.learning_rate": (0.02, {"digits_train-bp", "digits_train-dfa",
-        "digits_train-odfa", "digits_train-shallow", "digits_summary", "digits_figure"}),
+        "digits_train-odfa", "digits_train-shallow", "digits_summary", "digits_figure"}
+        | {job for job in ABLATION if not job.startswith("ablation_dialogs")}),
     "dialogs.generation.temperature": (0.5, {f"dialogs_evaluate-{run}" for run in
         ("bp", "bp_star", "dfa", "odfa", "shallow")} | {"dialogs_figures"}),
     "dialogs.bp_star_training.learning_rate": (1e-3, {"dialogs_train-bp_star",
-        "dialogs_evaluate-bp_star", "dialogs_summary", "dialogs_figures"}),
+        "dialogs_evaluate-bp_star", "dialogs_summary", "dialogs_figures", "ablation_figure"}),
     "optics.threshold": (0.2, None),
     "climate.models.fcnn.hidden_dims": ([24, 12], {f"{stage}-fcnn-{method}" for stage in
         ("climate_train", "climate_score") for method in ("bp", "dfa", "odfa")}
@@ -110,6 +115,7 @@ def test_a_changed_setting_reruns_the_same_jobs_in_both_tools(workspace, key):
             trained = {job for job in planned if "_train-" in job or job == "scaling_sweep"}
             assert trained == {"digits_train-odfa", "dialogs_train-odfa", "climate_train-vit-odfa",
                                "climate_train-fcnn-odfa", "scaling_sweep"}  # fmt: skip
+            assert planned >= ABLATION
     finally:
         path.write_text(original)
 
@@ -141,6 +147,7 @@ def test_a_changed_module_reruns_the_jobs_that_run_it_in_both_tools(workspace, m
                 "climate_train-fcnn-odfa",
             }  # fmt: skip
             assert "scaling_sweep" in planned and "climate_score-vit-bp" not in planned
+            assert planned >= ABLATION
     finally:
         path.write_text(original)
         os.utime(path)  # newer, with the recorded content: neither tool reruns
