@@ -56,6 +56,11 @@ class OpticalDevice(Protocol):
         (a: every pixel after the first n_features lit), before the camera; 2N frames shown."""
         ...
 
+    def anchored_field_product(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        """(N, n_features) real -> (Re(conj(T a) T x), |T a|): the noiseless (N, n_outputs)
+        cross term and (n_outputs,) anchor amplitude; no frame shown, for simulation checks."""
+        ...
+
     def transmission_matrix(self) -> Tensor:
         """The complex64 (n_inputs, n_outputs) matrix T; for simulation checks only."""
         ...
@@ -277,6 +282,27 @@ class SimulatedOPU:
             torch.square(real, out=intensity[n:, start:stop]).addcmul_(imaginary, imaginary)
         self.frames_displayed += 2 * n
         return intensity.to(x.device)
+
+    def anchored_field_product(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        """(N, n_features) real -> (Re(conj(T a) T x), |T a|), block by block from the fields
+        (T is never built): the noiseless cross term of `anchored_raw_intensity`'s two frames
+        and the anchor amplitude. No frame is shown; for simulation checks (fidelity) only."""
+        check_anchored_shape(x, self.n_inputs)
+        n, n_features = x.shape
+        pixels = x.to(self.tensor_device, torch.float32)
+        cross = torch.empty(n, self.n_outputs, device=self.tensor_device)
+        amplitude = torch.empty(self.n_outputs, device=self.tensor_device)
+        for block, (start, stop, stacked) in enumerate(self._blocks_in_order()):
+            field = pixels @ stacked[:n_features].to(torch.float32)  # (N, 2 * width): [Re | Im]
+            real, imaginary = field.split(stop - start, dim=1)
+            anchor_real, anchor_imaginary = self._anchor_field(block, n_features, stacked).split(
+                stop - start
+            )
+            torch.mul(real, anchor_real, out=cross[:, start:stop]).addcmul_(
+                imaginary, anchor_imaginary
+            )
+            amplitude[start:stop] = torch.hypot(anchor_real, anchor_imaginary)
+        return cross.to(x.device), amplitude.to(x.device)
 
     def _anchor_field(self, block: int, n_features: int, stacked: Tensor) -> Tensor:
         """T a for one block ([Re | Im], float32): kept for a dense OPU, summed if streamed."""

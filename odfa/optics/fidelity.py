@@ -3,7 +3,6 @@ noiseless linear projection of the same error."""
 
 from __future__ import annotations
 
-import torch
 from torch import Tensor
 
 
@@ -29,29 +28,25 @@ def mean_norm_ratio(measured: Tensor, reference: Tensor) -> float:
 def projection_fidelity(
     optical_ternary: Tensor,
     optical: Tensor,
-    ternary: Tensor,
-    error: Tensor,
-    effective_matrix: Tensor,
+    ideal_ternary: Tensor,
+    ideal: Tensor,
     silent_fraction: float,
     saturated_fraction: float,
 ) -> dict[str, float]:
-    """The fidelity fields of one projection of `error` (N, n_features).
+    """The fidelity fields of one projection of an error (N rows).
 
-    `optical_ternary` is the recovered projection of the ternarised error `ternary`, `optical`
-    that projection rescaled to the error's norm; both are held against the noiseless
-    projections through `effective_matrix` (the matrix the optics apply, from T itself): of the
-    same ternarised error (`projection_cosine`, `projection_norm_ratio`: what the camera costs)
-    and of the error itself (`projection_cosine_unternarised`: what ternarisation adds).
-    `silent_outputs` is the fraction of outputs the projection always silences (a dark
-    measured anchor), `saturated_pixels` the fraction of this projection's pixel readings
-    above the camera's full well.
+    `optical_ternary` is the recovered projection of the ternarised error, `optical` that
+    projection rescaled to the error's norm; `ideal_ternary` and `ideal` are the noiseless
+    projections (a perfect camera, the same linear map) of the ternarised error and of the
+    error itself. `projection_cosine` and `projection_norm_ratio` say what the camera costs,
+    `projection_cosine_unternarised` what ternarisation adds. `silent_outputs` is the fraction
+    of outputs the projection always silences (a dark measured anchor), `saturated_pixels` the
+    fraction of this projection's pixel readings above the camera's full well.
     """
-    matrix = effective_matrix.to(error.device, torch.float32)
-    ideal_ternary = ternary.float() @ matrix
     return {
         "projection_cosine": mean_row_cosine(optical_ternary, ideal_ternary),
         "projection_norm_ratio": mean_norm_ratio(optical_ternary, ideal_ternary),
-        "projection_cosine_unternarised": mean_row_cosine(optical, error.float() @ matrix),
+        "projection_cosine_unternarised": mean_row_cosine(optical, ideal),
         "silent_outputs": silent_fraction,
         "saturated_pixels": saturated_fraction,
     }

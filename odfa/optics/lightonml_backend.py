@@ -10,7 +10,12 @@ import torch
 from torch import Tensor
 
 from odfa.optics.camera import Camera, CameraConfig
-from odfa.optics.device import anchored_frames, check_binary_frames, check_frame_shape
+from odfa.optics.device import (
+    anchored_frames,
+    check_anchored_shape,
+    check_binary_frames,
+    check_frame_shape,
+)
 
 INSTALL_COMMAND = 'pip install --no-deps lightonml==1.4.3 numexpr requests attrs "setuptools<81"'
 
@@ -66,6 +71,14 @@ class LightonmlOPU:
     def anchored_raw_intensity(self, x: Tensor) -> Tensor:
         """(N, n_features) binary -> (2N, n_outputs) |T x|^2 of the frames [x, 0] then [x, a]."""
         return self.raw_intensity(anchored_frames(x, self.n_inputs))
+
+    def anchored_field_product(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        """(N, n_features) real -> (Re(conj(T a) T x), |T a|) from lightonml's matrix."""
+        check_anchored_shape(x, self.n_inputs)
+        matrix = self.transmission_matrix().to(x.device)
+        anchor_field = matrix[x.shape[1] :].sum(dim=0)  # t_a = T a
+        field = x.to(matrix.dtype) @ matrix[: x.shape[1]]
+        return (anchor_field.conj() * field).real, anchor_field.abs()
 
     def transmission_matrix(self) -> Tensor:
         """The complex64 (n_inputs, n_outputs) matrix T; for simulation checks only."""

@@ -142,14 +142,16 @@ class OpticalLinearProjection:
         cross = (with_anchor - alone - anchor_intensity) / 2  # Re(conj(T a) * T x)
         return _divide_or_zero(cross, self.denominator.to(x.device))
 
-    def effective_matrix(self) -> Tensor:
-        """The real (n_features, n_outputs) matrix that `project` applies, from T itself."""
-        matrix = self.device.transmission_matrix()
-        anchor_field = matrix[self.n_features :].sum(dim=0)  # t_a = T a
-        cross = (anchor_field.conj() * matrix[: self.n_features]).real
-        amplitude = anchor_field.abs()
+    def noiseless_project(self, x: Tensor) -> Tensor:
+        """(N, n_features) real -> (N, n_outputs): what `project` would give with a perfect
+        camera, from the fields themselves (no frame shown): the linear map `project` applies."""
+        cross, amplitude = self.device.anchored_field_product(x)
         rms = amplitude.square().mean().sqrt()
         return _divide_or_zero(cross, _normaliser(amplitude, rms, self.normalisation) * self.sigma)
+
+    def effective_matrix(self) -> Tensor:
+        """The real (n_features, n_outputs) matrix that `project` applies."""
+        return self.noiseless_project(torch.eye(self.n_features, device=self.device.tensor_device))
 
 
 class TernaryOpticalProjector:
@@ -174,7 +176,6 @@ class TernaryOpticalProjector:
         self.projections = 0
         self.fidelity: dict[str, float] = {}
         self.fidelity_measured_at = 0  # the projection whose fidelity `fidelity` holds
-        self._effective_matrix: Tensor | None = None
 
     def __call__(self, error: Tensor) -> Tensor:
         """(N, n_features) error -> (N, n_outputs) projection whose norm tracks ||error||."""
@@ -193,23 +194,17 @@ class TernaryOpticalProjector:
         optical = optical_ternary * rescale
         self.projections += 1
         if self.fidelity_every and self.projections % self.fidelity_every == 0:
+            ideal = self.projection.noiseless_project(torch.cat([ternary.float(), error.float()]))
             self.fidelity = projection_fidelity(
                 optical_ternary,
                 optical,
-                ternary,
-                error,
-                self.effective_matrix(),
+                ideal[:n],
+                ideal[n:],
                 self.silent_fraction,
                 self.projection.saturated_fraction,
             )
             self.fidelity_measured_at = self.projections
         return optical.to(error.dtype)
-
-    def effective_matrix(self) -> Tensor:
-        """The matrix the optics apply (from T, computed once): the fidelity's reference."""
-        if self._effective_matrix is None:
-            self._effective_matrix = self.projection.effective_matrix()
-        return self._effective_matrix
 
     @property
     def silent_fraction(self) -> float:

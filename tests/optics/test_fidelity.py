@@ -80,7 +80,7 @@ def test_fidelity_is_measured_every_n_projections_and_resumes():
 def test_fidelity_off_measures_nothing():
     projector = build_optical_projector(32, 16, {**SETTINGS, "fidelity_every": 0})
     projector(_softmax_errors(8, 32))
-    assert projector.fidelity == {} and projector._effective_matrix is None
+    assert projector.fidelity == {} and projector.fidelity_measured_at == 0
 
 
 def test_the_anchor_exposure_and_floored_normalisation_recover_what_the_camera_lost():
@@ -96,3 +96,14 @@ def test_the_anchor_exposure_and_floored_normalisation_recover_what_the_camera_l
     assert fidelity["anchor"]["projection_cosine"] > 0.8
     assert fidelity["anchor"]["silent_outputs"] == 0.0
     assert fidelity["anchor"]["saturated_pixels"] < 0.01
+
+
+def test_fidelity_never_builds_t_so_a_streamed_opu_too_big_to_hold_it_is_measured(monkeypatch):
+    from odfa.optics import device
+
+    monkeypatch.setattr(device, "MAX_MATERIALISED_BYTES", 1024)  # T of 32+32 x 16 would not fit
+    projector = build_optical_projector(32, 16, {**SETTINGS, "mode": "streamed"})
+    with pytest.raises(ValueError, match="would need"):
+        projector.projection.device.transmission_matrix()
+    projector(_softmax_errors(8, 32))
+    assert 0.0 < projector.fidelity["projection_cosine"] <= 1.0
