@@ -16,8 +16,10 @@ class OpticalDirectFeedbackAlignment(DirectFeedbackAlignment):
 
     The error is ternarised, shown as binary frames and projected through the scattering
     medium; the frames used and the MODELLED optical seconds (frame-rate model, not measured)
-    are logged separately from the measured step time, and so is the projection's fidelity
-    (`odfa.optics.fidelity`) every `fidelity_every` steps.
+    are logged separately from the measured step time (where the recovery's frames are known:
+    lightonml's linear_transform does not report them), as are the measured seconds of the
+    optics (`simulated_optics_seconds`, or `opu_seconds` on a real OPU) and the projection's
+    fidelity (`odfa.optics.fidelity`) every `fidelity_every` steps.
     """
 
     def __init__(
@@ -29,11 +31,13 @@ class OpticalDirectFeedbackAlignment(DirectFeedbackAlignment):
         self.name = "odfa"
 
     def _totals(self) -> dict[str, float]:
-        return {
-            "optical_frames": self.projector.frames_displayed,
-            "modelled_optical_seconds": self.projector.modelled_seconds(self.timing),
-            "simulated_optics_seconds": self.projector.projection.simulated_optics_seconds,
-        }
+        projection = self.projector.projection
+        measured = "opu_seconds" if projection.device.physical else "simulated_optics_seconds"
+        totals = {measured: projection.optics_seconds}
+        if projection.frames_known:
+            totals["optical_frames"] = self.projector.frames_displayed
+            totals["modelled_optical_seconds"] = self.projector.modelled_seconds(self.timing)
+        return totals
 
     def log_fields(self) -> dict[str, float]:
         """The totals so far, and the projection's fidelity on the steps it is measured."""

@@ -1,13 +1,10 @@
 """Simulated optical processing unit: DMD frames, speckle, camera, and linear projections."""
 
+from odfa.optics.build import build_optical_projector
 from odfa.optics.camera import Camera, CameraConfig
 from odfa.optics.device import OpticalDevice, SimulatedOPU, check_binary_frames
 from odfa.optics.lightonml_backend import LightonmlOPU
-from odfa.optics.projection import (
-    OpticalLinearProjection,
-    TernaryOpticalProjector,
-    build_optical_projector,
-)
+from odfa.optics.projection import OpticalLinearProjection, TernaryOpticalProjector
 from odfa.optics.ternary import split_signs, ternarize
 from odfa.optics.timing import FrameRateModel
 

@@ -119,3 +119,31 @@ class Camera:
         return torch.randn(
             reference.shape, generator=generator, device=device, dtype=reference.dtype
         )
+
+
+class HardwareCamera:
+    """A real OPU's camera: its readings arrive as counts already exposed, noisy and quantised,
+    so `measure` returns them unchanged and only counts those at `max_count` (saturated).
+    `headroom` is the fraction of `max_count` the exposure gives the calibration frame's peak."""
+
+    def __init__(self, headroom: float, max_count: int = 255) -> None:
+        if not 0 < headroom <= 1:
+            raise ValueError(f"headroom must be in (0, 1]; got {headroom!r}")
+        self.headroom = headroom
+        self.max_count = max_count
+        self.saturated_pixels = 0
+        self.pixels_read = 0
+
+    def measure(self, counts: Tensor) -> Tensor:
+        """The counts as read; saturated ones are counted."""
+        self.pixels_read += counts.numel()
+        self.saturated_pixels += int((counts >= self.max_count).sum())
+        return counts
+
+    def state_dict(self) -> dict[str, Tensor]:
+        """Nothing to restore: a real camera's noise has no state."""
+        return {}
+
+    def load_state_dict(self, state: dict[str, Tensor]) -> None:
+        if state:
+            raise ValueError(f"a real OPU's camera has no noise state to restore; got {state!r}")

@@ -9,7 +9,7 @@ from typing import Protocol
 import torch
 from torch import Tensor
 
-from odfa.optics.camera import Camera, CameraConfig
+from odfa.optics.camera import Camera, CameraConfig, HardwareCamera
 
 BLOCK_COLUMNS = 4096  # output columns per block of T; part of T's definition, not a tuning knob
 SEED_STRIDE = 2**20  # blocks per seed: counter seeds of two seeds never collide below this
@@ -40,8 +40,13 @@ class OpticalDevice(Protocol):
     n_inputs: int
     n_outputs: int
     frames_displayed: int
-    camera: Camera
+    camera: Camera | HardwareCamera
     tensor_device: torch.device
+    physical: bool  # a real OPU: its readings are camera counts and its T is unknown
+
+    def calibrate_exposure(self, frame: Tensor) -> None:
+        """Set the camera's exposure on this (1, n_inputs) frame, the brightest to be shown."""
+        ...
 
     def raw_intensity(self, frames: Tensor) -> Tensor:
         """(N, n_inputs) binary frames -> (N, n_outputs) float32 |T x|^2 before the camera."""
@@ -58,7 +63,8 @@ class OpticalDevice(Protocol):
 
     def anchored_field_product(self, x: Tensor) -> tuple[Tensor, Tensor]:
         """(N, n_features) real -> (Re(conj(T a) T x), |T a|): the noiseless (N, n_outputs)
-        cross term and (n_outputs,) anchor amplitude; no frame shown, for simulation checks."""
+        cross term and (n_outputs,) anchor amplitude; no frame shown, for simulation checks
+        (a physical device cannot: its T is unknown)."""
         ...
 
     def transmission_matrix(self) -> Tensor:
@@ -194,6 +200,7 @@ class SimulatedOPU:
         self.dtype = PRECISIONS[precision]
         self.camera = Camera(camera, seed=noise_seed)
         self.frames_displayed = 0
+        self.physical = False
         self._anchor_fields: dict[tuple[int, int], Tensor] = {}
 
     def _block_bounds(self) -> list[tuple[int, int]]:
@@ -246,6 +253,10 @@ class SimulatedOPU:
     def intensity(self, frames: Tensor) -> Tensor:
         """(N, n_inputs) binary frames -> (N, n_outputs) float32 camera-measured |T x|^2."""
         return self.camera.measure(self.raw_intensity(frames))
+
+    def calibrate_exposure(self, frame: Tensor) -> None:
+        """Expose the simulated camera so this frame's brightest pixel fills its headroom."""
+        self.camera.calibrate(self.raw_intensity(frame))
 
     def anchored_raw_intensity(self, x: Tensor) -> Tensor:
         """(N, n_features) binary -> (2N, n_outputs) |T x|^2 of the frames [x, 0] then [x, a].

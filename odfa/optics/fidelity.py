@@ -3,6 +3,7 @@ noiseless linear projection of the same error."""
 
 from __future__ import annotations
 
+import torch
 from torch import Tensor
 
 
@@ -31,7 +32,7 @@ def projection_fidelity(
     ideal_ternary: Tensor,
     ideal: Tensor,
     silent_fraction: float,
-    saturated_fraction: float,
+    saturated_fraction: float | None,
 ) -> dict[str, float]:
     """The fidelity fields of one projection of an error (N rows).
 
@@ -41,12 +42,43 @@ def projection_fidelity(
     error itself. `projection_cosine` and `projection_norm_ratio` say what the camera costs,
     `projection_cosine_unternarised` what ternarisation adds. `silent_outputs` is the fraction
     of outputs the projection always silences (a dark measured anchor), `saturated_pixels` the
-    fraction of this projection's pixel readings above the camera's full well.
+    fraction of this projection's pixel readings above the camera's full well (None: the
+    device does not report it, and the field is left out).
     """
-    return {
+    fidelity = {
         "projection_cosine": mean_row_cosine(optical_ternary, ideal_ternary),
         "projection_norm_ratio": mean_norm_ratio(optical_ternary, ideal_ternary),
         "projection_cosine_unternarised": mean_row_cosine(optical, ideal),
         "silent_outputs": silent_fraction,
-        "saturated_pixels": saturated_fraction,
+    }
+    if saturated_fraction is not None:
+        fidelity["saturated_pixels"] = saturated_fraction
+    return fidelity
+
+
+def repeat_fidelity(
+    first: Tensor, second: Tensor, silent_fraction: float, saturated_fraction: float | None
+) -> dict[str, float]:
+    """The fidelity fields of one projection, estimated without the noiseless reference (a real
+    OPU's T is unknown) from two projections of the same ternarised error (N rows).
+
+    With independent noise, `first = s + n1` and `second = s + n2` give `first . second ~ |s|^2`,
+    so `cos(first, s) ~ |s| / |first| ~ sqrt(cos(first, second))` and `|first| / |s| ~
+    1 / sqrt(cos(first, second))`, averaged over rows whose two projections agree in sign. A
+    systematic error (saturation, a non-linear camera) counts as signal, and the ternarisation's
+    share cannot be had without T, so there is no `projection_cosine_unternarised`.
+    `saturated_fraction` None: the device does not report it.
+    """
+    first, second = first.double(), second.double()
+    norms = first.norm(dim=1) * second.norm(dim=1)
+    agreement = torch.where(norms > 0, (first * second).sum(dim=1) / norms, 0)
+    kept = agreement > 0
+    fidelity = {"silent_outputs": silent_fraction}
+    if saturated_fraction is not None:
+        fidelity["saturated_pixels"] = saturated_fraction
+    if not kept.any():
+        return fidelity | {"projection_cosine": float("nan"), "projection_norm_ratio": float("nan")}
+    return fidelity | {
+        "projection_cosine": float(agreement[kept].sqrt().mean()),
+        "projection_norm_ratio": float(agreement[kept].rsqrt().mean()),
     }

@@ -4,31 +4,49 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 import torch
 from torch import Tensor
 
-from odfa.optics.camera import CameraConfig
-from odfa.optics.device import OpticalDevice, SimulatedOPU
-from odfa.optics.fidelity import projection_fidelity
-from odfa.optics.lightonml_backend import LightonmlOPU
+from odfa.optics.device import OpticalDevice
+from odfa.optics.fidelity import projection_fidelity, repeat_fidelity
 from odfa.optics.ternary import check_threshold, split_signs, ternarize
 from odfa.optics.timing import FrameRateModel
 
-BACKENDS = ("simulated", "lightonml")
-SETTINGS_KEYS = (
-    "backend",
-    "seed",
-    "noise_seed",
-    "anchor_pixels",
-    "threshold",
-    "relative_threshold",
-    "camera",
-    "device",
-)  # optional: "mode" ("dense"), "precision" ("float32"), "fidelity_every" (0),
-# "exposure_frame" ("anchor"), "anchor_normalisation" ("floored"), "exposures" (1)
+
+class LinearProjection(Protocol):
+    """A linear random projection of binary vectors computed by an optical device."""
+
+    device: OpticalDevice
+    n_features: int
+    optics_seconds: float  # measured seconds of the device's calls (a simulation or a real OPU)
+    saturated_fraction: float | None  # of the latest projection's pixel readings; None: unknown
+    frames_known: bool  # whether device.frames_displayed counts every frame the projection shows
+
+    @property
+    def silent_fraction(self) -> float:
+        """Fraction of outputs the projection always silences."""
+        ...
+
+    def project(self, x: Tensor) -> Tensor:
+        """(N, n_features) binary -> (N, n_outputs) float32, linear in x."""
+        ...
+
+    def noiseless_project(self, x: Tensor) -> Tensor:
+        """(N, n_features) real -> (N, n_outputs): the same map with a perfect camera (needs T)."""
+        ...
+
+
+def timed(projection: LinearProjection, call: Callable[[], Tensor]) -> Tensor:
+    """call()'s result, its measured seconds added to projection.optics_seconds."""
+    started = time.perf_counter()
+    result = call()
+    if result.is_cuda:
+        torch.cuda.synchronize(result.device)
+    projection.optics_seconds += time.perf_counter() - started
+    return result
 
 
 def _divide_or_zero(numerator: Tensor, denominator: Tensor) -> Tensor:
@@ -95,13 +113,13 @@ class OpticalLinearProjection:
         self.n_anchor = n_anchor
         self.normalisation = normalisation
         self.exposures = exposures
-        self.simulated_optics_seconds = 0.0  # measured time of the device's intensity calls
-        self.saturated_fraction = 0.0  # of the pixel readings of the latest projection
+        self.optics_seconds = 0.0
+        self.saturated_fraction: float | None = 0.0
+        self.frames_known = True
         anchor = torch.zeros(1, device.n_inputs, device=device.tensor_device)
         anchor[:, n_features:] = 1
-        calibration = anchor if exposure_frame == "anchor" else torch.ones_like(anchor)
-        device.camera.calibrate(device.raw_intensity(calibration))
-        self.anchor_intensity = self._read(device.raw_intensity(anchor))[0]  # I_a = |T a|^2
+        device.calibrate_exposure(anchor if exposure_frame == "anchor" else torch.ones_like(anchor))
+        self.anchor_intensity = self._read(lambda: device.raw_intensity(anchor))[0]  # |T a|^2
         self.amplitude = self.anchor_intensity.clamp(min=0).sqrt()
         mean_intensity = float(self.anchor_intensity.mean())
         if not mean_intensity > 0:
@@ -112,15 +130,20 @@ class OpticalLinearProjection:
         rms = self.anchor_intensity.clamp(min=0).mean().sqrt()
         self.denominator = _normaliser(self.amplitude, rms, normalisation) * self.sigma
 
-    def _read(self, raw: Tensor) -> Tensor:
-        """Camera readings of frames whose intensities are `raw`, averaged over `exposures`
-        readings of each (every further reading a frame shown)."""
-        camera = self.device.camera
+    def _read(self, show: Callable[[], Tensor]) -> Tensor:
+        """Camera readings of the frames `show()` shows (returning their raw intensities),
+        averaged over `exposures` readings of each, every further reading a frame shown (a
+        physical device shows them again; a simulated one's camera reads the same light)."""
+        camera, device = self.device.camera, self.device
         saturated, read = camera.saturated_pixels, camera.pixels_read
+        raw = show()
         intensity = camera.measure(raw)
         for _ in range(self.exposures - 1):
+            if device.physical:
+                raw = show()
+            else:
+                device.frames_displayed += raw.shape[0]
             intensity = intensity + camera.measure(raw)
-        self.device.frames_displayed += (self.exposures - 1) * raw.shape[0]
         if camera.pixels_read > read:
             self.saturated_fraction = (camera.saturated_pixels - saturated) / (
                 camera.pixels_read - read
@@ -132,11 +155,8 @@ class OpticalLinearProjection:
         if x.ndim != 2 or x.shape[1] != self.n_features:
             raise ValueError(f"x must have shape (N, {self.n_features}); got {tuple(x.shape)}")
         n = x.shape[0]
-        started = time.perf_counter()
-        intensity = self._read(self.device.anchored_raw_intensity(x))  # [x, 0] then [x, a]
-        if intensity.is_cuda:
-            torch.cuda.synchronize(intensity.device)
-        self.simulated_optics_seconds += time.perf_counter() - started
+        # frames [x, 0] then [x, a]
+        intensity = timed(self, lambda: self._read(lambda: self.device.anchored_raw_intensity(x)))
         alone, with_anchor = intensity[:n], intensity[n:]
         anchor_intensity = self.anchor_intensity.to(x.device)
         cross = (with_anchor - alone - anchor_intensity) / 2  # Re(conj(T a) * T x)
@@ -153,19 +173,29 @@ class OpticalLinearProjection:
         """The real (n_features, n_outputs) matrix that `project` applies."""
         return self.noiseless_project(torch.eye(self.n_features, device=self.device.tensor_device))
 
+    @property
+    def silent_fraction(self) -> float:
+        """Fraction of outputs always silenced: a measured anchor amplitude of zero, when each
+        output is normalised by its own."""
+        if self.normalisation != "per_output":
+            return 0.0
+        return float((self.amplitude == 0).float().mean())
+
 
 class TernaryOpticalProjector:
     """ODFA's projection of an error: ternarise, project the +/- frames optically, subtract."""
 
     def __init__(
         self,
-        projection: OpticalLinearProjection,
+        projection: LinearProjection,
         threshold: float,
         relative: bool = True,
         fidelity_every: int = 0,
     ) -> None:
         """Every `fidelity_every` projections (0: never), the fidelity of that projection is
-        measured (see `odfa.optics.fidelity`); `fidelity` holds the latest."""
+        measured (see `odfa.optics.fidelity`): against the noiseless projection, or, on a
+        physical device whose T is unknown, from a second projection of the same error (its
+        frames shown and counted); `fidelity` holds the latest."""
         check_threshold(threshold, relative)
         if fidelity_every < 0:
             raise ValueError(f"fidelity_every must be >= 0; got {fidelity_every}")
@@ -194,26 +224,23 @@ class TernaryOpticalProjector:
         optical = optical_ternary * rescale
         self.projections += 1
         if self.fidelity_every and self.projections % self.fidelity_every == 0:
-            ideal = self.projection.noiseless_project(torch.cat([ternary.float(), error.float()]))
-            self.fidelity = projection_fidelity(
-                optical_ternary,
-                optical,
-                ideal[:n],
-                ideal[n:],
-                self.silent_fraction,
-                self.projection.saturated_fraction,
-            )
+            self.fidelity = self._fidelity(error, ternary, optical_ternary, optical)
             self.fidelity_measured_at = self.projections
         return optical.to(error.dtype)
 
-    @property
-    def silent_fraction(self) -> float:
-        """Fraction of outputs the projection always silences: a measured anchor amplitude of
-        zero, when each output is normalised by its own."""
-        projection = self.projection
-        if projection.normalisation != "per_output":
-            return 0.0
-        return float((projection.amplitude == 0).float().mean())
+    def _fidelity(
+        self, error: Tensor, ternary: Tensor, optical_ternary: Tensor, optical: Tensor
+    ) -> dict[str, float]:
+        """The fidelity fields of the projection just made of `error` (see `__init__`)."""
+        projection, n = self.projection, error.shape[0]
+        silent, saturated = projection.silent_fraction, projection.saturated_fraction
+        if projection.device.physical:
+            repeat = projection.project(torch.cat(split_signs(ternary)))
+            return repeat_fidelity(optical_ternary, repeat[:n] - repeat[n:], silent, saturated)
+        ideal = projection.noiseless_project(torch.cat([ternary.float(), error.float()]))
+        return projection_fidelity(
+            optical_ternary, optical, ideal[:n], ideal[n:], silent, saturated
+        )
 
     @property
     def fresh_fidelity(self) -> dict[str, float]:
@@ -232,16 +259,18 @@ class TernaryOpticalProjector:
 
     def modelled_seconds(self, timing: FrameRateModel) -> float:
         """MODELLED optical seconds for the frames shown so far."""
+        if not self.projection.frames_known:
+            raise ValueError("the frames this projection shows are not known: no modelled time")
         device = self.projection.device
         return timing.modelled_seconds(self.frames_displayed, device.n_inputs, device.n_outputs)
 
     def state_dict(self) -> dict[str, Any]:
-        """Frame count, measured simulation seconds, camera noise state and fidelity, for exact
+        """Frame count, measured optics seconds, camera noise state and fidelity, for exact
         resume."""
         device = self.projection.device
         return {
             "frames_displayed": device.frames_displayed,
-            "simulated_optics_seconds": self.projection.simulated_optics_seconds,
+            "optics_seconds": self.projection.optics_seconds,
             "camera": device.camera.state_dict(),
             "projections": self.projections,
             "fidelity": dict(self.fidelity),
@@ -251,79 +280,8 @@ class TernaryOpticalProjector:
     def load_state_dict(self, state: dict[str, Any]) -> None:
         device = self.projection.device
         device.frames_displayed = state["frames_displayed"]
-        self.projection.simulated_optics_seconds = state["simulated_optics_seconds"]
+        self.projection.optics_seconds = state["optics_seconds"]
         device.camera.load_state_dict(state["camera"])
         self.projections = state["projections"]
         self.fidelity = dict(state["fidelity"])
         self.fidelity_measured_at = state["fidelity_measured_at"]
-
-
-def build_optical_projector(
-    n_features: int, n_outputs: int, settings: Mapping[str, Any]
-) -> TernaryOpticalProjector:
-    """A ternary optical projector of n_features-long errors onto n_outputs camera pixels."""
-    missing = [key for key in SETTINGS_KEYS if key not in settings]
-    if missing:
-        raise ValueError(
-            f"optical settings are missing keys {missing}; expected {list(SETTINGS_KEYS)}"
-        )
-    n_anchor = settings["anchor_pixels"] or n_features
-    n_inputs = n_features + n_anchor
-    camera = _camera_config(settings["camera"])
-    backend = settings["backend"]
-    mode = settings.get("mode", "dense")
-    precision = settings.get("precision", "float32")
-    device: OpticalDevice
-    if backend == "simulated":
-        device = SimulatedOPU(
-            n_inputs,
-            n_outputs,
-            seed=settings["seed"],
-            camera=camera,
-            noise_seed=settings["noise_seed"],
-            device=settings["device"],
-            mode=mode,
-            precision=precision,
-        )
-    elif backend == "lightonml":
-        if (mode, precision) != ("dense", "float32"):
-            raise ValueError(
-                f"optics mode {mode!r} and precision {precision!r} apply to the simulated "
-                "backend only; the lightonml backend is dense float32"
-            )
-        device = LightonmlOPU(
-            n_inputs,
-            n_outputs,
-            seed=settings["seed"],
-            camera=camera,
-            noise_seed=settings["noise_seed"],
-        )
-    else:
-        raise ValueError(f"unknown optical backend {backend!r}; choose one of {list(BACKENDS)}")
-    projection = OpticalLinearProjection(
-        device,
-        n_features,
-        n_anchor,
-        settings.get("exposure_frame", "anchor"),
-        settings.get("anchor_normalisation", "floored"),
-        settings.get("exposures", 1),
-    )
-    return TernaryOpticalProjector(
-        projection,
-        settings["threshold"],
-        settings["relative_threshold"],
-        settings.get("fidelity_every", 0),
-    )
-
-
-def _camera_config(camera: str | Mapping[str, Any]) -> CameraConfig:
-    """CameraConfig from the string "ideal" or a mapping of its fields."""
-    if camera == "ideal":
-        return CameraConfig.ideal()
-    if not isinstance(camera, Mapping):
-        raise ValueError(f"camera settings must be 'ideal' or a mapping of fields; got {camera!r}")
-    known = set(CameraConfig.__dataclass_fields__)
-    unknown = sorted(set(camera) - known)
-    if unknown:
-        raise ValueError(f"unknown camera settings {unknown}; expected some of {sorted(known)}")
-    return CameraConfig(**camera)

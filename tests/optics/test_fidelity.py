@@ -8,8 +8,9 @@ import math
 import pytest
 import torch
 
-from odfa.optics.fidelity import mean_norm_ratio, mean_row_cosine
-from odfa.optics.projection import build_optical_projector
+from odfa.optics.build import build_optical_projector
+from odfa.optics.fidelity import mean_norm_ratio, mean_row_cosine, repeat_fidelity
+from odfa.optics.ternary import split_signs, ternarize
 
 SETTINGS = {
     "backend": "simulated",
@@ -107,3 +108,29 @@ def test_fidelity_never_builds_t_so_a_streamed_opu_too_big_to_hold_it_is_measure
         projector.projection.device.transmission_matrix()
     projector(_softmax_errors(8, 32))
     assert 0.0 < projector.fidelity["projection_cosine"] <= 1.0
+
+
+def test_repeat_fidelity_is_the_square_root_of_two_readings_agreement():
+    signal = torch.tensor([[3.0, 4.0], [1.0, 0.0], [1.0, 0.0]])
+    second = torch.tensor([[3.0, 4.0], [1.0, 1.0], [-1.0, 0.0]])  # last row disagrees: left out
+    fidelity = repeat_fidelity(signal, second, 0.0, None)
+    agreement = 1 / math.sqrt(2)
+    assert fidelity["projection_cosine"] == pytest.approx((1 + agreement**0.5) / 2)
+    assert fidelity["projection_norm_ratio"] == pytest.approx((1 + agreement**-0.5) / 2)
+    assert "saturated_pixels" not in fidelity and "projection_cosine_unternarised" not in fidelity
+
+
+@pytest.mark.parametrize("n_features, n_outputs", [(10, 256), (1016, 128)])
+def test_repeat_fidelity_agrees_with_the_noiseless_reference(n_features, n_outputs):
+    """What a real OPU reports without T matches what the simulator measures with it."""
+    errors = _softmax_errors(64, n_features)
+    projector = build_optical_projector(n_features, n_outputs, SETTINGS)
+    projector(errors)
+    positive, negative = split_signs(ternarize(errors, 0.3, relative=True))
+    first, second = (projector.projection.project(torch.cat([positive, negative])) for _ in "ab")
+    estimate = repeat_fidelity(first[:64] - first[64:], second[:64] - second[64:], 0.0, None)
+    fields = projector.fidelity
+    assert estimate["projection_cosine"] == pytest.approx(fields["projection_cosine"], abs=0.02)
+    assert estimate["projection_norm_ratio"] == pytest.approx(
+        fields["projection_norm_ratio"], rel=0.03
+    )

@@ -5,7 +5,8 @@ import torch
 
 from odfa.optics.camera import CameraConfig
 from odfa.optics.device import SimulatedOPU
-from odfa.optics.lightonml_backend import LightonmlOPU
+from odfa.optics.lightonml_backend import LightonmlHardwareOPU, LightonmlOPU
+from tests.optics.opu_stand_in import use_stand_in
 
 
 def test_agrees_with_simulated_opu_on_the_same_matrix():
@@ -36,3 +37,54 @@ def test_missing_lightonml_says_how_to_install(monkeypatch):
     with pytest.raises(ImportError) as caught:
         LightonmlOPU(4, 3, seed=0, camera=CameraConfig.ideal())
     assert expected in str(caught.value)
+
+
+def test_a_real_opu_missing_is_said_with_the_way_back():
+    pytest.importorskip("lightonml")
+    with pytest.raises(RuntimeError, match=r"optics\.simulated: false drives a real LightOn OPU"):
+        LightonmlHardwareOPU(8, 4, headroom=0.9)
+
+
+def test_hardware_counts_are_used_as_read(monkeypatch):
+    pytest.importorskip("lightonml")
+    use_stand_in(monkeypatch)
+    opu = LightonmlHardwareOPU(24, 16, headroom=0.9)
+    frames = (torch.rand(6, 24, generator=torch.Generator().manual_seed(0)) < 0.5).float()
+    counts = opu.raw_intensity(frames)
+    assert counts.dtype == torch.float32 and counts.shape == (6, 16)
+    assert torch.equal(counts, counts.round()) and counts.min() >= 0 and counts.max() <= 255
+    assert opu.camera.measure(counts) is counts  # no simulated camera on top of the real one
+    assert opu.camera.saturated_pixels == int((counts == 255).sum())
+    assert opu.physical and opu.frames_displayed == 6
+    with pytest.raises(ValueError, match="unknown"):
+        opu.transmission_matrix()
+
+
+@pytest.mark.parametrize("gain", [0.5, 1e-4])  # the first saturates at 400 us, the second is dark
+def test_auto_exposure_puts_the_calibration_peak_at_the_headroom(monkeypatch, gain):
+    pytest.importorskip("lightonml")
+    from tests.optics import opu_stand_in
+
+    monkeypatch.setattr(opu_stand_in, "COUNTS_PER_INTENSITY_US", gain)
+    use_stand_in(monkeypatch)
+    opu = LightonmlHardwareOPU(64, 128, headroom=0.8)
+    anchor = torch.zeros(1, 64)
+    anchor[:, 32:] = 1
+    opu.calibrate_exposure(anchor)
+    peak = float(opu.raw_intensity(anchor).max())
+    assert 0.6 * 255 <= peak < 255, peak
+
+
+def test_frames_beyond_the_dmd_are_refused_with_its_size(monkeypatch):
+    pytest.importorskip("lightonml")
+    use_stand_in(monkeypatch, input_shape=(8, 4))
+    with pytest.raises(ValueError, match=r"8 x 4 = 32 features.*40"):
+        LightonmlHardwareOPU(40, 4, headroom=0.9)
+    with pytest.raises(ValueError, match=r"1140 x 912 = 1039680 features.*1039681"):
+        LightonmlOPU(1140 * 912 + 1, 4, seed=0, camera=CameraConfig.ideal())
+
+
+def test_lightonml_seeds_are_numpys():
+    pytest.importorskip("lightonml")
+    with pytest.raises(ValueError, match="RandomState"):
+        LightonmlOPU(4, 3, seed=2**32, camera=CameraConfig.ideal())

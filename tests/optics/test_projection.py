@@ -5,11 +5,7 @@ from torch.nn.functional import cosine_similarity
 
 from odfa.optics.camera import CameraConfig
 from odfa.optics.device import SimulatedOPU
-from odfa.optics.projection import (
-    OpticalLinearProjection,
-    TernaryOpticalProjector,
-    build_optical_projector,
-)
+from odfa.optics.projection import OpticalLinearProjection, TernaryOpticalProjector
 from odfa.optics.timing import FrameRateModel
 
 
@@ -154,73 +150,3 @@ def test_modelled_seconds_uses_frames_so_far():
     assert projector.modelled_seconds(timing) == pytest.approx(
         timing.modelled_seconds(2 + 12, 16, 4)
     )
-
-
-SETTINGS = {
-    "backend": "simulated",
-    "seed": 4,
-    "noise_seed": 5,
-    "anchor_pixels": None,
-    "threshold": 0.1,
-    "relative_threshold": True,
-    "camera": {"bits": 10},
-    "device": "cpu",
-}
-
-
-def test_factory_builds_a_seeded_projector():
-    projector = build_optical_projector(32, 16, SETTINGS)
-    device = projector.projection.device
-    assert (device.n_inputs, device.n_outputs) == (64, 16)
-    assert device.camera.config.bits == 10
-    error = torch.randn(2, 32, generator=torch.Generator().manual_seed(0))
-    assert torch.equal(projector(error), build_optical_projector(32, 16, SETTINGS)(error))
-    ideal = build_optical_projector(32, 16, {**SETTINGS, "camera": "ideal", "anchor_pixels": 8})
-    assert ideal.projection.device.camera.config.is_ideal
-    assert ideal.projection.n_anchor == 8
-
-
-def test_factory_lightonml_backend():
-    pytest.importorskip("lightonml")
-    projector = build_optical_projector(16, 8, {**SETTINGS, "backend": "lightonml"})
-    assert projector(torch.randn(2, 16)).shape == (2, 8)
-
-
-@pytest.mark.parametrize(
-    "override, message",
-    [
-        ({"backend": "hologram"}, r"'hologram'.*simulated.*lightonml"),
-        ({"camera": {"bitz": 8}}, "bitz"),
-        ({"camera": "perfect"}, "perfect"),
-        ({"threshold": 1.5}, "1.5"),
-    ],
-)
-def test_factory_rejects_bad_settings(override, message):
-    with pytest.raises(ValueError, match=message):
-        build_optical_projector(8, 4, {**SETTINGS, **override})
-
-
-def test_factory_names_missing_keys():
-    settings = {key: value for key, value in SETTINGS.items() if key != "noise_seed"}
-    with pytest.raises(ValueError, match="noise_seed"):
-        build_optical_projector(8, 4, settings)
-
-
-def test_factory_passes_mode_and_precision():
-    settings = {
-        "backend": "simulated",
-        "seed": 0,
-        "noise_seed": 0,
-        "anchor_pixels": None,
-        "threshold": 0.1,
-        "relative_threshold": True,
-        "camera": "ideal",
-        "device": "cpu",
-    }
-    default = build_optical_projector(8, 4, settings).projection.device
-    assert (default.mode, default.precision) == ("dense", "float32")
-    chosen = {**settings, "mode": "streamed", "precision": "bfloat16"}
-    device = build_optical_projector(8, 4, chosen).projection.device
-    assert (device.mode, device.precision) == ("streamed", "bfloat16")
-    with pytest.raises(ValueError, match="simulated backend only"):
-        build_optical_projector(8, 4, {**chosen, "backend": "lightonml"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -42,3 +43,24 @@ def test_summary_and_figure(digits_runs, tmp_path):
     assert summary["bp"]["test_accuracy"] == metrics["bp"]["test_accuracy"]
     plot_digits(root, summary_path, tmp_path / "digits.png")
     assert (tmp_path / "digits.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("recovery", ["anchor", "linear_transform"])
+def test_odfa_learns_on_a_real_opus_stand_in(monkeypatch, tmp_path, recovery):
+    """optics.simulated: false, lightonml's calls answered by the stand-in: the run learns,
+    reports the OPU's measured seconds and the repeat-estimated fidelity; lightonml's own
+    recovery shows frames it does not report, so no optical time is modelled for it."""
+    pytest.importorskip("lightonml")
+    from tests.conftest import DEFAULT_CONFIG
+    from tests.optics.opu_stand_in import use_stand_in
+
+    use_stand_in(monkeypatch)
+    config = copy.deepcopy(DEFAULT_CONFIG)
+    config["optics"] |= {"backend": "lightonml", "simulated": False, "recovery": recovery}
+    config["digits"]["training"]["epochs"] = 5
+    metrics = train_digits(config, "odfa", tmp_path / "odfa")
+    assert metrics["test_accuracy"] >= 0.85
+    assert metrics["opu_seconds"] > 0 and "simulated_optics_seconds" not in metrics
+    assert 0.8 < metrics["projection_cosine"] <= 1.0
+    assert "projection_cosine_unternarised" not in metrics
+    assert ("modelled_optical_seconds" in metrics) == (recovery == "anchor")
