@@ -7,7 +7,7 @@ With <.> the cos(latitude)-weighted mean over (lat, lon), a bar the mean over th
     NRMSE_spatial  = sqrt(<(x̄ - ȳ)^2>) / D
     NRMSE_global   = sqrt(mean_t (<x_t> - <y_t>)^2) / D
     NRMSE_total    = NRMSE_spatial + 5 x NRMSE_global
-    RMSE           = sqrt(mean_t <(x_t - y_t)^2>)
+    RMSE           = mean_t sqrt(<(x_t - y_t)^2>)   (ClimateBench's `get_rmse`, per year)
 
 All years of the window are scored at once: averaging scores of batches of years gives a
 different, wrong number. Fields have dims (time, lat, lon), `time` holding the year.
@@ -95,9 +95,10 @@ def nrmse_total(
 def rmse(
     prediction: xr.DataArray, truth: xr.DataArray, start: int = START_YEAR, end: int = END_YEAR
 ) -> float:
-    """sqrt(mean_t <(x_t - y_t)^2>), in the fields' units."""
+    """mean_t sqrt(<(x_t - y_t)^2>), in the fields' units: the weighted RMSE of each year, then
+    their mean, as ClimateBench's `get_rmse` (baseline_models/utils.py) and notebooks take it."""
     prediction, truth = scoring_window(prediction, truth, start, end)
-    return float(np.sqrt(global_mean((prediction - truth) ** 2).mean("time", skipna=False)))
+    return float(np.sqrt(global_mean((prediction - truth) ** 2)).mean("time", skipna=False))
 
 
 def climatebench_scores(

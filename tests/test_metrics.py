@@ -33,7 +33,7 @@ def hand_scores(x: np.ndarray, y: np.ndarray) -> dict[str, float]:
         "nrmse_spatial": spatial,
         "nrmse_global": global_,
         "nrmse_total": spatial + 5 * global_,
-        "rmse": np.sqrt(np.mean(weighted_mean((x - y) ** 2))),
+        "rmse": np.mean(np.sqrt(weighted_mean((x - y) ** 2))),  # per year, then the mean
     }
 
 
@@ -135,3 +135,18 @@ def test_nan_prediction_is_not_skipped():
     prediction, truth = random_pair(11)
     prediction[WINDOW.argmax(), 0, 0] = np.nan
     assert np.isnan(rmse(field(prediction), field(truth)))
+
+
+def test_nrmse_keeps_its_values_and_rmse_is_taken_per_year():
+    """The NRMSE of a fixed pair as scored before the RMSE followed ClimateBench's `get_rmse`
+    (sqrt per year, then the mean over years, which is below the sqrt of the mean)."""
+    prediction, truth = random_pair(0)
+    scores = climatebench_scores(field(prediction), field(truth))
+    assert scores["nrmse_spatial"] == pytest.approx(0.15689099355089742, rel=1e-12)
+    assert scores["nrmse_global"] == pytest.approx(0.1627183587397307, rel=1e-12)
+    assert scores["nrmse_total"] == pytest.approx(0.970482787249551, rel=1e-12)
+    squared = (field(prediction) - field(truth)).isel(time=WINDOW) ** 2
+    weights = np.cos(np.deg2rad(LAT))
+    per_year = np.sqrt(squared.weighted(xr.DataArray(weights, dims="lat")).mean(("lat", "lon")))
+    assert scores["rmse"] == pytest.approx(float(per_year.mean()), rel=1e-12)
+    assert scores["rmse"] < float(np.sqrt((per_year**2).mean()))

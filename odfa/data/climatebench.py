@@ -31,6 +31,10 @@ INPUT_DIMS = {
     "BC": ("time", "latitude", "longitude"),
 }
 OUTPUT_DIMS = ("member", "time", "lat", "lon")
+# Precipitation is stored as a flux; ClimateBench and ClimaX score it in mm/day.
+PRECIPITATION = ("pr", "pr90")
+SECONDS_PER_DAY = 86400.0
+PRECIPITATION_UNITS = "mm day-1"
 
 
 class ClimateBenchFormatError(ValueError):
@@ -89,8 +93,11 @@ def _open(path: Path) -> xr.Dataset:
         return dataset.load()
 
 
-def _check_variable(path: Path, dataset: xr.Dataset, name: str, dims: tuple[str, ...]) -> None:
-    """Raise unless `name` exists with exactly the dims `dims` (any order) and holds no NaN."""
+def _check_variable(
+    path: Path, dataset: xr.Dataset, name: str, dims: tuple[str, ...], allow_nan: bool = False
+) -> None:
+    """Raise unless `name` exists with exactly the dims `dims` (any order) and, unless
+    `allow_nan`, holds no NaN."""
     if name not in dataset.data_vars:
         raise ClimateBenchFormatError(
             f"{path}: variable {name!r} is missing; expected {name}{dims} "
@@ -101,7 +108,7 @@ def _check_variable(path: Path, dataset: xr.Dataset, name: str, dims: tuple[str,
         raise ClimateBenchFormatError(
             f"{path}: variable {name!r} has dims {found}; expected {dims}"
         )
-    if dataset[name].isnull().any():
+    if not allow_nan and dataset[name].isnull().any():
         raise ClimateBenchFormatError(f"{path}: variable {name!r} contains NaN; expected none")
 
 
@@ -139,8 +146,13 @@ def read_inputs(path: Path) -> xr.Dataset:
     return dataset.transpose("time", "lat", "lon")
 
 
-def read_outputs(path: Path, variables: list[str] | tuple[str, ...]) -> xr.Dataset:
-    """`variables` of one experiment as (time, lat, lon), averaged over any number of members."""
+def read_outputs(
+    path: Path, variables: list[str] | tuple[str, ...]
+) -> tuple[xr.Dataset, dict[str, int]]:
+    """`variables` of one experiment as (time, lat, lon), averaged over any number of members
+    skipping missing values (member 1 of the real historical diurnal temperature range has
+    some), and precipitation converted to mm/day; with the number of missing values of each
+    variable. A value missing from every member is an error naming the file and variable."""
     unknown = sorted(set(variables) - set(OUTPUT_VARIABLES))
     if not variables or unknown:
         raise ValueError(
@@ -148,10 +160,21 @@ def read_outputs(path: Path, variables: list[str] | tuple[str, ...]) -> xr.Datas
         )
     dataset = _open(path)
     for name in variables:
-        _check_variable(path, dataset, name, OUTPUT_DIMS)
+        _check_variable(path, dataset, name, OUTPUT_DIMS, allow_nan=True)
     dataset = dataset[list(variables)].drop_vars("quantile", errors="ignore")
-    dataset = _check_coordinates(path, dataset, OUTPUT_DIMS[1:]).mean("member", keep_attrs=True)
-    return dataset.transpose("time", "lat", "lon")
+    dataset = _check_coordinates(path, dataset, OUTPUT_DIMS[1:])
+    missing = {name: int(dataset[name].isnull().sum()) for name in variables}
+    mean = dataset.mean("member", skipna=True, keep_attrs=True)
+    for name in variables:
+        gaps = int(mean[name].isnull().sum())
+        if gaps:
+            raise ClimateBenchFormatError(
+                f"{path}: variable {name!r} is missing (NaN) in every member at {gaps} "
+                "(time, lat, lon) points; a member mean needs one value at least"
+            )
+        if name in PRECIPITATION:
+            mean[name] = (mean[name] * SECONDS_PER_DAY).assign_attrs(units=PRECIPITATION_UNITS)
+    return mean.transpose("time", "lat", "lon"), missing
 
 
 def forcing_maps(inputs: xr.Dataset) -> xr.DataArray:
@@ -171,12 +194,13 @@ def _experiment_maps_and_targets(
     experiment: str,
     target_variables: list[str],
     grid: tuple[np.ndarray, np.ndarray] | None,
-) -> tuple[xr.DataArray, xr.DataArray]:
-    """Forcing maps (time, channel, lat, lon) and targets (time, variable, lat, lon) on `grid`."""
+) -> tuple[xr.DataArray, xr.DataArray, dict[str, int]]:
+    """Forcing maps (time, channel, lat, lon) and targets (time, variable, lat, lon) on `grid`,
+    and the number of missing output values per variable (skipped by the member mean)."""
     inputs_path = data_dir / f"inputs_{experiment}.nc"
     outputs_path = data_dir / f"outputs_{experiment}.nc"
     maps = forcing_maps(read_inputs(inputs_path))
-    outputs = read_outputs(outputs_path, target_variables)
+    outputs, missing = read_outputs(outputs_path, target_variables)
     if not np.array_equal(maps["time"].values, outputs["time"].values):
         raise ClimateBenchFormatError(
             f"{outputs_path}: years {outputs['time'].values} differ from those of {inputs_path}"
@@ -185,7 +209,7 @@ def _experiment_maps_and_targets(
     targets = outputs.to_dataarray("variable").assign_coords(target_units=("variable", units))
     targets = targets.transpose("time", "variable", "lat", "lon")
     if grid is not None:
-        return regrid_bilinear(maps, *grid), regrid_bilinear(targets, *grid)
+        return regrid_bilinear(maps, *grid), regrid_bilinear(targets, *grid), missing
     same_grid = all(
         maps[name].shape == targets[name].shape
         and np.allclose(maps[name].values, targets[name].values)
@@ -195,7 +219,7 @@ def _experiment_maps_and_targets(
         raise ClimateBenchFormatError(
             f"{outputs_path}: grid differs from that of {inputs_path}; pass a grid to regrid both"
         )
-    return maps, targets.assign_coords(lat=maps["lat"].values, lon=maps["lon"].values)
+    return maps, targets.assign_coords(lat=maps["lat"].values, lon=maps["lon"].values), missing
 
 
 def _check_follows_historical(historical: xr.DataArray, scenario: xr.DataArray, name: str) -> None:
@@ -304,16 +328,17 @@ def prepare_climatebench(
     `grid` = (n_lat, n_lon) regrids inputs and targets bilinearly onto `climax_grid(n_lat, n_lon)`
     (None keeps the native grid). Inputs are standardised per channel with the mean and standard
     deviation of every training experiment's own years (stored as `input_mean`, `input_std`);
-    targets stay in physical units.
+    targets stay in physical units (precipitation in mm/day). The report counts the missing
+    output values the member means skipped.
     """
     if window < 1:
         raise ValueError(f"window must be at least 1 year; got {window}")
     target_variables = list(target_variables)
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     target_grid = None if grid is None else climax_grid(*grid)
-    maps, targets = {}, {}
+    maps, targets, missing = {}, {}, {}
     for experiment in TRAIN_EXPERIMENTS + TEST_EXPERIMENTS:
-        maps[experiment], targets[experiment] = _experiment_maps_and_targets(
+        maps[experiment], targets[experiment], missing[experiment] = _experiment_maps_and_targets(
             data_dir, experiment, target_variables, target_grid
         )
     statistics = _channel_statistics([maps[experiment] for experiment in TRAIN_EXPERIMENTS])
@@ -325,6 +350,13 @@ def prepare_climatebench(
         "target_variables": target_variables,
         "input_mean": dict(zip(INPUT_VARIABLES, statistics[0].tolist(), strict=True)),
         "input_std": dict(zip(INPUT_VARIABLES, statistics[1].tolist(), strict=True)),
+        "target_units": {
+            name: str(units)
+            for name, units in zip(
+                target_variables, targets[HISTORICAL]["target_units"].values, strict=True
+            )
+        },
+        "missing_values": missing,  # per experiment and variable, skipped by the member mean
     }
     for split, experiments in (("train", TRAIN_EXPERIMENTS), ("test", TEST_EXPERIMENTS)):
         dataset = _split_dataset(experiments, maps, targets, window, statistics, normalise)

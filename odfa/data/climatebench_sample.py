@@ -5,6 +5,11 @@ real variables, dims, coordinates and units. Emission pathways are plausible sha
 real ones; the climate responds simply but physically: warming = pattern (polar amplification,
 land) x lagged (cumulative CO2 + CH4), minus regional aerosol cooling around SO2 sources, plus
 seeded internal variability per member. A model therefore has something real to learn.
+
+What is known of the real content is kept (ClimateBench's `prep_input_data` notebook and its
+readers): hist-GHG has no SO2 and BC, hist-aer no CO2 and CH4; ssp585 has one member; member 1 of
+the historical diurnal temperature range has missing values (here its first MISSING_DTR_YEARS
+years, the real gaps' positions not being known here).
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from odfa.data.climatebench import TEST_EXPERIMENTS, TRAIN_EXPERIMENTS, write_ne
 from odfa.io import atomic_output
 
 HISTORICAL_YEARS = np.arange(1850, 2015)
+SINGLE_MEMBER = ("ssp585",)  # the real ssp585 outputs have one member
+MISSING_DTR_YEARS = 10  # NaN years of the historical diurnal temperature range, in member 1
 SCENARIO_YEARS = np.arange(2015, 2101)
 SECONDS_PER_DAY = 86400.0
 
@@ -160,13 +167,11 @@ class _Experiment:
             species: self._aerosol_maps(grid, textures[species], species, all_years)
             for species in PEAK_FLUX
         }
-        if name == "hist-GHG":
-            aerosols = {
-                key: np.repeat(value[:1], len(all_years), 0) for key, value in aerosols.items()
-            }
-        if name == "hist-aer":
+        if name == "hist-GHG":  # greenhouse gases only: no SO2, no BC
+            aerosols = {key: np.zeros_like(value) for key, value in aerosols.items()}
+        if name == "hist-aer":  # aerosols only: no CO2, no CH4
             co2 = np.zeros_like(co2)
-            ch4 = np.full_like(ch4, ch4[0])
+            ch4 = np.zeros_like(ch4)
         self.all_years, self.co2, self.ch4, self.aerosols = all_years, co2, ch4, aerosols
 
     @staticmethod
@@ -236,6 +241,8 @@ class _Experiment:
 
         tas = warming + variability(0.25)
         dtr = -0.03 * warming * (1.0 + pattern) - 0.4 * local_sulphate + variability(0.08)
+        if self.name == "historical" and members > 1:
+            dtr[1, :MISSING_DTR_YEARS] = np.nan
         pr = rainfall * (0.02 * warming - 0.05 * local_sulphate) + variability(0.08)
         pr90 = 2.5 * rainfall * (0.035 * warming - 0.05 * local_sulphate) + variability(0.25)
         dims = ("member", "time", "lat", "lon")
@@ -325,5 +332,6 @@ def generate_sample_archives(
                 experiment = _Experiment(grid, textures, name, years)
                 files += [Path(scratch) / f"inputs_{name}.nc", Path(scratch) / f"outputs_{name}.nc"]
                 write_netcdf(experiment.inputs(grid), files[-2])
-                write_netcdf(experiment.outputs(grid, pattern, rng, members), files[-1])
+                count = 1 if name in SINGLE_MEMBER else members
+                write_netcdf(experiment.outputs(grid, pattern, rng, count), files[-1])
             _write_tar(out_dir / archive, files)

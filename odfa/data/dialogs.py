@@ -211,6 +211,24 @@ def split_conversations(
     return train, validation
 
 
+def token_subset(
+    conversations: list[list[Utterance]], model_path: Path, tokens: int, seed: int
+) -> list[list[Utterance]]:
+    """Whole conversations drawn in a seeded order until they hold at least `tokens` tokens
+    (all of them if they hold fewer), kept in corpus order."""
+    tokenizer = load_tokenizer(model_path)
+    counts = [sum(map(len, tokenizer.encode(conversation_sentences([c])))) for c in conversations]
+    order = list(range(len(conversations)))
+    random.Random(seed).shuffle(order)
+    chosen, total = set(), 0
+    for index in order:
+        if total >= tokens:
+            break
+        chosen.add(index)
+        total += counts[index]
+    return [conversation for index, conversation in enumerate(conversations) if index in chosen]
+
+
 def train_tokenizer(sentences: list[str], vocab_size: int, model_path: Path, seed: int) -> None:
     """Train a sentencepiece unigram model, deterministically, and write it atomically.
 
@@ -280,9 +298,18 @@ def save_tokens(path: Path, tokens: np.ndarray) -> None:
 
 
 def prepare_dialogs(
-    zip_path: Path, out_dir: Path, vocab_size: int, validation_fraction: float, seed: int
+    zip_path: Path,
+    out_dir: Path,
+    vocab_size: int,
+    validation_fraction: float,
+    seed: int,
+    train_tokens_limit: int | None = None,
 ) -> dict[str, Any]:
-    """Read, split, train the tokenizer on the train split; write the model, streams and report."""
+    """Read, split, train the tokenizer on the train split; write the model, streams and report.
+
+    `train_tokens_limit` trains on a seeded subset of whole training conversations holding at
+    least that many tokens (the paper trains on about 1.2e6), None on all of them.
+    """
     out_dir = Path(out_dir)
     conversations, corpus_report = read_corpus(zip_path)
     if corpus_report.problems:
@@ -290,6 +317,9 @@ def prepare_dialogs(
     train, validation = split_conversations(conversations, validation_fraction, seed)
     model_path = out_dir / "tokenizer.model"
     train_tokenizer(conversation_sentences(train), vocab_size, model_path, seed)
+    split_conversations_count = len(train)
+    if train_tokens_limit is not None:
+        train = token_subset(train, model_path, train_tokens_limit, seed)
     train_tokens = encode_conversations(train, model_path)
     validation_tokens = encode_conversations(validation, model_path)
     unknown_id = load_tokenizer(model_path).unk_id()  # pieces never seen in the train split
@@ -302,6 +332,8 @@ def prepare_dialogs(
         "newline_symbol": NEWLINE_SYMBOL,
         "validation_fraction": validation_fraction,
         "seed": seed,
+        "train_tokens_limit": train_tokens_limit,
+        "split_train_conversations": split_conversations_count,
         "train_conversations": len(train),
         "validation_conversations": len(validation),
         "train_tokens": int(train_tokens.size),

@@ -57,7 +57,12 @@ STAGES = {
     "digits_figure": Stage((), ("odfa.figures.digits",)),
     "dialogs_fetch": Stage(("dialogs.source", "dialogs.sample"), ("odfa.studies.dialogs_data",)),
     "dialogs_prepare": Stage(
-        ("dialogs.tokenizer", "dialogs.validation_fraction", "dialogs.split_seed"),
+        (
+            "dialogs.tokenizer",
+            "dialogs.validation_fraction",
+            "dialogs.split_seed",
+            "dialogs.train_tokens",
+        ),
         ("odfa.studies.dialogs_data",),
     ),
     "dialogs_train": Stage(

@@ -29,4 +29,5 @@ def prepare_corpus(config: dict[str, Any], corpus: str | Path, out_dir: str | Pa
         vocab_size=settings["tokenizer"]["vocab_size"],
         validation_fraction=settings["validation_fraction"],
         seed=settings["split_seed"],
+        train_tokens_limit=settings["train_tokens"],
     )

@@ -108,17 +108,20 @@ def test_read_outputs_averages_any_number_of_members(tmp_path):
         ),
         path,
     )
-    outputs = read_outputs(path, ["tas", "pr90"])
+    outputs, missing = read_outputs(path, ["tas", "pr90"])
     assert outputs["tas"].dims == ("time", "lat", "lon")
     assert np.allclose(outputs["tas"].values, 5.5 * first)
     assert outputs["tas"].attrs["units"] == "K"
+    assert np.allclose(outputs["pr90"].values, first * 86400)  # mm/day, as ClimateBench scores
+    assert outputs["pr90"].attrs["units"] == "mm day-1"
     assert "quantile" not in outputs.coords and "member" not in outputs.dims
+    assert missing == {"tas": 0, "pr90": 0}
 
 
 def test_read_outputs_of_generated_files(data_dir):
-    outputs = read_outputs(data_dir / "outputs_ssp585.nc", list(OUTPUT_VARIABLES))
-    raw = open_file(data_dir / "outputs_ssp585.nc")
-    assert np.allclose(outputs["pr"].values, raw["pr"].mean("member").values)
+    outputs, _ = read_outputs(data_dir / "outputs_ssp126.nc", list(OUTPUT_VARIABLES))
+    raw = open_file(data_dir / "outputs_ssp126.nc")
+    assert np.allclose(outputs["pr"].values, raw["pr"].mean("member").values * 86400)
     assert outputs["tas"].dims == ("time", "lat", "lon")
 
 
@@ -149,14 +152,29 @@ def test_input_with_wrong_dims_raises(data_dir, tmp_path):
         read_inputs(path)
 
 
-def test_output_with_nan_raises(data_dir, tmp_path):
+def _with_nan(members: list[int]):
     def add_nan(dataset: xr.Dataset) -> xr.Dataset:
         tas = dataset["tas"].copy()
-        tas[1, 3, 2, 2] = np.nan
+        tas[members, 3, 2, 2] = np.nan
         return dataset.assign(tas=tas)
 
-    path = broken_copy(data_dir, tmp_path, "outputs_ssp126.nc", add_nan)
-    with pytest.raises(ClimateBenchFormatError, match=expect_format_error(path, "tas", "NaN")):
+    return add_nan
+
+
+def test_a_value_missing_from_one_member_is_skipped_and_counted(data_dir, tmp_path):
+    path = broken_copy(data_dir, tmp_path, "outputs_ssp126.nc", _with_nan([1]))
+    outputs, missing = read_outputs(path, ["tas", "pr"])
+    raw = open_file(path)["tas"]
+    assert missing == {"tas": 1, "pr": 0}
+    expected = float(raw.isel(member=[0, 2], time=3, lat=2, lon=2).mean())
+    assert float(outputs["tas"].isel(time=3, lat=2, lon=2)) == pytest.approx(expected)
+
+
+def test_a_value_missing_from_every_member_names_file_and_variable(data_dir, tmp_path):
+    path = broken_copy(data_dir, tmp_path, "outputs_ssp126.nc", _with_nan([0, 1, 2]))
+    with pytest.raises(
+        ClimateBenchFormatError, match=expect_format_error(path, "tas", "every member at 1")
+    ):
         read_outputs(path, ["tas"])
     read_outputs(path, ["pr"])  # only the requested variables are checked
 
@@ -189,13 +207,15 @@ def test_prepared_files_have_documented_layout(prepared):
         assert dataset["targets"].shape == (samples, 2, N_LAT, N_LON)
         assert dataset["targets"].dtype == np.float32
         assert list(dataset["variable"].values) == ["tas", "pr"]
-        assert list(dataset["target_units"].values) == ["K", "kg m-2 s-1"]
+        assert list(dataset["target_units"].values) == ["K", "mm day-1"]
         assert list(dataset["channel"].values) == list(INPUT_VARIABLES)
         assert list(dataset["window"].values) == [-2, -1, 0]
         assert dataset["experiment"].dims == dataset["year"].dims == ("sample",)
         assert dataset["input_mean"].dims == dataset["input_std"].dims == ("channel",)
         assert dataset.sizes["lat"] == N_LAT and dataset.sizes["lon"] == N_LON
     assert summary["grid"] == [N_LAT, N_LON] and summary["window"] == 3
+    assert summary["target_units"] == {"tas": "K", "pr": "mm day-1"}
+    assert summary["missing_values"]["ssp245"] == {"tas": 0, "pr": 0}
 
 
 def test_targets_are_member_means_in_physical_units(prepared, data_dir):

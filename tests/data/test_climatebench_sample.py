@@ -6,7 +6,7 @@ import pytest
 import xarray as xr
 
 from odfa.data.climatebench import TEST_EXPERIMENTS, TRAIN_EXPERIMENTS
-from odfa.data.climatebench_sample import generate_sample_archives
+from odfa.data.climatebench_sample import MISSING_DTR_YEARS, generate_sample_archives
 
 N_LAT, N_LON = 12, 18
 
@@ -77,10 +77,12 @@ def test_outputs_have_climatebench_layout(files, experiment):
     outputs = open_file(files, f"outputs_{experiment}.nc")
     years = 86 if experiment.startswith("ssp") else 165
     assert set(outputs.data_vars) == {"tas", "diurnal_temperature_range", "pr", "pr90"}
+    members = 1 if experiment == "ssp585" else 3  # as in the real files
     for name, variable in outputs.data_vars.items():
         assert variable.dims == ("member", "time", "lat", "lon"), name
-        assert variable.shape == (3, years, N_LAT, N_LON), name
-        assert not variable.isnull().any(), name
+        assert variable.shape == (members, years, N_LAT, N_LON), name
+        gaps = experiment == "historical" and name == "diurnal_temperature_range"
+        assert bool(variable.isnull().any()) == gaps, name
     assert "latitude" not in outputs.coords and "longitude" not in outputs.coords
     assert np.issubdtype(outputs["time"].dtype, np.integer)
     assert outputs["pr90"].coords["quantile"].shape == ()
@@ -115,9 +117,10 @@ def test_single_forcing_experiments(files):
     ghg = open_file(files, "inputs_hist-GHG.nc")
     aerosol = open_file(files, "inputs_hist-aer.nc")
     assert np.array_equal(ghg["CO2"], historical["CO2"])
-    assert np.array_equal(ghg["SO2"].values, np.repeat(historical["SO2"].values[:1], 165, 0))
+    assert np.array_equal(ghg["CH4"], historical["CH4"])
+    assert (ghg["SO2"] == 0).all() and (ghg["BC"] == 0).all()  # as ClimateBench's hist-GHG
     assert np.array_equal(aerosol["SO2"], historical["SO2"])
-    assert (aerosol["CO2"] == 0).all()
+    assert (aerosol["CO2"] == 0).all() and (aerosol["CH4"] == 0).all()  # as its hist-aer
     cumulative = historical["CO2"].values
     assert cumulative[0] == 0 and np.all(np.diff(cumulative) > 0)
     aerosol_tas = open_file(files, "outputs_hist-aer.nc")["tas"].mean("member")
@@ -145,3 +148,10 @@ def test_member_count_is_configurable(tmp_path):
     with tarfile.open(tmp_path / "test.tar.gz") as tar:
         tar.extractall(tmp_path, filter="data")
     assert open_file(tmp_path, "outputs_ssp245.nc").sizes["member"] == 2
+
+
+def test_the_historical_dtr_misses_values_in_member_1_only(files):
+    dtr = open_file(files, "outputs_historical.nc")["diurnal_temperature_range"]
+    missing = dtr.isnull()
+    assert missing.isel(member=1, time=slice(0, MISSING_DTR_YEARS)).all()
+    assert int(missing.sum()) == MISSING_DTR_YEARS * N_LAT * N_LON

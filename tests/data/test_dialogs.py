@@ -21,6 +21,7 @@ from odfa.data.dialogs import (
     prepare_dialogs,
     read_corpus,
     split_conversations,
+    token_subset,
     train_tokenizer,
     training_text,
     utterance_text,
@@ -229,3 +230,26 @@ def test_prepare_writes_streams_tokenizer_and_report(tmp_path, caplog):
     assert report["validation_tokens"] == validation.size
     assert report["train_conversations"] + report["validation_conversations"] == 300
     assert report["vocab_size"] == SMALL_VOCAB
+
+
+def test_a_token_subset_is_seeded_whole_conversations_in_corpus_order(tokenized):
+    train, _, model_path = tokenized
+    everything = encode_conversations(train, model_path).size
+    subset = token_subset(train, model_path, everything // 4, seed=0)
+    tokens = encode_conversations(subset, model_path).size
+    last = encode_conversations(subset[-1:], model_path).size
+    assert everything // 4 <= tokens < everything // 4 + 2 * last + 200  # just past the limit
+    positions = [train.index(conversation) for conversation in subset]
+    assert positions == sorted(positions) and len(set(positions)) == len(subset)
+    assert token_subset(train, model_path, everything // 4, seed=0) == subset
+    assert token_subset(train, model_path, everything // 4, seed=1) != subset
+    assert token_subset(train, model_path, 10 * everything, seed=0) == train
+
+
+def test_prepare_records_the_token_subset(tmp_path):
+    path = sample_zip(tmp_path / "c.zip", seed=2, n_conversations=300)
+    out = tmp_path / "out"
+    report = prepare_dialogs(path, out, SMALL_VOCAB, 0.1, seed=0, train_tokens_limit=2000)
+    assert report["train_tokens_limit"] == 2000 and report["train_tokens"] >= 2000
+    assert report["train_conversations"] < report["split_train_conversations"] == 270
+    assert np.load(out / "train.npy").size == report["train_tokens"]
