@@ -37,15 +37,17 @@ def _config_show(args: argparse.Namespace) -> None:
 def _digits_train(args: argparse.Namespace) -> None:
     from odfa.studies.digits import train_digits
 
-    config = _stage_config(args, "digits_train", method=args.method)
-    metrics = train_digits(config, args.method, args.out)
-    print(json.dumps({"method": args.method, **metrics}))
+    wildcards = {"method": args.method, "replicate": str(args.replicate)}
+    config = _stage_config(args, "digits_train", **wildcards)
+    metrics = train_digits(config, args.method, args.replicate, args.out)
+    print(json.dumps({**wildcards, **metrics}))
 
 
 def _digits_summarise(args: argparse.Namespace) -> None:
     from odfa.studies.digits import summarise
 
-    summarise(_stage_config(args, "digits_summary")["digits"]["methods"], args.runs, args.out)
+    digits = _stage_config(args, "digits_summary")["digits"]
+    summarise(digits["methods"], digits["replicates"], args.runs, args.out, args.replicates_out)
 
 
 def _digits_plot(args: argparse.Namespace) -> None:
@@ -70,9 +72,10 @@ def _dialogs_prepare(args: argparse.Namespace) -> None:
 def _dialogs_train(args: argparse.Namespace) -> None:
     from odfa.studies.dialogs import train_dialogs
 
-    config = _stage_config(args, "dialogs_train", run=args.run)
-    metrics = train_dialogs(config, args.run, args.data, args.out)
-    print(json.dumps({"run": args.run, **metrics}))
+    wildcards = {"run": args.run, "replicate": str(args.replicate)}
+    config = _stage_config(args, "dialogs_train", **wildcards)
+    metrics = train_dialogs(config, args.run, args.replicate, args.data, args.out)
+    print(json.dumps({**wildcards, **metrics}))
 
 
 def _dialogs_evaluate(args: argparse.Namespace) -> None:
@@ -85,16 +88,17 @@ def _dialogs_evaluate(args: argparse.Namespace) -> None:
 def _dialogs_summarise(args: argparse.Namespace) -> None:
     from odfa.studies.dialogs import summarise_dialogs
 
-    runs = _stage_config(args, "dialogs_summary")["dialogs"]["methods"]
-    print(summarise_dialogs(runs, args.runs, args.out).to_string(index=False))
+    dialogs = _stage_config(args, "dialogs_summary")["dialogs"]
+    summary = summarise_dialogs(dialogs["methods"], dialogs["replicates"], args.runs, args.out_dir)
+    print(summary.to_string(index=False))
 
 
 def _dialogs_plot(args: argparse.Namespace) -> None:
     from odfa.figures.dialogs import plot_attention, plot_losses, plot_samples
 
-    runs = _stage_config(args, "dialogs_figures")["dialogs"]["methods"]
-    figures = Path(args.out_dir)
-    plot_losses(runs, args.runs, figures / "fig2c.png")
+    dialogs = _stage_config(args, "dialogs_figures")["dialogs"]
+    runs, figures = dialogs["methods"], Path(args.out_dir)
+    plot_losses(runs, dialogs["replicates"], args.runs, figures / "fig2c.png")
     plot_samples(runs, args.runs, figures / "fig2d.png", figures / "fig2d.txt")
     plot_attention(runs, args.runs, figures / "fig2e.png")
 
@@ -154,9 +158,14 @@ def _climate_prepare(args: argparse.Namespace) -> None:
 def _climate_train(args: argparse.Namespace) -> None:
     from odfa.studies.climate import train_climate
 
-    wildcards: Wildcards = {"model": args.model, "method": args.method}
+    wildcards: Wildcards = {
+        "model": args.model,
+        "method": args.method,
+        "replicate": str(args.replicate),
+    }
     config = _stage_config(args, "climate_train", **wildcards)
-    print(json.dumps(train_climate(config, args.model, args.method, args.data, args.out)))
+    summary = train_climate(config, args.model, args.method, args.replicate, args.data, args.out)
+    print(json.dumps(summary))
 
 
 def _climate_score(args: argparse.Namespace) -> None:
@@ -168,9 +177,13 @@ def _climate_score(args: argparse.Namespace) -> None:
 def _climate_summarise(args: argparse.Namespace) -> None:
     from odfa.studies.climate_scores import summarise_climate
 
-    methods = _stage_config(args, "climate_summary")["climate"]["methods"]
-    runs = [Path(args.runs) / f"{model}-{method}" for model in CLIMATE_MODELS for method in methods]
-    print(summarise_climate(runs, args.out).to_string(index=False))
+    climate = _stage_config(args, "climate_summary")["climate"]
+    runs = [
+        Path(args.runs) / f"{model}-{method}"
+        for model in CLIMATE_MODELS
+        for method in climate["methods"]
+    ]
+    print(summarise_climate(runs, climate["replicates"], args.out_dir).to_string(index=False))
 
 
 def _climate_plot(args: argparse.Namespace) -> None:
@@ -178,7 +191,7 @@ def _climate_plot(args: argparse.Namespace) -> None:
 
     figures = Path(args.out_dir)
     plot_scores(args.metrics, figures / "fig3b.png")
-    plot_maps(args.runs, args.data, figures / "fig3c.png")
+    plot_maps(args.metrics, args.runs, args.data, figures / "fig3c.png")
 
 
 def _pipeline_dvc(args: argparse.Namespace) -> None:
@@ -244,6 +257,10 @@ CONFIG_FILES = {
 }
 
 
+REPLICATE = {"type": int, "default": 0, "help": "replicate index (its seeds derive from it)"}
+RUNS_HELP = "folder holding <{run}>/replicate-<r>/"
+
+
 def command(
     group: argparse._SubParsersAction, name: str, handler: Handler, description: str
 ) -> argparse.ArgumentParser:
@@ -271,13 +288,15 @@ def build_parser() -> argparse.ArgumentParser:
     train = command(digits, "train", _digits_train, "train one method; write metrics.json")
     train.add_argument("--config", **CONFIG_FILES)
     train.add_argument("--method", required=True, choices=list(METHODS))
-    train.add_argument("--out", required=True, help="run folder")
-    summary = command(digits, "summarise", _digits_summarise, "gather per-method metrics")
+    train.add_argument("--replicate", **REPLICATE)
+    train.add_argument("--out", required=True, help="replicate folder")
+    summary = command(digits, "summarise", _digits_summarise, "mean and spread per method")
     summary.add_argument("--config", **CONFIG_FILES)
-    summary.add_argument("--runs", required=True, help="folder holding <method>/metrics.json")
-    summary.add_argument("--out", required=True)
+    summary.add_argument("--runs", required=True, help=RUNS_HELP.format(run="method"))
+    summary.add_argument("--out", required=True, help="summary metrics.json")
+    summary.add_argument("--replicates-out", required=True, help="per-replicate CSV")
     plot = command(digits, "plot", _digits_plot, "figure of losses, accuracy and alignment")
-    plot.add_argument("--runs", required=True, help="folder holding <method>/log.csv")
+    plot.add_argument("--runs", required=True, help=RUNS_HELP.format(run="method"))
     plot.add_argument("--summary", required=True)
     plot.add_argument("--out", required=True)
 
@@ -298,14 +317,17 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--config", **CONFIG_FILES)
         sub.add_argument("--run", required=True, choices=runs)
         sub.add_argument("--data", required=True, help="prepared data folder")
-    train_run.add_argument("--out", required=True, help="run folder")
-    evaluate.add_argument("--run-dir", required=True, help="trained run folder")
-    dialogs_summary = command(dialogs, "summarise", _dialogs_summarise, "metrics.csv of all runs")
+    train_run.add_argument("--replicate", **REPLICATE)
+    train_run.add_argument("--out", required=True, help="replicate folder")
+    evaluate.add_argument("--run-dir", required=True, help="trained replicate folder")
+    dialogs_summary = command(dialogs, "summarise", _dialogs_summarise, "tables of all runs")
     dialogs_plot = command(dialogs, "plot", _dialogs_plot, "figures 2c, 2d and 2e")
     for sub in (dialogs_summary, dialogs_plot):
         sub.add_argument("--config", **CONFIG_FILES)
-        sub.add_argument("--runs", required=True, help="folder holding <run>/")
-    dialogs_summary.add_argument("--out", required=True)
+        sub.add_argument("--runs", required=True, help=RUNS_HELP.format(run="run"))
+    dialogs_summary.add_argument(
+        "--out-dir", required=True, help="folder for metrics.csv, replicates.csv, comparisons.csv"
+    )
     dialogs_plot.add_argument("--out-dir", required=True, help="figures folder")
 
     climate = commands.add_parser(
@@ -325,18 +347,21 @@ def build_parser() -> argparse.ArgumentParser:
     climate_train.add_argument("--config", **CONFIG_FILES)
     climate_train.add_argument("--model", required=True, choices=list(CLIMATE_MODELS))
     climate_train.add_argument("--method", required=True, choices=list(METHODS))
+    climate_train.add_argument("--replicate", **REPLICATE)
     climate_train.add_argument("--data", required=True, help="prepared data folder")
-    climate_train.add_argument("--out", required=True, help="run folder")
+    climate_train.add_argument("--out", required=True, help="replicate folder")
     climate_score = command(climate, "score", _climate_score, "ClimateBench scores of a run")
-    climate_score.add_argument("--run-dir", required=True, help="trained run folder")
+    climate_score.add_argument("--run-dir", required=True, help="trained replicate folder")
     climate_score.add_argument("--data", required=True, help="prepared data folder (truth)")
-    climate_summary = command(climate, "summarise", _climate_summarise, "metrics.csv of all runs")
+    climate_summary = command(climate, "summarise", _climate_summarise, "tables of all runs")
     climate_summary.add_argument("--config", **CONFIG_FILES)
-    climate_summary.add_argument("--runs", required=True, help="folder holding <model>-<method>/")
-    climate_summary.add_argument("--out", required=True)
+    climate_summary.add_argument("--runs", required=True, help=RUNS_HELP.format(run="model-method"))
+    climate_summary.add_argument(
+        "--out-dir", required=True, help="folder for metrics.csv, replicates.csv, comparisons.csv"
+    )
     climate_plot = command(climate, "plot", _climate_plot, "figures 3b and 3c")
     climate_plot.add_argument("--metrics", required=True, help="metrics.csv")
-    climate_plot.add_argument("--runs", required=True, help="folder holding <model>-<method>/")
+    climate_plot.add_argument("--runs", required=True, help=RUNS_HELP.format(run="model-method"))
     climate_plot.add_argument("--data", required=True, help="prepared data folder (truth)")
     climate_plot.add_argument("--out-dir", required=True, help="figures folder")
 

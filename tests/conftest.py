@@ -28,6 +28,8 @@ MEASURED = ("measured_seconds", "tokens_per_second", "simulated_optics_seconds",
 def tiny_config() -> dict[str, Any]:
     """The default config shrunk so that every study runs end to end in seconds."""
     config = copy.deepcopy(DEFAULT_CONFIG)
+    for study in ("digits", "dialogs", "climate"):
+        config[study]["replicates"] = 2
     config["digits"]["training"]["epochs"] = 2
     dialogs = config["dialogs"]
     dialogs["sample"]["n_conversations"] = 300

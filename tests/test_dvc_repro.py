@@ -96,7 +96,7 @@ def test_dvc_exp_run_varies_a_setting_and_exp_show_lists_its_metrics(dvc_workspa
     run([*git, "commit", "-q", "-m", "tiny run"], dvc_workspace)
     setting = "config/config.yaml:digits.training.learning_rate=0.02"
     output = run([str(BIN / "dvc"), "exp", "run", "-S", setting, "digits_summary"], dvc_workspace)
-    assert "Running stage 'digits_train-odfa'" in output and "dialogs_train" not in output
+    assert "Running stage 'digits_train-odfa-1'" in output and "dialogs_train" not in output
     shown = json.loads(run([str(BIN / "dvc"), "exp", "show", "--json"], dvc_workspace))
     rates = {}
     for record in _exp_runs(shown):
@@ -112,9 +112,9 @@ def test_a_killed_dvc_repro_resumes_its_training(dvc_workspace):
     config = yaml.safe_load(path.read_text())
     config["digits"]["training"].update(epochs=40, checkpoint_every=20)
     path.write_text(yaml.safe_dump(config))
-    run_dir = dvc_workspace / "results" / "digits" / "runs" / "odfa"
+    run_dir = dvc_workspace / "results" / "digits" / "runs" / "odfa" / "replicate-0"
     stale = set(run_dir.glob("checkpoints-stale-*"))
-    command = [str(BIN / "dvc"), "repro", "digits_train-odfa"]
+    command = [str(BIN / "dvc"), "repro", "digits_train-odfa-0"]
     process = subprocess.Popen(
         command, cwd=dvc_workspace, env=tools_environment(), start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -134,7 +134,8 @@ def test_a_killed_dvc_repro_resumes_its_training(dvc_workspace):
     assert process.returncode == -signal.SIGKILL, "training finished before it could be killed"
 
     output = run(command, dvc_workspace)
-    assert "resuming from results/digits/runs/odfa/checkpoints/last.pt at step" in output
+    checkpoint = "results/digits/runs/odfa/replicate-0/checkpoints/last.pt"
+    assert f"resuming from {checkpoint} at step" in output
     steps = json.loads((run_dir / "metrics.json").read_text())["steps"]
     assert steps == 40 * 45
     assert list(pd.read_csv(run_dir / "log.csv")["step"]) == list(range(1, steps + 1))

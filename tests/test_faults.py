@@ -63,9 +63,9 @@ def test_a_killed_snakemake_run_resumes_its_training_after_unlock(tmp_path):
     config["digits"]["training"].update(epochs=40, checkpoint_every=20)
     config_path = tmp_path / "config.yaml"
     config_path.write_text(yaml.safe_dump(config))
-    run_dir = tmp_path / "results" / "digits" / "runs" / "odfa"
+    run_dir = tmp_path / "results" / "digits" / "runs" / "odfa" / "replicate-0"
     arguments = ("--cores", "1", "--configfile", str(config_path), "-d", str(tmp_path))
-    arguments += ("results/digits/runs/odfa/metrics.json",)
+    arguments += ("results/digits/runs/odfa/replicate-0/metrics.json",)
     process = subprocess.Popen(
         [*SNAKEMAKE, *arguments],
         cwd=REPO,
@@ -105,7 +105,7 @@ def test_a_full_disk_while_checkpointing_keeps_the_previous_checkpoint(tmp_path,
 
     monkeypatch.setattr(train_module.torch, "save", save_until_the_disk_fills)
     with pytest.raises(OSError, match="No space left"):
-        train_digits(config, "bp", tmp_path)
+        train_digits(config, "bp", 0, tmp_path)
     checkpoints = tmp_path / "checkpoints"
     assert sorted(path.name for path in checkpoints.iterdir()) == ["last.pt"]  # no temp file
     assert saves == [10, 20, 30]

@@ -81,20 +81,30 @@ def _set(config: dict, key: str, value) -> None:
 ABLATION_RUNS = {f"ablation_{study}-{variant}" for study in ("digits", "dialogs")
                  for variant in ("camera-ideal", "camera_bits-6")}  # fmt: skip
 ABLATION = ABLATION_RUNS | {"ablation_summary", "ablation_figure"}
+REPLICATES = range(tiny_config()["dialogs"]["replicates"])  # as many in every tiny study
+
+
+def replicated(*jobs: str) -> set[str]:
+    """Each job once per replicate of the tiny config (stage names end with the replicate)."""
+    return {f"{job}-{replicate}" for job in jobs for replicate in REPLICATES}
+
+
 CONFIG_CHANGES = {
-    "digits.training.learning_rate": (0.02, {"digits_train-bp", "digits_train-dfa",
-        "digits_train-odfa", "digits_train-shallow", "digits_summary", "digits_figure"}
+    "digits.training.learning_rate": (0.02, replicated("digits_train-bp", "digits_train-dfa",
+        "digits_train-odfa", "digits_train-shallow") | {"digits_summary", "digits_figure"}
         | {job for job in ABLATION if not job.startswith("ablation_dialogs")}),
     "dialogs.generation.temperature": (0.5, {f"dialogs_evaluate-{run}" for run in
         ("bp", "bp_star", "dfa", "odfa", "shallow")} | {"dialogs_figures"}),
-    "dialogs.bp_star_training.learning_rate": (1e-3, {"dialogs_train-bp_star",
-        "dialogs_evaluate-bp_star", "dialogs_summary", "dialogs_figures", "ablation_figure"}),
+    "dialogs.bp_star_training.learning_rate": (1e-3, replicated("dialogs_train-bp_star")
+        | {"dialogs_evaluate-bp_star", "dialogs_summary", "dialogs_figures", "ablation_figure"}),
     "optics.threshold": (0.2, None),
-    "climate.models.fcnn.hidden_dims": ([24, 12], {f"{stage}-fcnn-{method}" for stage in
-        ("climate_train", "climate_score") for method in ("bp", "dfa", "odfa")}
+    "climate.models.fcnn.hidden_dims": ([24, 12], replicated(*(f"{stage}-fcnn-{method}"
+        for stage in ("climate_train", "climate_score") for method in ("bp", "dfa", "odfa")))
         | {"climate_summary", "climate_figures"}),
     "resources.dialogs_train.mem_mb": (12345, set()),
 }  # fmt: skip
+ODFA_TRAINING = replicated("digits_train-odfa", "dialogs_train-odfa", "climate_train-vit-odfa",
+                           "climate_train-fcnn-odfa")  # fmt: skip
 
 
 @pytest.mark.slow
@@ -113,17 +123,16 @@ def test_a_changed_setting_reruns_the_same_jobs_in_both_tools(workspace, key):
             assert planned == expected
         else:  # the optics: ODFA runs, the sweep and what follows them, nothing else
             trained = {job for job in planned if "_train-" in job or job == "scaling_sweep"}
-            assert trained == {"digits_train-odfa", "dialogs_train-odfa", "climate_train-vit-odfa",
-                               "climate_train-fcnn-odfa", "scaling_sweep"}  # fmt: skip
+            assert trained == ODFA_TRAINING | {"scaling_sweep"}
             assert planned >= ABLATION
     finally:
         path.write_text(original)
 
 
 CODE_CHANGES = {
-    "odfa/metrics.py": {"climate_score-vit-bp", "climate_score-vit-dfa", "climate_score-vit-odfa",
-        "climate_score-fcnn-bp", "climate_score-fcnn-dfa", "climate_score-fcnn-odfa",
-        "climate_summary", "climate_figures"},
+    "odfa/metrics.py": replicated("climate_score-vit-bp", "climate_score-vit-dfa",
+        "climate_score-vit-odfa", "climate_score-fcnn-bp", "climate_score-fcnn-dfa",
+        "climate_score-fcnn-odfa") | {"climate_summary", "climate_figures"},
     "odfa/optics/camera.py": None,
     "odfa/figures/dialogs.py": {"dialogs_figures"},
 }  # fmt: skip
@@ -142,13 +151,33 @@ def test_a_changed_module_reruns_the_jobs_that_run_it_in_both_tools(workspace, m
         if expected is not None:
             assert planned == expected
         else:
-            assert {job for job in planned if "_train-" in job} == {
-                "digits_train-odfa", "dialogs_train-odfa", "climate_train-vit-odfa",
-                "climate_train-fcnn-odfa",
-            }  # fmt: skip
-            assert "scaling_sweep" in planned and "climate_score-vit-bp" not in planned
+            assert {job for job in planned if "_train-" in job} == ODFA_TRAINING
+            assert "scaling_sweep" in planned and "climate_score-vit-bp-0" not in planned
             assert planned >= ABLATION
     finally:
         path.write_text(original)
         os.utime(path)  # newer, with the recorded content: neither tool reruns
+    assert snakemake_jobs(workspace) == set() and dvc_jobs(workspace) == set()
+
+
+@pytest.mark.slow
+def test_a_new_replicate_runs_alone_in_both_tools(workspace):
+    """One more replicate of the digits study: its four runs, the summary and the figure; the
+    replicates already run keep their results (their settings hold no replicate count)."""
+    path, lock = workspace / "config" / "config.yaml", workspace / "dvc.yaml"
+    original, stages = path.read_text(), lock.read_text()
+    config = yaml.safe_load(original)
+    config["digits"]["replicates"] = len(REPLICATES) + 1
+    path.write_text(yaml.safe_dump(config))
+    _run(workspace, str(BIN / "odfa"), "pipeline", "dvc", "--out", "dvc.yaml")
+    try:
+        planned = snakemake_jobs(workspace)
+        assert planned == dvc_jobs(workspace)
+        new = len(REPLICATES)
+        assert planned == {
+            f"digits_train-{method}-{new}" for method in ("bp", "dfa", "odfa", "shallow")
+        } | {"digits_summary", "digits_figure", "ablation_figure"}
+    finally:
+        path.write_text(original)
+        lock.write_text(stages)
     assert snakemake_jobs(workspace) == set() and dvc_jobs(workspace) == set()

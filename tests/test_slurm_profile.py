@@ -67,7 +67,7 @@ def test_training_jobs_go_to_the_gpu_partition_with_one_gpu(slurm_run) -> None:
     by_rule: dict[str, list[dict]] = {}
     for submission in submissions:
         by_rule.setdefault(_rule(submission), []).append(submission)
-    assert len(by_rule["dialogs_train"]) == 5 and len(by_rule["climate_train"]) == 6
+    assert len(by_rule["dialogs_train"]) == 10 and len(by_rule["climate_train"]) == 12
     for rule in TRAINING_RULES:
         for submission in by_rule[rule]:
             assert (submission["partition"], submission["gpus"]) == ("gpu", "1")
@@ -90,10 +90,10 @@ def test_slurm_jobs_give_the_local_run_bit_for_bit(slurm_run, tiny_run) -> None:
         assert comparable(project / "results" / metrics) == comparable(tiny_run / metrics)
     products = [
         path.relative_to(tiny_run)
-        for pattern in ("*/runs/*/model.pt", "*/runs/*/predictions.nc", "*/runs/*/samples.json")
-        for path in tiny_run.glob(pattern)
+        for product in ("model.pt", "predictions.nc", "samples.json")
+        for path in tiny_run.glob(f"*/runs/*/replicate-*/{product}")
     ]
-    assert len(products) == 4 + 5 + 6 + 6 + 5
+    assert len(products) == 2 * (4 + 5 + 6 + 6) + 5  # two replicates; samples of replicate 0
     for product in products:
         assert (project / "results" / product).read_bytes() == (tiny_run / product).read_bytes()
 

@@ -12,6 +12,8 @@ from odfa.config import load_config
 from odfa.data.digits import load_digits_split
 from tests.conftest import DEFAULT_CONFIG, REPO, planned_jobs, snakemake, tiny_config
 
+STUDIES = ("digits", "dialogs", "climate")  # the replicated ones
+
 
 def test_the_dry_run_lists_every_step(tmp_path):
     default = str(REPO / "config" / "config.yaml")
@@ -21,19 +23,21 @@ def test_the_dry_run_lists_every_step(tmp_path):
     assert result.returncode == 0, result.stderr
     rows = [line.split() for line in result.stdout.splitlines()]
     counts = {row[0]: row[1] for row in rows if len(row) == 2 and row[1].isdigit()}
+    replicates = {study: DEFAULT_CONFIG[study]["replicates"] for study in STUDIES}
     expected = {
-        "digits_train": "4",
+        "digits_train": str(4 * replicates["digits"]),
         "digits_summary": "1",
         "digits_figure": "1",
         "dialogs_fetch": "1",
         "dialogs_prepare": "1",
-        "dialogs_train": "5",
-        "dialogs_evaluate": "5",
+        "dialogs_train": str(5 * replicates["dialogs"]),
+        "dialogs_evaluate": "5",  # replicate 0's samples and attention
         "dialogs_summary": "1",
         "dialogs_figures": "1",
         "climate_fetch": "1",
         "climate_prepare": "1",
-        "climate_train": "6",
+        "climate_train": str(6 * replicates["climate"]),
+        "climate_score": str(6 * replicates["climate"]),
         "climate_summary": "1",
         "climate_figures": "1",
         "scaling_sweep": "1",
@@ -46,16 +50,26 @@ def test_the_tiny_run_produces_the_digits_results(tiny_run):
     metrics = json.loads((tiny_run / "digits" / "metrics.json").read_text())
     assert set(metrics) == {"bp", "dfa", "odfa", "shallow"}
     assert all(0.0 <= run["test_accuracy"] <= 1.0 for run in metrics.values())
+    assert all(run["replicates"] == 2 for run in metrics.values())
+    assert all(run["final_train_loss_std"] > 0 for run in metrics.values())
+    assert "projection_cosine" not in metrics["bp"]  # BP has no optics
     assert 0.0 < metrics["odfa"]["projection_cosine"] <= 1.0  # the optics' fidelity
+    replicates = pd.read_csv(tiny_run / "digits" / "replicates.csv")
+    assert len(replicates) == 8 and replicates["fingerprint"].nunique() == 8
     assert (tiny_run / "figures" / "digits.png").stat().st_size > 10_000
 
 
 def test_the_tiny_run_produces_the_dialogs_results(tiny_run):
     table = pd.read_csv(tiny_run / "dialogs" / "metrics.csv")
     assert list(table["method"]) == ["bp", "bp_star", "dfa", "odfa", "shallow"]
+    assert (table["replicates"] == 2).all() and (table["final_validation_loss_std"] > 0).all()
     for run in table["method"]:
-        log = pd.read_csv(tiny_run / "dialogs" / "runs" / run / "log.csv")
-        assert log["loss"].tail(5).mean() < log["loss"].head(5).mean(), run
+        for replicate in ("replicate-0", "replicate-1"):
+            log = pd.read_csv(tiny_run / "dialogs" / "runs" / run / replicate / "log.csv")
+            assert log["loss"].tail(5).mean() < log["loss"].head(5).mean(), run
+    comparisons = pd.read_csv(tiny_run / "dialogs" / "comparisons.csv")
+    assert len(comparisons) == 10 and comparisons["exceeds_spread"].notna().all()
+    assert (comparisons["spread"] > 0).all()
     odfa = table.set_index("method").loc["odfa"]
     assert odfa["optical_frames"] > 0 and odfa["modelled_optical_seconds"] > 0
     assert 0.0 < odfa["projection_cosine"] <= 1.0 and 0.0 <= odfa["silent_outputs"] < 1.0
@@ -85,6 +99,10 @@ def test_the_tiny_run_produces_the_climate_results(tiny_run):
     assert set(zip(table["model"], table["method"], strict=True)) == {
         (model, method) for model in ("vit", "fcnn") for method in ("bp", "dfa", "odfa")
     }
+    assert (table["replicates"] == 2).all() and (table["nrmse_total_std"] > 0).all()
+    assert len(pd.read_csv(tiny_run / "climate" / "replicates.csv")) == 12
+    comparisons = pd.read_csv(tiny_run / "climate" / "comparisons.csv")
+    assert comparisons.groupby("model").size().to_dict() == {"fcnn": 3, "vit": 3}
     assert (table[["nrmse_spatial", "nrmse_global", "nrmse_total", "rmse"]] > 0).all().all()
     optical = table[table["method"] == "odfa"]["projection_cosine"]
     assert len(optical) and optical.between(0.0, 1.0).all()
@@ -107,8 +125,8 @@ def test_a_changed_setting_reruns_only_what_depends_on_it(tiny_run):
     config = tiny_config()
     config["digits"]["training"]["learning_rate"] = 0.02
     assert planned_jobs(tiny_run.parent, config) == {
-        "digits_train": 4, "digits_summary": 1, "digits_figure": 1, "ablation_digits": 2,
-        "ablation_summary": 1, "ablation_figure": 1, "all": 1, "total": 11,
+        "digits_train": 8, "digits_summary": 1, "digits_figure": 1, "ablation_digits": 2,
+        "ablation_summary": 1, "ablation_figure": 1, "all": 1, "total": 15,
     }  # fmt: skip
     config = tiny_config()
     config["dialogs"]["generation"]["temperature"] = 0.5
@@ -118,7 +136,7 @@ def test_a_changed_setting_reruns_only_what_depends_on_it(tiny_run):
     config = tiny_config()
     config["optics"]["threshold"] = 0.2  # only the ODFA runs use the optics
     jobs = planned_jobs(tiny_run.parent, config)
-    assert jobs["digits_train"] == 1 and jobs["dialogs_train"] == 1 and jobs["climate_train"] == 2
+    assert jobs["digits_train"] == 2 and jobs["dialogs_train"] == 2 and jobs["climate_train"] == 4
 
 
 def test_scheduler_resources_come_from_the_config_and_rerun_nothing(tiny_run, tmp_path):
@@ -131,7 +149,7 @@ def test_scheduler_resources_come_from_the_config_and_rerun_nothing(tiny_run, tm
     assert result.returncode == 0, result.stderr
     jobs = result.stdout.split("\nrule ")
     train = [job for job in jobs if job.startswith("dialogs_train:")]
-    assert len(train) == 5 and all("mem_mb=12345" in job and "runtime=678" in job for job in train)
+    assert len(train) == 10 and all("mem_mb=12345" in job and "runtime=678" in job for job in train)
 
 
 def test_forcerun_reruns_one_stage_and_what_depends_on_it(tiny_run):
@@ -142,7 +160,7 @@ def test_forcerun_reruns_one_stage_and_what_depends_on_it(tiny_run):
 def test_command_line_overrides_merge_into_the_config_and_rerun_what_they_change(tiny_run):
     override = ("--config", "dialogs={training: {learning_rate: 3.0e-4}}")
     jobs = planned_jobs(tiny_run.parent, tiny_config(), *override)
-    assert jobs["dialogs_train"] == 4  # every run but BP*, which has its own settings
+    assert jobs["dialogs_train"] == 8  # every run but BP*, which has its own settings
     assert jobs["dialogs_evaluate"] == 4 and "digits_train" not in jobs
 
 
@@ -151,7 +169,7 @@ def test_every_job_reads_the_effective_config(tiny_run, tmp_path):
     config["digits"]["training"]["epochs"] = 3
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config))
-    target = "results/digits/runs/bp/metrics.json"
+    target = "results/digits/runs/bp/replicate-0/metrics.json"
     override = ("--config", "digits={training: {epochs: 1}}")
     result = snakemake(
         "--cores", "1", "--configfile", str(path), *override, "-d", str(tmp_path), target
@@ -191,19 +209,23 @@ def test_the_paper_config_holds_only_what_differs_and_snakemake_layers_it(tmp_pa
 
 
 def test_progress_bars_in_log_files_are_throttled(tiny_run):
-    steps = json.loads((tiny_run / "digits" / "runs" / "bp" / "metrics.json").read_text())["steps"]
-    log = (tiny_run / "logs" / "digits" / "train-bp.log").read_text()
+    run = tiny_run / "digits" / "runs" / "bp" / "replicate-0"
+    steps = json.loads((run / "metrics.json").read_text())["steps"]
+    log = (tiny_run / "logs" / "digits" / "train-bp-0.log").read_text()
     assert steps == 90 and log.count("\r") <= 2  # drawn at the start and the end, not per step
 
 
 def test_a_run_records_its_fingerprint_and_settings(tiny_run):
-    metrics = json.loads((tiny_run / "digits" / "runs" / "dfa" / "metrics.json").read_text())
+    run = tiny_run / "digits" / "runs" / "dfa" / "replicate-1"
+    metrics = json.loads((run / "metrics.json").read_text())
     provenance = metrics["provenance"]
-    assert provenance["settings"]["feedback"] == tiny_config()["feedback"]
+    assert provenance["wildcards"] == {"method": "dfa", "replicate": "1"}
+    assert provenance["settings"]["digits.training"]["seed"] == 1000  # the replicate's own
+    assert provenance["settings"]["feedback"] == tiny_config()["feedback"] | {"seed": 1001}
     assert "optics" not in provenance["settings"]  # DFA reads no optics
     assert provenance["inputs"].keys() == {"digits.csv.gz"} and len(metrics["fingerprint"]) == 16
-    table = pd.read_csv(tiny_run / "dialogs" / "metrics.csv")
-    assert table["fingerprint"].nunique() == len(table) == 5
+    table = pd.read_csv(tiny_run / "dialogs" / "replicates.csv")
+    assert table["fingerprint"].nunique() == len(table) == 10
 
 
 def test_the_workflow_passes_snakemakes_lint(tmp_path):

@@ -9,6 +9,7 @@ import pandas as pd
 import xarray as xr
 
 from odfa.figures.common import method_label, plt, save_figure
+from odfa.studies.replicates import COUNT, STD_SUFFIX, replicate_dirs
 
 # Published ClimateBench leaderboard on ssp245, tas (Watson-Parris et al., JAMES 2022), real data.
 PUBLISHED_TAS = {
@@ -35,7 +36,8 @@ def run_label(model: str, method: str) -> str:
 
 
 def plot_scores(metrics_path: str | Path, out_path: str | Path) -> None:
-    """Fig. 3b: every score per (model, method), published baselines as labelled lines."""
+    """Fig. 3b: every score per (model, method), the mean over replicates with error bars of
+    their std, published baselines as labelled lines."""
     table = pd.read_csv(metrics_path)
     variables = list(dict.fromkeys(table["variable"]))
     figure, axes = plt.subplots(
@@ -49,8 +51,14 @@ def plot_scores(metrics_path: str | Path, out_path: str | Path) -> None:
         rows = table[table["variable"] == variable]
         labels = [run_label(m, k) for m, k in zip(rows["model"], rows["method"], strict=True)]
         for axis, (score, title) in zip(axes[row], SCORES.items(), strict=True):
-            bars = axis.bar(range(len(rows)), rows[score], color=colours[: len(rows)])
-            axis.bar_label(bars, fmt="%.3f", fontsize=7)
+            bars = axis.bar(
+                range(len(rows)),
+                rows[score],
+                yerr=rows[score + STD_SUFFIX].fillna(0.0),
+                capsize=3,
+                color=colours[: len(rows)],
+            )
+            axis.bar_label(bars, fmt="%.3f", fontsize=7, label_type="center")
             axis.set_xticks(range(len(rows)), labels, rotation=35, ha="right", fontsize=8)
             axis.set_title(f"{variable}: {title}", fontsize=10)
             if variable == "tas" and score in next(iter(PUBLISHED_TAS.values())):
@@ -67,18 +75,26 @@ def plot_scores(metrics_path: str | Path, out_path: str | Path) -> None:
         if variable == "tas":
             handles, names = axes[row][0].get_legend_handles_labels()
             figure.legend(handles, names, loc="lower center", ncol=3, fontsize=8)
+    replicates = int(table[COUNT].max())
     figure.suptitle(
-        "ClimateBench scores on ssp245, 2080-2100 (lower is better); reference lines are published "
-        "results on the real data, context only on sample data"
+        f"ClimateBench scores on ssp245, 2080-2100 (lower is better), mean ± std over {replicates} "
+        "replicates; reference lines are published results on the real data, context only on "
+        "sample data"
     )
     figure.tight_layout(rect=(0, 0.06, 1, 1))
     save_figure(figure, out_path)
 
 
 def plot_maps(
-    runs_dir: str | Path, data_dir: str | Path, out_path: str | Path, year: int = 2100
+    metrics_path: str | Path,
+    runs_dir: str | Path,
+    data_dir: str | Path,
+    out_path: str | Path,
+    year: int = 2100,
 ) -> None:
-    """Fig. 3c: predicted `tas` in `year` (change vs. pre-industrial) and absolute bias."""
+    """Fig. 3c: predicted `tas` in `year` (change vs. pre-industrial), the mean over each run's
+    replicates, its absolute bias and the std of the replicates' predictions."""
+    counts = pd.read_csv(metrics_path).groupby(["model", "method"])[COUNT].max()
     with xr.open_dataset(Path(data_dir) / "test.nc") as test:
         truth = (
             test["targets"]
@@ -86,16 +102,20 @@ def plot_maps(
             .isel(sample=int(np.argmax(test["year"].values == year)))
         )
         truth = truth.load()
-    predictions = {}
+    predictions, spreads = {}, {}
     for model, method in MAP_RUNS:
-        with xr.open_dataset(Path(runs_dir) / f"{model}-{method}" / "predictions.nc") as stored:
-            predictions[run_label(model, method)] = (
-                stored["prediction"].sel(variable="tas", time=year).load()
-            )
+        fields = []
+        for folder in replicate_dirs(Path(runs_dir) / f"{model}-{method}", counts[model, method]):
+            with xr.open_dataset(folder / "predictions.nc") as stored:
+                fields.append(stored["prediction"].sel(variable="tas", time=year).load())
+        stacked = xr.concat(fields, dim="replicate")
+        predictions[run_label(model, method)] = stacked.mean("replicate")
+        spreads[run_label(model, method)] = stacked.std("replicate", ddof=min(1, len(fields) - 1))
     change_limit = float(max(abs(truth).max(), *(abs(p).max() for p in predictions.values())))
     bias_limit = float(max(abs(p - truth.values).max() for p in predictions.values()))
+    spread_limit = float(max(s.max() for s in spreads.values())) or 1.0
     figure, axes = plt.subplots(
-        2, len(MAP_RUNS) + 1, figsize=(4.6 * (len(MAP_RUNS) + 1), 7.0), layout="constrained"
+        3, len(MAP_RUNS) + 1, figsize=(4.6 * (len(MAP_RUNS) + 1), 10.5), layout="constrained"
     )
     panels = {"target": truth, **predictions}
     for axis, (title, field) in zip(axes[0], panels.items(), strict=True):
@@ -104,19 +124,27 @@ def plot_maps(
         )
         axis.set_title(f"{title}: tas {year} (K)", fontsize=9)
     figure.colorbar(image, ax=axes[0].tolist(), label="surface air temperature change (K)")
-    axes[1][0].axis("off")
-    for axis, (title, field) in zip(axes[1][1:], predictions.items(), strict=True):
-        image = axis.pcolormesh(
-            field["lon"],
-            field["lat"],
-            abs(field - truth.values),
-            cmap="magma_r",
-            vmin=0,
-            vmax=bias_limit,
-        )
-        axis.set_title(f"{title}: |bias| {year} (K)", fontsize=9)
-    figure.colorbar(image, ax=axes[1].tolist(), label="absolute bias (K)")
+    rows = (
+        (
+            "|bias| of the replicates' mean",
+            {t: abs(p - truth.values) for t, p in predictions.items()},
+            "magma_r",
+            bias_limit,
+            "absolute bias (K)",
+        ),
+        ("std over replicates", spreads, "viridis", spread_limit, "std of the prediction (K)"),
+    )
+    for row, (name, fields, colours, limit, label) in zip(axes[1:], rows, strict=True):
+        row[0].axis("off")
+        for axis, (title, field) in zip(row[1:], fields.items(), strict=True):
+            image = axis.pcolormesh(
+                field["lon"], field["lat"], field, cmap=colours, vmin=0, vmax=limit
+            )
+            axis.set_title(f"{title}: {name} {year}", fontsize=9)
+        figure.colorbar(image, ax=row.tolist(), label=label)
     for axis in axes.flat:
         if axis.axison:
             axis.set(xlabel="longitude (°E)", ylabel="latitude (°N)")
+    replicates = ", ".join(f"{run_label(*run)}: {counts[run]}" for run in MAP_RUNS)
+    figure.suptitle(f"tas in {year}: replicates' mean, its bias and their std ({replicates})")
     save_figure(figure, out_path)

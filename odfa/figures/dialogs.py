@@ -7,44 +7,75 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from odfa.figures.common import method_colour, method_label, plt, save_figure, smoothed
+from odfa.figures.common import (
+    across_replicates,
+    method_colour,
+    method_label,
+    plot_band,
+    plt,
+    replicate_logs,
+    save_figure,
+)
 from odfa.io import write_text
+from odfa.pipeline.replicates import replicate_name
+
+SHOWN_REPLICATE = replicate_name(0)  # whose samples and attention Figs. 2d and 2e show
 
 
-def plot_losses(runs: list[str], runs_dir: str | Path, out_path: str | Path) -> None:
-    """Fig. 2c: training loss (moving mean) and validation loss of every run vs epochs."""
+def plot_losses(
+    runs: list[str], replicates: int, runs_dir: str | Path, out_path: str | Path
+) -> None:
+    """Fig. 2c: training loss (moving mean) and validation loss of every run vs epochs, the
+    mean over replicates with a band (train) or error bars (validation) of their std."""
     figure, axis = plt.subplots(figsize=(7.5, 4.8))
     for run in runs:
-        log = pd.read_csv(Path(runs_dir) / run / "log.csv")
-        epochs = log["epoch"].max() * log["step"] / log["step"].max()
-        style = {"color": method_colour(run)}
-        axis.plot(epochs, smoothed(log["loss"], 10), label=f"{method_label(run)} train", **style)
-        validation = log["validation_loss"].notna()
-        axis.plot(
-            epochs[validation],
-            log.loc[validation, "validation_loss"],
-            "o--",
+        logs = replicate_logs(Path(runs_dir) / run, replicates)
+        steps_per_epoch = logs[0]["step"].max() / logs[0]["epoch"].max()
+        colour = method_colour(run)
+        train = across_replicates(logs, "loss", window=10)
+        plot_band(
+            axis,
+            train.index / steps_per_epoch,
+            train,
+            color=colour,
+            label=f"{method_label(run)} train",
+        )
+        validation = across_replicates(logs, "validation_loss")
+        axis.errorbar(
+            validation.index / steps_per_epoch,
+            validation["mean"],
+            yerr=validation["std"],
+            fmt="o--",
             markersize=3,
             linewidth=0.8,
+            capsize=2,
+            color=colour,
             label=f"{method_label(run)} validation",
-            **style,
         )
     axis.set(xlabel="epoch", ylabel="cross-entropy loss (nats per token)", yscale="log")
-    axis.set_title("GPT on movie dialogues: loss (train: moving mean of 10 steps)")
+    axis.set_title(
+        f"GPT on movie dialogues: loss, mean ± std over {replicates} replicates "
+        "(train: moving mean of 10 steps)",
+        fontsize=9,
+    )
     axis.legend(ncol=2, fontsize="small")
     save_figure(figure, out_path)
 
 
 def sample_table(runs: list[str], runs_dir: str | Path) -> dict[str, dict[str, dict[str, str]]]:
-    return {run: json.loads((Path(runs_dir) / run / "samples.json").read_text()) for run in runs}
+    """Each run's samples (of replicate 0)."""
+    return {
+        run: json.loads((Path(runs_dir) / run / SHOWN_REPLICATE / "samples.json").read_text())
+        for run in runs
+    }
 
 
 def plot_samples(
     runs: list[str], runs_dir: str | Path, out_path: str | Path, text_path: str | Path
 ) -> None:
-    """Fig. 2d: text generated from the prompt at 0 %, 20 % and 100 % of training (↵ = newline)."""
+    """Fig. 2d: text generated from the prompt at 0 %, 20 % and 100 % of training (↵ = newline),
+    by replicate 0 of each run."""
     table = sample_table(runs, runs_dir)
     percents = sorted(next(iter(table.values())), key=int)
     prompt = next(iter(next(iter(table.values())).values()))["prompt"]
@@ -87,10 +118,11 @@ def plot_samples(
 
 
 def plot_attention(runs: list[str], runs_dir: str | Path, out_path: str | Path) -> None:
-    """Fig. 2e: causal attention over the prompt at 100 %, mean over layers and heads."""
+    """Fig. 2e: causal attention over the prompt at 100 %, mean over layers and heads, of
+    replicate 0 of each run."""
     figure, axes = plt.subplots(1, len(runs), figsize=(4.6 * len(runs), 4.8), squeeze=False)
     for axis, run in zip(axes[0], runs, strict=True):
-        stored = np.load(Path(runs_dir) / run / "attention.npz")
+        stored = np.load(Path(runs_dir) / run / SHOWN_REPLICATE / "attention.npz")
         attention, tokens = stored["attention"], [str(t) for t in stored["tokens"]]
         future = np.triu(np.ones_like(attention, dtype=bool), k=1)
         axis.imshow(np.ma.masked_where(future, attention), cmap="viridis", vmin=0)
@@ -105,5 +137,5 @@ def plot_attention(runs: list[str], runs_dir: str | Path, out_path: str | Path) 
         axis.set_yticks(range(len(tokens)), tokens, fontsize=6)
         axis.set(xlabel="attended token (key)", ylabel="attending token (query)")
         axis.set_title(f"{method_label(run)} (grey: masked future)", fontsize=9)
-    figure.suptitle("Mean causal attention over the prompt at 100 % of training")
+    figure.suptitle("Mean causal attention over the prompt at 100 % of training (replicate 0)")
     save_figure(figure, out_path)

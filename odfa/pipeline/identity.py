@@ -17,7 +17,7 @@ import torch
 
 from odfa.io import sha256_of
 from odfa.pipeline.code import code_digest
-from odfa.pipeline.stages import Wildcards, stage_modules, stage_settings
+from odfa.pipeline.stages import Wildcards, job_settings, stage_modules
 
 
 @dataclass(frozen=True)
@@ -42,11 +42,12 @@ def run_identity(
     wildcards: Wildcards,
     input_files: Iterable[str | Path] = (),
 ) -> RunIdentity:
-    """The identity of the job of `stage` with `wildcards` reading `input_files`."""
+    """The identity of the job of `stage` with `wildcards` reading `input_files`; `config` is
+    the job's own (a replicate's seeds already derived)."""
     return RunIdentity(
         stage=stage,
         wildcards=dict(wildcards),
-        settings=stage_settings(config, stage, wildcards),
+        settings=job_settings(config, stage, wildcards),
         inputs={Path(path).name: sha256_of(path) for path in sorted(map(str, input_files))},
         code=code_digest(stage_modules(stage, wildcards)),
         torch_version=torch.__version__,

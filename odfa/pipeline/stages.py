@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from odfa.pipeline.replicates import replicate_config
 from odfa.registry import DIALOGS_RUNS, check_method, dialogs_training_section
 
 Wildcards = Mapping[str, str]
@@ -23,13 +24,16 @@ class Stage:
     """The config keys (dotted, formatted with the job's wildcards) and modules a stage reads.
 
     `method` names the training method of a job from its wildcards: its config sections and its
-    module join the stage's. A `resumable` stage keeps `checkpoints/` across reruns.
+    module join the stage's. A `resumable` stage keeps `checkpoints/` across reruns. A stage
+    `replicated` for a study reads the seeds of the job's `replicate` wildcard
+    (`odfa.pipeline.replicates`).
     """
 
     settings: tuple[str, ...]
     modules: tuple[str, ...]
     method: Callable[[Wildcards], str] | None = None
     resumable: bool = False
+    replicated: str | None = None
 
 
 def _method_wildcard(wildcards: Wildcards) -> str:
@@ -52,8 +56,9 @@ STAGES = {
         ("odfa.studies.digits",),
         _method_wildcard,
         resumable=True,
+        replicated="digits",
     ),
-    "digits_summary": Stage(("digits.methods",), ("odfa.studies.digits",)),
+    "digits_summary": Stage(("digits.methods", "digits.replicates"), ("odfa.studies.digits",)),
     "digits_figure": Stage((), ("odfa.figures.digits",)),
     "dialogs_fetch": Stage(("dialogs.source", "dialogs.sample"), ("odfa.studies.dialogs_data",)),
     "dialogs_prepare": Stage(
@@ -76,13 +81,14 @@ STAGES = {
         ("odfa.studies.dialogs",),
         _dialogs_method,
         resumable=True,
+        replicated="dialogs",
     ),
     "dialogs_evaluate": Stage(
         ("threads", "dialogs.model", "dialogs.milestones", "dialogs.generation"),
         ("odfa.studies.dialogs",),
     ),
-    "dialogs_summary": Stage(("dialogs.methods",), ("odfa.studies.dialogs",)),
-    "dialogs_figures": Stage(("dialogs.methods",), ("odfa.figures.dialogs",)),
+    "dialogs_summary": Stage(("dialogs.methods", "dialogs.replicates"), ("odfa.studies.dialogs",)),
+    "dialogs_figures": Stage(("dialogs.methods", "dialogs.replicates"), ("odfa.figures.dialogs",)),
     "climate_fetch": Stage(("climate.source", "climate.sample"), ("odfa.studies.climate_data",)),
     "climate_prepare": Stage(
         ("climate.grid", "climate.window", "climate.variables"), ("odfa.studies.climate_data",)
@@ -92,9 +98,12 @@ STAGES = {
         ("odfa.studies.climate",),
         _method_wildcard,
         resumable=True,
+        replicated="climate",
     ),
     "climate_score": Stage((), ("odfa.studies.climate_scores",)),
-    "climate_summary": Stage(("climate.methods",), ("odfa.studies.climate_scores",)),
+    "climate_summary": Stage(
+        ("climate.methods", "climate.replicates"), ("odfa.studies.climate_scores",)
+    ),
     "climate_figures": Stage((), ("odfa.figures.climate",)),
     "ablation_digits": Stage(
         (*COMPUTE, "digits.test_fraction", "digits.split_seed", "digits.model", "digits.training"),
@@ -162,7 +171,17 @@ def lookup(config: Mapping[str, Any], key: str) -> Any:
 
 
 def stage_settings(config: Mapping[str, Any], name: str, wildcards: Wildcards) -> dict[str, Any]:
-    """{dotted key: value}: the settings the job reads, as Snakemake's params and DVC's params."""
+    """{dotted key: value}: the settings the job reads from the workflow's `config`, as
+    Snakemake's params and DVC's params (a replicate's with its own seeds)."""
+    study = stage(name).replicated
+    if study is not None:
+        config = replicate_config(config, study, wildcards["replicate"])
+    return job_settings(config, name, wildcards)
+
+
+def job_settings(config: Mapping[str, Any], name: str, wildcards: Wildcards) -> dict[str, Any]:
+    """{dotted key: value}: the settings of a config that is the job's own already (as
+    `restricted_config` gives it: a replicate's seeds are not derived again)."""
     return {key: lookup(config, key) for key in setting_keys(name, wildcards)}
 
 

@@ -69,18 +69,19 @@ def train_variant(
     data_dir: str | Path | None = None,
 ) -> dict[str, Any]:
     """Train the study's ODFA run under `config` (the variant already applied, see
-    `apply_variant`); write `out_dir/metrics.json` and return the metrics."""
+    `apply_variant`), with the seeds of its replicate 0 (one seed per variant); write
+    `out_dir/metrics.json` and return the metrics."""
     parse_variant(variant)
     if study == "digits":
         from odfa.studies.digits import train_digits
 
-        return train_digits(config, "odfa", out_dir)
+        return train_digits(config, "odfa", 0, out_dir)
     if study == "dialogs":
         from odfa.studies.dialogs import train_dialogs
 
         if data_dir is None:
             raise ValueError("the dialogs ablation needs the prepared data folder")
-        return train_dialogs(config, "odfa", data_dir, out_dir)
+        return train_dialogs(config, "odfa", 0, data_dir, out_dir)
     raise ValueError(f"unknown ablation study {study!r}; choose one of {list(STUDIES)}")
 
 

@@ -95,16 +95,18 @@ def train_climate(
     config: dict[str, Any],
     model_name: str,
     method_name: str,
+    replicate: int,
     data_dir: str | Path,
     out_dir: str | Path,
 ) -> dict[str, Any]:
-    """Train one (model, method) and predict ssp245: `predictions.nc` and `training.json`.
+    """Train one replicate of one (model, method) and predict ssp245: `predictions.nc` and
+    `training.json`.
 
-    `config` needs the settings of the `climate_train` stage only; the `climate_score` stage
-    scores the predictions.
+    `config` needs the settings of the `climate_train` stage only, with the replicate's seeds
+    (`odfa.pipeline.stages.restricted_config`); the `climate_score` stage scores the predictions.
     """
     out_dir, data_dir = Path(out_dir), Path(data_dir)
-    wildcards = {"model": model_name, "method": method_name}
+    wildcards = {"model": model_name, "method": method_name, "replicate": str(replicate)}
     identity = run_identity(
         config, "climate_train", wildcards, [data_dir / name for name in DATA_FILES]
     )

@@ -10,8 +10,14 @@ import pandas as pd
 import xarray as xr
 
 from odfa.data.climatebench import as_time_series
-from odfa.io import atomic_output, write_json
+from odfa.io import write_json
 from odfa.metrics import climatebench_scores
+from odfa.studies.replicates import (
+    compare_methods,
+    replicate_metrics,
+    summarise_replicates,
+    write_csv,
+)
 
 SCORES = ["nrmse_spatial", "nrmse_global", "nrmse_total", "rmse"]
 
@@ -40,17 +46,25 @@ def score_run(run_dir: str | Path, data_dir: str | Path) -> dict[str, Any]:
     return metrics
 
 
-def summarise_climate(run_dirs: list[Path], out_path: str | Path) -> pd.DataFrame:
-    """metrics.csv: one row per (model, method, variable), the scores first."""
+def summarise_climate(run_dirs: list[Path], replicates: int, out_dir: str | Path) -> pd.DataFrame:
+    """In `out_dir`, per (model, method, variable), the scores first: `replicates.csv` (one row
+    per replicate), `metrics.csv` (mean, `_std` and the number of replicates) and
+    `comparisons.csv` (per model and variable, for every pair of methods, whether the
+    difference of their total NRMSE exceeds its spread). Returns the summary."""
     rows = []
     for run_dir in run_dirs:
-        metrics = json.loads((Path(run_dir) / "metrics.json").read_text())
-        fields = {k: v for k, v in metrics.items() if k not in ("scores", "provenance")}
-        for variable, scores in metrics["scores"].items():
-            rows.append({"variable": variable, **scores, **fields})
+        for metrics in replicate_metrics(run_dir, replicates):
+            fields = {key: value for key, value in metrics.items() if key != "scores"}
+            for variable, scores in metrics["scores"].items():
+                rows.append({"variable": variable, **scores, **fields})
     table = pd.DataFrame(rows)
-    leading = ["model", "method", "variable", *SCORES]
+    leading = ["model", "method", "variable", "replicate", *SCORES]
     table = table[leading + [column for column in table.columns if column not in leading]]
-    with atomic_output(out_path) as handle:
-        table.to_csv(handle, index=False)
-    return table
+    keys = ["model", "method", "variable"]
+    summary = summarise_replicates(table, keys)
+    out_dir = Path(out_dir)
+    write_csv(table, out_dir / "replicates.csv")
+    write_csv(summary, out_dir / "metrics.csv")
+    comparisons = compare_methods(summary, "nrmse_total", within=["model", "variable"])
+    write_csv(comparisons, out_dir / "comparisons.csv")
+    return summary

@@ -21,6 +21,12 @@ from odfa.models import parameter_count
 from odfa.models.gpt import GPT, GPTConfig
 from odfa.pipeline.identity import run_identity
 from odfa.registry import DIALOGS_RUNS, dialogs_training_section
+from odfa.studies.replicates import (
+    compare_methods,
+    replicate_metrics,
+    summarise_replicates,
+    write_csv,
+)
 from odfa.train import Evaluator, TrainingConfig, resolve_device, train, use_threads
 
 DATA_FILES = ("train.npy", "validation.npy", "report.json", "tokenizer.model")
@@ -84,16 +90,19 @@ def validation_loss(inputs: torch.Tensor, targets: torch.Tensor) -> Evaluator:
 
 
 def train_dialogs(
-    config: dict[str, Any], run: str, data_dir: str | Path, out_dir: str | Path
+    config: dict[str, Any], run: str, replicate: int, data_dir: str | Path, out_dir: str | Path
 ) -> dict[str, float]:
-    """Train one run (bp, bp_star, dfa, odfa or shallow); write `out_dir/metrics.json`.
+    """Train one replicate of one run (bp, bp_star, dfa, odfa or shallow); write
+    `out_dir/metrics.json`.
 
-    `config` needs the settings of the `dialogs_train` stage only.
+    `config` needs the settings of the `dialogs_train` stage only, with the replicate's seeds
+    (`odfa.pipeline.stages.restricted_config`).
     """
     settings = config["dialogs"]
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     inputs = [data_dir / name for name in DATA_FILES]
-    identity = run_identity(config, "dialogs_train", {"run": run}, inputs)
+    wildcards = {"run": run, "replicate": str(replicate)}
+    identity = run_identity(config, "dialogs_train", wildcards, inputs)
     use_threads(config["threads"])
     context = settings["model"]["context_length"]
     train_set = token_sequences(np.load(data_dir / "train.npy"), context)
@@ -180,15 +189,23 @@ def evaluate_dialogs(
     return samples
 
 
-def summarise_dialogs(runs: list[str], runs_dir: str | Path, out_path: str | Path) -> pd.DataFrame:
-    """One row per run: final losses, perplexity, tokens/s, steps, optical frames and time."""
-    rows = [
-        {"method": run, **json.loads((Path(runs_dir) / run / "metrics.json").read_text())}
-        for run in runs
-    ]
-    for row in rows:
-        del row["provenance"]  # each run's metrics.json keeps it; the table keeps the fingerprint
-    table = pd.DataFrame(rows)
-    with atomic_output(out_path) as handle:
-        table.to_csv(handle, index=False)
-    return table
+def summarise_dialogs(
+    runs: list[str], replicates: int, runs_dir: str | Path, out_dir: str | Path
+) -> pd.DataFrame:
+    """Per run (final losses, perplexity, tokens/s, steps, optical frames and time), in
+    `out_dir`: `replicates.csv` (one row per replicate), `metrics.csv` (mean, `_std` and the
+    number of replicates) and `comparisons.csv` (for every pair of runs, whether the difference
+    of their final validation loss exceeds its spread). Returns the summary."""
+    rows = pd.DataFrame(
+        [
+            {"method": run, **metrics}
+            for run in runs
+            for metrics in replicate_metrics(Path(runs_dir) / run, replicates)
+        ]
+    )
+    summary = summarise_replicates(rows, ["method"])
+    out_dir = Path(out_dir)
+    write_csv(rows, out_dir / "replicates.csv")
+    write_csv(summary, out_dir / "metrics.csv")
+    write_csv(compare_methods(summary, "final_validation_loss"), out_dir / "comparisons.csv")
+    return summary

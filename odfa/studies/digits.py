@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 import torch.nn.functional as F
 
@@ -15,6 +15,12 @@ from odfa.feedback import build_method
 from odfa.io import write_json
 from odfa.models import FCNN, FCNNConfig, parameter_count
 from odfa.pipeline.identity import run_identity
+from odfa.studies.replicates import (
+    STD_SUFFIX,
+    replicate_metrics,
+    summarise_replicates,
+    write_csv,
+)
 from odfa.train import TrainingConfig, resolve_device, train, use_threads
 
 N_CLASSES = 10
@@ -28,12 +34,17 @@ def accuracy(model: torch.nn.Module, inputs: torch.Tensor, labels: torch.Tensor)
     return float((predictions == labels).float().mean())
 
 
-def train_digits(config: dict[str, Any], method_name: str, out_dir: str | Path) -> dict[str, float]:
-    """Train one method, write `out_dir/metrics.json` (plus log and model), return the metrics.
+def train_digits(
+    config: dict[str, Any], method_name: str, replicate: int, out_dir: str | Path
+) -> dict[str, float]:
+    """Train one replicate of one method, write `out_dir/metrics.json` (plus log and model),
+    return the metrics.
 
-    `config` needs the settings of the `digits_train` stage only.
+    `config` needs the settings of the `digits_train` stage only, with the replicate's seeds
+    (`odfa.pipeline.stages.restricted_config`).
     """
-    identity = run_identity(config, "digits_train", {"method": method_name}, [DIGITS_FILE])
+    wildcards = {"method": method_name, "replicate": str(replicate)}
+    identity = run_identity(config, "digits_train", wildcards, [DIGITS_FILE])
     use_threads(config["threads"])
     settings = config["digits"]
     split = load_digits_split(settings["test_fraction"], settings["split_seed"])
@@ -77,11 +88,35 @@ def train_digits(config: dict[str, Any], method_name: str, out_dir: str | Path) 
     return metrics
 
 
-def summarise(methods: list[str], runs_dir: str | Path, out_path: str | Path) -> dict[str, Any]:
-    """Gather `runs_dir/<method>/metrics.json` of each method into one mapping."""
-    summary = {
-        method: json.loads((Path(runs_dir) / method / "metrics.json").read_text())
-        for method in methods
-    }
+def summarise(
+    methods: list[str],
+    replicates: int,
+    runs_dir: str | Path,
+    out_path: str | Path,
+    replicates_path: str | Path,
+) -> dict[str, Any]:
+    """`out_path`: per method, the mean, std and number of replicates of every metric of
+    `runs_dir/<method>/replicate-<r>/metrics.json`; `replicates_path`: one CSV row per
+    replicate."""
+    rows = pd.DataFrame(
+        [
+            {"method": method, **metrics}
+            for method in methods
+            for metrics in replicate_metrics(Path(runs_dir) / method, replicates)
+        ]
+    )
+    write_csv(rows, replicates_path)
+    table = summarise_replicates(rows, ["method"]).set_index("method")
+    summary = {method: _measured(row) for method, row in table.to_dict(orient="index").items()}
     write_json(out_path, summary)
     return summary
+
+
+def _measured(row: dict[str, Any]) -> dict[str, Any]:
+    """A method's summary without the metrics it does not have (BP has no optics); a spread
+    that one replicate cannot give is null."""
+    return {
+        key: None if pd.isna(value) else value
+        for key, value in row.items()
+        if not pd.isna(row[key.removesuffix(STD_SUFFIX)])
+    }

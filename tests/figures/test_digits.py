@@ -1,5 +1,4 @@
-"""The digits figure draws, per feedback point, the alignment mean with its spread and the
-weight-norm growth from the training log."""
+"""The digits figure draws, per feedback point, the mean over replicates with their spread."""
 
 from __future__ import annotations
 
@@ -10,32 +9,26 @@ from odfa.figures.common import plt
 from odfa.figures.digits import _plot_per_point
 
 
-def _log() -> pd.DataFrame:
+def _log(values: list[float]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "step": [1, 2, 3, 4],
-            "sample_alignment_mean_hidden.0": [np.nan, 0.2, np.nan, 0.4],
-            "sample_alignment_std_hidden.0": [np.nan, 0.1, np.nan, 0.05],
-            "weight_growth_hidden.0": [np.nan, 1.01, np.nan, 1.03],
+            "sample_alignment_mean_hidden.0": [np.nan, values[0], np.nan, values[1]],
         }
     )
 
 
-def test_each_point_is_a_line_of_its_measured_steps_with_a_spread_band():
+def test_each_point_is_the_replicates_mean_with_a_band_of_their_std():
     figure, axis = plt.subplots()
-    _plot_per_point(axis, _log(), "sample_alignment_mean_", {"label": "DFA", "color": "C1"}, True)
+    logs = [_log([0.2, 0.4]), _log([0.4, 0.6])]
+    _plot_per_point(axis, logs, "sample_alignment_mean_", {"label": "DFA", "color": "C1"})
     (line,) = axis.lines
     assert line.get_label() == "DFA, hidden.0"
-    assert list(line.get_xdata()) == [2, 4] and list(line.get_ydata()) == [0.2, 0.4]
+    assert list(line.get_xdata()) == [2, 4]
+    np.testing.assert_allclose(line.get_ydata(), [0.3, 0.5])
     (band,) = axis.collections
     vertices = band.get_paths()[0].vertices
-    assert np.isclose(vertices[:, 1].min(), 0.1) and np.isclose(vertices[:, 1].max(), 0.45)
-    plt.close(figure)
-
-
-def test_weight_growth_is_drawn_without_a_band():
-    figure, axis = plt.subplots()
-    _plot_per_point(axis, _log(), "weight_growth_", {"label": "ODFA", "color": "C2"})
-    assert [list(line.get_ydata()) for line in axis.lines] == [[1.01, 1.03]]
-    assert not axis.collections
+    spread = np.std([0.2, 0.4], ddof=1)
+    assert np.isclose(vertices[:, 1].min(), 0.3 - spread)
+    assert np.isclose(vertices[:, 1].max(), 0.5 + spread)
     plt.close(figure)

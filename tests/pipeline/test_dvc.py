@@ -28,17 +28,25 @@ def test_one_stage_per_snakemake_job(dvc_stages, tmp_path):
     jobs = planned_jobs(tmp_path, DEFAULT_CONFIG)
     del jobs["all"], jobs["total"]
     assert collections.Counter(name.split("-")[0] for name in dvc_stages) == jobs
-    assert jobs["climate_train"] == 6
+    assert jobs["climate_train"] == 6 * DEFAULT_CONFIG["climate"]["replicates"]
 
 
 @pytest.mark.parametrize(
     ("name", "stage", "wildcards"),
     [
-        ("digits_train-odfa", "digits_train", {"method": "odfa"}),
-        ("dialogs_train-bp_star", "dialogs_train", {"run": "bp_star"}),
+        ("digits_train-odfa-1", "digits_train", {"method": "odfa", "replicate": "1"}),
+        ("dialogs_train-bp_star-0", "dialogs_train", {"run": "bp_star", "replicate": "0"}),
         ("dialogs_evaluate-dfa", "dialogs_evaluate", {"run": "dfa"}),
-        ("climate_train-vit-bp", "climate_train", {"model": "vit", "method": "bp"}),
-        ("climate_score-fcnn-odfa", "climate_score", {"model": "fcnn", "method": "odfa"}),
+        (
+            "climate_train-vit-bp-2",
+            "climate_train",
+            {"model": "vit", "method": "bp", "replicate": "2"},
+        ),
+        (
+            "climate_score-fcnn-odfa-0",
+            "climate_score",
+            {"model": "fcnn", "method": "odfa", "replicate": "0"},
+        ),
         ("scaling_sweep", "scaling_sweep", {}),
     ],
 )

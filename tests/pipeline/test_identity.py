@@ -41,10 +41,10 @@ def test_another_input_content_or_setting_gives_another_identity(tmp_path):
 
 def _train(config: dict, out_dir: Path) -> tuple[dict, str]:
     """One tiny digits ODFA run through the stage's restricted config; (metrics, its log)."""
-    stage_config = restricted_config(config, "digits_train", {"method": "odfa"})
+    stage_config = restricted_config(config, "digits_train", {"method": "odfa", "replicate": "0"})
     stderr = io.StringIO()
     with contextlib.redirect_stderr(stderr):
-        metrics = train_digits(stage_config, "odfa", out_dir)
+        metrics = train_digits(stage_config, "odfa", 0, out_dir)
     return metrics, stderr.getvalue()
 
 

@@ -25,12 +25,12 @@ def test_bp_star_reads_its_own_training_section():
 
 def test_every_stage_names_settings_that_exist_in_the_default_config():
     for name in STAGES:
-        wildcards = {"method": "odfa", "run": "bp_star", "model": "fcnn"}
+        wildcards = {"method": "odfa", "run": "bp_star", "model": "fcnn", "replicate": "1"}
         assert isinstance(stage_settings(DEFAULT_CONFIG, name, wildcards), dict), name
 
 
 def test_a_restricted_config_holds_only_the_stage_settings():
-    config = restricted_config(DEFAULT_CONFIG, "digits_train", {"method": "dfa"})
+    config = restricted_config(DEFAULT_CONFIG, "digits_train", {"method": "dfa", "replicate": "0"})
     assert config["digits"]["training"] == DEFAULT_CONFIG["digits"]["training"]
     assert config["feedback"] == DEFAULT_CONFIG["feedback"]
     assert "optics" not in config and "methods" not in config["digits"]

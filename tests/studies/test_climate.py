@@ -34,8 +34,8 @@ def test_preparation_makes_train_and_test_sets(prepared):
 @pytest.mark.parametrize("model", ["vit", "fcnn"])
 def test_a_run_predicts_ssp245_and_scores_it(prepared, model):
     config, root, _ = prepared
-    run_dir = root / "runs" / model
-    training = climate.train_climate(config, model, "odfa", root / "data", run_dir)
+    run_dir = root / "runs" / model / "replicate-0"
+    training = climate.train_climate(config, model, "odfa", 0, root / "data", run_dir)
     assert training["optical_frames"] > 0 and training["model"] == model
     assert training["provenance"]["inputs"].keys() == {"train.nc", "test.nc"}
     metrics = climate_scores.score_run(run_dir, root / "data")
@@ -46,7 +46,7 @@ def test_a_run_predicts_ssp245_and_scores_it(prepared, model):
         scores["tas"]["nrmse_spatial"] + 5 * scores["tas"]["nrmse_global"]
     )
     assert metrics["fingerprint"] == training["fingerprint"]
-    with xr.open_dataset(root / "runs" / model / "predictions.nc") as predictions:
+    with xr.open_dataset(run_dir / "predictions.nc") as predictions:
         field = predictions["prediction"]
         assert field.dims == ("variable", "time", "lat", "lon")
         assert int(field["time"][0]) == 2015 and int(field["time"][-1]) == 2100
@@ -56,15 +56,27 @@ def test_a_run_predicts_ssp245_and_scores_it(prepared, model):
 def test_the_summary_leads_with_the_scores(prepared):
     _, root, _ = prepared
     runs = [root / "runs" / "vit", root / "runs" / "fcnn"]
-    table = climate_scores.summarise_climate(runs, root / "metrics.csv")
-    assert list(table.columns[:7]) == [
+    summary = climate_scores.summarise_climate(runs, 1, root)
+    replicates = pd.read_csv(root / "replicates.csv")
+    assert list(replicates.columns[:8]) == [
         "model",
         "method",
         "variable",
+        "replicate",
         "nrmse_spatial",
         "nrmse_global",
         "nrmse_total",
         "rmse",
     ]
-    assert pd.read_csv(root / "metrics.csv").shape == (2, table.shape[1])
-    assert "provenance" not in table and table["fingerprint"].str.len().eq(16).all()
+    assert "provenance" not in replicates and replicates["fingerprint"].str.len().eq(16).all()
+    assert list(summary.columns[:6]) == [
+        "model",
+        "method",
+        "variable",
+        "replicates",
+        "nrmse_spatial",
+        "nrmse_spatial_std",
+    ]
+    assert pd.read_csv(root / "metrics.csv").shape == (2, summary.shape[1])
+    comparisons = pd.read_csv(root / "comparisons.csv")
+    assert comparisons.empty or comparisons["exceeds_spread"].isna().all()  # one replicate each

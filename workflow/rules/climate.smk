@@ -4,8 +4,16 @@ CLIMATE_ARCHIVES = "data/raw/climatebench"
 CLIMATE_DATA = "data/processed/climatebench"
 CLIMATE_RUNS_DIR = "results/climate/runs"
 CLIMATE_RUNS = expand("{model}-{method}", model=CLIMATE_MODELS, method=config["climate"]["methods"])
+CLIMATE_REPLICATE = f"{CLIMATE_RUNS_DIR}/{{model}}-{{method}}/{REPLICATE}"
+CLIMATE_REPLICATES = [
+    f"{CLIMATE_RUNS_DIR}/{run}/{replicate_name(replicate)}"
+    for run in CLIMATE_RUNS
+    for replicate in range(config["climate"]["replicates"])
+]
 CLIMATE_RESULTS = [
     "results/climate/metrics.csv",
+    "results/climate/replicates.csv",
+    "results/climate/comparisons.csv",
     "results/figures/fig3b.png",
     "results/figures/fig3c.png",
 ]
@@ -62,16 +70,16 @@ rule climate_train:
         test=rules.climate_prepare.output.test,
         code=code_of("climate_train"),
     output:
-        training=f"{CLIMATE_RUNS_DIR}/{{model}}-{{method}}/training.json",
-        log_csv=f"{CLIMATE_RUNS_DIR}/{{model}}-{{method}}/log.csv",
-        predictions=f"{CLIMATE_RUNS_DIR}/{{model}}-{{method}}/predictions.nc",
-        model=f"{CLIMATE_RUNS_DIR}/{{model}}-{{method}}/model.pt",
+        training=f"{CLIMATE_REPLICATE}/training.json",
+        log_csv=f"{CLIMATE_REPLICATE}/log.csv",
+        predictions=f"{CLIMATE_REPLICATE}/predictions.nc",
+        model=f"{CLIMATE_REPLICATE}/model.pt",
     params:
         settings=settings_of("climate_train"),
         data=subpath(input.train, parent=True),
         run_dir=subpath(output.training, parent=True),
     log:
-        "results/logs/climate/train-{model}-{method}.log",
+        "results/logs/climate/train-{model}-{method}-{replicate}.log",
     threads: config["threads"]
     resources:
         **config["resources"]["climate_train"],
@@ -80,7 +88,8 @@ rule climate_train:
         "../envs/odfa.yaml"
     shell:
         "odfa climate train --config \"$ODFA_CONFIG\" --model {wildcards.model}"
-        " --method {wildcards.method} --data {params.data} --out {params.run_dir} > {log} 2>&1"
+        " --method {wildcards.method} --replicate {wildcards.replicate} --data {params.data}"
+        " --out {params.run_dir} > {log} 2>&1"
 
 
 rule climate_score:
@@ -90,13 +99,13 @@ rule climate_score:
         test=rules.climate_prepare.output.test,
         code=code_of("climate_score"),
     output:
-        f"{CLIMATE_RUNS_DIR}/{{model}}-{{method}}/metrics.json",
+        f"{CLIMATE_REPLICATE}/metrics.json",
     params:
         settings=settings_of("climate_score"),
         data=subpath(input.test, parent=True),
         run_dir=subpath(input.training, parent=True),
     log:
-        "results/logs/climate/score-{model}-{method}.log",
+        "results/logs/climate/score-{model}-{method}-{replicate}.log",
     conda:
         "../envs/odfa.yaml"
     shell:
@@ -105,30 +114,37 @@ rule climate_score:
 
 rule climate_summary:
     input:
-        metrics=expand(f"{CLIMATE_RUNS_DIR}/{{run}}/metrics.json", run=CLIMATE_RUNS),
+        metrics=[f"{replicate}/metrics.json" for replicate in CLIMATE_REPLICATES],
         code=code_of("climate_summary"),
     output:
-        report(
+        summary=report(
             "results/climate/metrics.csv",
             caption="../report/climate_metrics.rst",
             category="Study 2: ClimateBench",
         ),
+        replicates="results/climate/replicates.csv",
+        comparisons=report(
+            "results/climate/comparisons.csv",
+            caption="../report/climate_comparisons.rst",
+            category="Study 2: ClimateBench",
+        ),
     params:
         settings=settings_of("climate_summary"),
-        runs=lambda wildcards, input: Path(input[0]).parent.parent,
+        runs=runs_folder("metrics"),
+        out_dir=subpath(output.summary, parent=True),
     log:
         "results/logs/climate/summary.log",
     conda:
         "../envs/odfa.yaml"
     shell:
         "odfa climate summarise --config \"$ODFA_CONFIG\" --runs {params.runs}"
-        " --out {output} > {log} 2>&1"
+        " --out-dir {params.out_dir} > {log} 2>&1"
 
 
 rule climate_figures:
     input:
         metrics="results/climate/metrics.csv",
-        predictions=expand(f"{CLIMATE_RUNS_DIR}/{{run}}/predictions.nc", run=CLIMATE_RUNS),
+        predictions=[f"{replicate}/predictions.nc" for replicate in CLIMATE_REPLICATES],
         test=rules.climate_prepare.output.test,
         code=code_of("climate_figures"),
     output:
@@ -140,7 +156,7 @@ rule climate_figures:
         ),
     params:
         settings=settings_of("climate_figures"),
-        runs=lambda wildcards, input: Path(input.predictions[0]).parent.parent,
+        runs=runs_folder("predictions"),
         data=subpath(input.test, parent=True),
         out_dir=subpath(output.fig3b, parent=True),
     log:

@@ -9,6 +9,7 @@ from snakemake.utils import update_config, validate
 
 from odfa.io import milestone_file_name, write_text
 from odfa.pipeline.code import code_files
+from odfa.pipeline.replicates import replicate_name
 from odfa.pipeline.stages import stage_modules, stage_settings
 from odfa.registry import CLIMATE_MODELS, DIALOGS_RUNS, METHODS
 from odfa.studies.ablation import SETTINGS as ABLATION_SETTINGS, variant_names
@@ -49,6 +50,15 @@ wildcard_constraints:
     run="|".join(DIALOGS_RUNS),
     model="|".join(CLIMATE_MODELS),
     variant=f"({'|'.join(ABLATION_SETTINGS)})-[^/]+",
+    replicate=r"\d+",
+
+# The folder of one replicate inside a run's folder (its seeds derive from its index).
+REPLICATE = replicate_name("{replicate}")
+
+
+def runs_folder(name):
+    """Params: the folder of a study's runs, from the input files `name` (<runs>/<run>/<replicate>/<file>)."""
+    return lambda wildcards, input: str(Path(input[name][0]).parents[2])
 
 # Training jobs ask the scheduler for one GPU unless the config pins the CPU (on a machine
 # without a GPU, "auto" trains on the CPU). Locally the resource only limits anything when

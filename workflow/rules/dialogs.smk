@@ -4,13 +4,18 @@ DIALOGS_METHODS = config["dialogs"]["methods"]
 DIALOGS_CORPUS = "data/raw/dialogs/cornell_movie_dialogs_corpus.zip"
 DIALOGS_DATA = "data/processed/dialogs"
 DIALOGS_RUNS = "results/dialogs/runs"
+DIALOGS_REPLICATE = f"{DIALOGS_RUNS}/{{run}}/{REPLICATE}"
+DIALOGS_REPLICATES = range(config["dialogs"]["replicates"])
+# Figs. 2d and 2e show the samples and attention of replicate 0 of each run.
+DIALOGS_SHOWN = f"{DIALOGS_RUNS}/{{run}}/{replicate_name(0)}"
 # The models every run keeps during training (for the samples of Fig. 2d).
 DIALOGS_MILESTONES = [
-    f"{DIALOGS_RUNS}/{{run}}/milestones/{milestone_file_name(fraction)}"
-    for fraction in config["dialogs"]["milestones"]
+    f"milestones/{milestone_file_name(fraction)}" for fraction in config["dialogs"]["milestones"]
 ]
 DIALOGS_RESULTS = [
     "results/dialogs/metrics.csv",
+    "results/dialogs/replicates.csv",
+    "results/dialogs/comparisons.csv",
     "results/figures/fig2c.png",
     "results/figures/fig2d.png",
     "results/figures/fig2d.txt",
@@ -63,16 +68,16 @@ rule dialogs_train:
         data=rules.dialogs_prepare.output,
         code=code_of("dialogs_train"),
     output:
-        metrics=f"{DIALOGS_RUNS}/{{run}}/metrics.json",
-        log_csv=f"{DIALOGS_RUNS}/{{run}}/log.csv",
-        model=f"{DIALOGS_RUNS}/{{run}}/model.pt",
-        milestones=DIALOGS_MILESTONES,
+        metrics=f"{DIALOGS_REPLICATE}/metrics.json",
+        log_csv=f"{DIALOGS_REPLICATE}/log.csv",
+        model=f"{DIALOGS_REPLICATE}/model.pt",
+        milestones=[f"{DIALOGS_REPLICATE}/{milestone}" for milestone in DIALOGS_MILESTONES],
     params:
         settings=settings_of("dialogs_train"),
         data=lambda wildcards, input: Path(input.data[0]).parent,
         run_dir=subpath(output.metrics, parent=True),
     log:
-        "results/logs/dialogs/train-{run}.log",
+        "results/logs/dialogs/train-{run}-{replicate}.log",
     threads: config["threads"]
     resources:
         **config["resources"]["dialogs_train"],
@@ -81,19 +86,20 @@ rule dialogs_train:
         "../envs/odfa.yaml"
     shell:
         "odfa dialogs train --config \"$ODFA_CONFIG\" --run {wildcards.run}"
-        " --data {params.data} --out {params.run_dir} > {log} 2>&1"
+        " --replicate {wildcards.replicate} --data {params.data} --out {params.run_dir}"
+        " > {log} 2>&1"
 
 
 rule dialogs_evaluate:
     input:
-        model=f"{DIALOGS_RUNS}/{{run}}/model.pt",
-        milestones=DIALOGS_MILESTONES,
+        model=f"{DIALOGS_SHOWN}/model.pt",
+        milestones=[f"{DIALOGS_SHOWN}/{milestone}" for milestone in DIALOGS_MILESTONES],
         tokenizer=rules.dialogs_prepare.output.tokenizer,
         report=rules.dialogs_prepare.output.report,
         code=code_of("dialogs_evaluate"),
     output:
-        samples=f"{DIALOGS_RUNS}/{{run}}/samples.json",
-        attention=f"{DIALOGS_RUNS}/{{run}}/attention.npz",
+        samples=f"{DIALOGS_SHOWN}/samples.json",
+        attention=f"{DIALOGS_SHOWN}/attention.npz",
     params:
         settings=settings_of("dialogs_evaluate"),
         data=subpath(input.tokenizer, parent=True),
@@ -112,28 +118,36 @@ rule dialogs_evaluate:
 
 rule dialogs_summary:
     input:
-        metrics=expand(f"{DIALOGS_RUNS}/{{run}}/metrics.json", run=DIALOGS_METHODS),
+        metrics=expand(
+            f"{DIALOGS_REPLICATE}/metrics.json", run=DIALOGS_METHODS, replicate=DIALOGS_REPLICATES
+        ),
         code=code_of("dialogs_summary"),
     output:
-        report("results/dialogs/metrics.csv", caption="../report/dialogs_metrics.rst", category="Study 1: dialogues"),
+        summary=report("results/dialogs/metrics.csv", caption="../report/dialogs_metrics.rst", category="Study 1: dialogues"),
+        replicates="results/dialogs/replicates.csv",
+        comparisons=report("results/dialogs/comparisons.csv", caption="../report/dialogs_comparisons.rst", category="Study 1: dialogues"),
     params:
         settings=settings_of("dialogs_summary"),
-        runs=lambda wildcards, input: Path(input[0]).parent.parent,
+        runs=runs_folder("metrics"),
+        out_dir=subpath(output.summary, parent=True),
     log:
         "results/logs/dialogs/summary.log",
     conda:
         "../envs/odfa.yaml"
     shell:
         "odfa dialogs summarise --config \"$ODFA_CONFIG\" --runs {params.runs}"
-        " --out {output} > {log} 2>&1"
+        " --out-dir {params.out_dir} > {log} 2>&1"
 
 
 rule dialogs_figures:
     input:
-        runs=expand(
-            f"{DIALOGS_RUNS}/{{run}}/{{product}}",
+        logs=expand(
+            f"{DIALOGS_REPLICATE}/log.csv", run=DIALOGS_METHODS, replicate=DIALOGS_REPLICATES
+        ),
+        shown=expand(
+            f"{DIALOGS_SHOWN}/{{product}}",
             run=DIALOGS_METHODS,
-            product=["log.csv", "samples.json", "attention.npz"],
+            product=["samples.json", "attention.npz"],
         ),
         code=code_of("dialogs_figures"),
     output:
@@ -143,7 +157,7 @@ rule dialogs_figures:
         fig2e=report("results/figures/fig2e.png", caption="../report/fig2e.rst", category="Study 1: dialogues"),
     params:
         settings=settings_of("dialogs_figures"),
-        runs=lambda wildcards, input: Path(input[0]).parent.parent,
+        runs=runs_folder("logs"),
         out_dir=subpath(output.fig2c, parent=True),
     log:
         "results/logs/dialogs/figures.log",

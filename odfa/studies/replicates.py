@@ -1,0 +1,89 @@
+"""A study's results over its replicates: per-replicate rows, their mean and spread, and which
+differences between methods exceed that spread."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from odfa.io import atomic_output
+from odfa.pipeline.replicates import replicate_name
+
+COUNT = "replicates"
+STD_SUFFIX = "_std"
+
+
+def replicate_dirs(run_dir: str | Path, replicates: int) -> list[Path]:
+    """The folders of a run's replicates 0 to replicates - 1."""
+    if replicates < 1:
+        raise ValueError(f"a study has at least one replicate; got {replicates}")
+    return [Path(run_dir) / replicate_name(index) for index in range(replicates)]
+
+
+def replicate_metrics(run_dir: str | Path, replicates: int) -> list[dict[str, Any]]:
+    """Each replicate's metrics.json, with its `replicate` index and without its provenance
+    (each run's metrics.json keeps it; tables keep the fingerprint)."""
+    rows = []
+    for index, folder in enumerate(replicate_dirs(run_dir, replicates)):
+        metrics = json.loads((folder / "metrics.json").read_text())
+        metrics.pop("provenance", None)
+        rows.append({"replicate": index, **metrics})
+    return rows
+
+
+def summarise_replicates(rows: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """One row per group of `keys`: the number of replicates and, for every numeric column,
+    its mean as `<column>` and its standard deviation over replicates as `<column>_std`
+    (sample std, NaN with one replicate). Columns that are not numbers (fingerprints) are left
+    to the per-replicate table."""
+    keys = list(keys)
+    numeric = [
+        column
+        for column in rows.columns
+        if column not in (*keys, "replicate") and pd.api.types.is_numeric_dtype(rows[column])
+    ]
+    grouped = rows.groupby(keys, sort=False)
+    mean, std = grouped[numeric].mean(), grouped[numeric].std(ddof=1)
+    summary = pd.DataFrame({COUNT: grouped.size()})
+    for column in numeric:
+        summary[column] = mean[column]
+        summary[column + STD_SUFFIX] = std[column]
+    return summary.reset_index()
+
+
+def compare_methods(summary: pd.DataFrame, metric: str, within: Sequence[str] = ()) -> pd.DataFrame:
+    """Every pair of methods (inside each group of `within`, e.g. model and variable): the
+    difference of their mean `metric`, the spread (the sum of their standard deviations over
+    replicates) and whether the difference exceeds it, i.e. the mean +/- std intervals do not
+    overlap (empty with one replicate: no spread, no verdict)."""
+    rows = []
+    groups = summary.groupby(list(within), sort=False) if within else [((), summary)]
+    for group, members in groups:
+        labels = dict(zip(within, group if isinstance(group, tuple) else (group,), strict=True))
+        for (_, first), (_, second) in itertools.combinations(members.iterrows(), 2):
+            difference = first[metric] - second[metric]
+            spread = first[metric + STD_SUFFIX] + second[metric + STD_SUFFIX]
+            rows.append(
+                {
+                    **labels,
+                    "method": first["method"],
+                    "versus": second["method"],
+                    "metric": metric,
+                    "difference": difference,
+                    "spread": spread,
+                    "exceeds_spread": abs(difference) > spread if pd.notna(spread) else None,
+                }
+            )
+    columns = [*within, "method", "versus", "metric", "difference", "spread", "exceeds_spread"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def write_csv(table: pd.DataFrame, path: str | Path) -> None:
+    """`table` as CSV at `path`, atomically."""
+    with atomic_output(path) as handle:
+        table.to_csv(handle, index=False)
