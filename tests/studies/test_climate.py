@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pandas as pd
 import pytest
@@ -80,3 +81,23 @@ def test_the_summary_leads_with_the_scores(prepared):
     assert pd.read_csv(root / "metrics.csv").shape == (2, summary.shape[1])
     comparisons = pd.read_csv(root / "comparisons.csv")
     assert comparisons.empty or comparisons["exceeds_spread"].isna().all()  # one replicate each
+
+
+def test_all_four_targets_run_end_to_end(tmp_path):
+    """tas, the diurnal temperature range (with the historical gaps of member 1), pr and pr90
+    (in mm/day): prepared, trained on, predicted and scored."""
+    config = tiny_config()
+    variables = ["tas", "diurnal_temperature_range", "pr", "pr90"]
+    config["climate"]["variables"] = variables
+    config["climate"]["training"]["fcnn"]["epochs"] = 1
+    climate_data.fetch_archives(config, tmp_path / "raw", tmp_path / "lock.json")
+    summary = climate_data.prepare(config, tmp_path / "raw", tmp_path / "data")
+    assert summary["missing_values"]["historical"]["diurnal_temperature_range"] > 0
+    assert summary["target_units"]["pr90"] == "mm day-1"
+    run_dir = tmp_path / "runs" / "fcnn-bp" / "replicate-0"
+    climate.train_climate(config, "fcnn", "bp", 0, tmp_path / "data", run_dir)
+    scores = climate_scores.score_run(run_dir, tmp_path / "data")["scores"]
+    assert list(scores) == variables
+    assert all(
+        math.isfinite(value) and value > 0 for score in scores.values() for value in score.values()
+    )
