@@ -85,7 +85,7 @@ def test_a_killed_snakemake_run_resumes_its_training_after_unlock(tmp_path):
     assert snakemake("--unlock", *arguments).returncode == 0
     resumed = snakemake(*arguments)  # the default profile reruns the incomplete job
     assert resumed.returncode == 0, resumed.stderr[-2000:]
-    assert "resuming from" in (tmp_path / "results/logs/digits/train-odfa.log").read_text()
+    assert "resuming from" in (tmp_path / "results/logs/digits/train-odfa-0.log").read_text()
     total = json.loads((run_dir / "metrics.json").read_text())["steps"]
     assert list(pd.read_csv(run_dir / "log.csv")["step"]) == list(range(1, total + 1))
 
