@@ -52,7 +52,7 @@ def test_a_corrupt_corpus_zip_exits_2_naming_it(tmp_path, capsys):
 
 
 def test_a_truncated_climatebench_archive_exits_2_naming_it(tmp_path, capsys):
-    from odfa.data.climatebench_sample import generate_sample_archives
+    from odfa.data.synthetic.climatebench import generate_sample_archives
 
     generate_sample_archives(tmp_path / "raw", n_lat=4, n_lon=6, seed=0, members=1)
     archive = tmp_path / "raw" / "test.tar.gz"

@@ -2,7 +2,9 @@
 
 Imports are followed statically through the `odfa` package, at any depth of a file, with one
 exception: the `odfa` command (`odfa.cli`) imports each subcommand's study lazily, so only its
-module-level imports are followed and each stage names the modules its subcommand runs.
+module-level imports are followed and each stage names the modules its subcommand runs. A data
+file a module reads from its own folder (a string literal naming a file beside it, such as the
+synthetic corpus's word lists) counts as code too.
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
 PACKAGE = "odfa"
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 DISPATCHER = "odfa.cli"
+FILE_NAME = re.compile(r"[\w-]+(\.[\w-]+)+")  # a bare file name with an extension
 
 
 def module_path(module: str) -> Path | None:
@@ -59,9 +63,30 @@ def imported_closure(modules: Iterable[str]) -> list[str]:
     return sorted(seen)
 
 
+@functools.cache
+def _data_files(module: str) -> frozenset[Path]:
+    """Files beside `module`'s source that it names in a string literal (other than modules)."""
+    path = module_path(module)
+    if path is None:
+        raise ValueError(f"{module!r} is not a module of the {PACKAGE} package")
+    names = {
+        node.value
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+    return frozenset(
+        path.parent / name
+        for name in names
+        if FILE_NAME.fullmatch(name) and not name.endswith(".py") and (path.parent / name).is_file()
+    )
+
+
 def code_files(modules: Iterable[str]) -> list[Path]:
-    """The source files of `modules` and of everything they import (absolute paths)."""
-    return sorted({module_path(module) for module in imported_closure(modules)})
+    """The source files of `modules` and of everything they import, with the data files they
+    read beside them (absolute paths)."""
+    closure = imported_closure(modules)
+    sources = {module_path(module) for module in closure}
+    return sorted(sources.union(*(_data_files(module) for module in closure)))
 
 
 def code_digest(modules: Iterable[str]) -> str:

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from odfa.data.climatebench import extract_archives, prepare_climatebench
-from odfa.data.climatebench_sample import generate_sample_archives
 from odfa.data.download import download
 from odfa.data.sources import CLIMATEBENCH_TEST, CLIMATEBENCH_TRAIN_VAL
+from odfa.data.synthetic.climatebench import generate_sample_archives
 from odfa.io import sha256_of, write_json
 
 ARCHIVES = (CLIMATEBENCH_TRAIN_VAL, CLIMATEBENCH_TEST)

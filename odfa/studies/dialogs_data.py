@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from odfa.data.dialogs import prepare_dialogs
-from odfa.data.dialogs_sample import generate_sample_corpus
 from odfa.data.download import download
 from odfa.data.sources import CORNELL_ZIP
+from odfa.data.synthetic.dialogs import generate_sample_corpus
 
 
 def fetch_corpus(config: dict[str, Any], out_path: str | Path) -> None:

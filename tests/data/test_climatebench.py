@@ -21,8 +21,8 @@ from odfa.data.climatebench import (
     read_outputs,
     write_netcdf,
 )
-from odfa.data.climatebench_sample import generate_sample_archives
 from odfa.data.regrid import climax_grid
+from odfa.data.synthetic.climatebench import generate_sample_archives
 
 N_LAT, N_LON = 12, 18
 

@@ -26,7 +26,7 @@ from odfa.data.dialogs import (
     training_text,
     utterance_text,
 )
-from odfa.data.dialogs_sample import corpus_files
+from odfa.data.synthetic.dialogs import corpus_files
 
 FOLDER = "cornell movie-dialogs corpus"
 SEP = b" +++$+++ "

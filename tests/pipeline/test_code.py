@@ -32,7 +32,7 @@ def test_only_scoring_runs_the_climatebench_metrics():
 
 def test_parent_packages_and_the_dispatcher_are_followed_but_not_its_lazy_imports():
     names = _names("dialogs_fetch", {})
-    assert {"odfa", "odfa.cli", "odfa.studies", "odfa.data.dialogs_sample"} <= names
+    assert {"odfa", "odfa.cli", "odfa.studies", "odfa.data.synthetic.dialogs"} <= names
     assert "odfa.train" not in names and "odfa.models.gpt" not in names
 
 
@@ -49,3 +49,23 @@ def test_the_digest_follows_the_content_of_every_file_it_covers(tmp_path, monkey
         handle.write("# a change\n")
     assert code_digest(["odfa.studies.climate_scores"]) != before
     code._direct_imports.cache_clear()
+
+
+def test_a_data_file_a_module_reads_beside_it_is_code(tmp_path, monkeypatch):
+    """The synthetic corpus's word lists: a change reruns the fetch, like a change of code."""
+    package = tmp_path / "odfa"
+    shutil.copytree(code.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(code, "PACKAGE_DIR", package)
+    code._direct_imports.cache_clear()
+    code._data_files.cache_clear()
+    vocabulary = package / "data" / "synthetic" / "dialogs_vocabulary.json"
+    modules = stage_modules("dialogs_fetch", {})
+    assert vocabulary in code_files(modules)
+    assert package / "data" / "synthetic" / "dialogs_vocabulary.json" not in code_files(
+        stage_modules("climate_fetch", {})
+    )
+    before = code_digest(modules)
+    vocabulary.write_text(vocabulary.read_text().replace('"JACK"', '"JAKE"'))
+    assert code_digest(modules) != before
+    code._direct_imports.cache_clear()
+    code._data_files.cache_clear()

@@ -10,7 +10,7 @@ import zipfile
 import pytest
 
 from odfa.data.dialogs import read_corpus, training_text
-from odfa.data.dialogs_sample import generate_sample_corpus
+from odfa.data.synthetic.dialogs import generate_sample_corpus
 
 FOLDER = "cornell movie-dialogs corpus"
 LINE_ROW = re.compile(

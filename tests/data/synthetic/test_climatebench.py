@@ -6,7 +6,7 @@ import pytest
 import xarray as xr
 
 from odfa.data.climatebench import TEST_EXPERIMENTS, TRAIN_EXPERIMENTS
-from odfa.data.climatebench_sample import MISSING_DTR_YEARS, generate_sample_archives
+from odfa.data.synthetic.climatebench import MISSING_DTR_YEARS, generate_sample_archives
 
 N_LAT, N_LON = 12, 18
 

@@ -7,11 +7,13 @@ movie has its own places and props, so a small language model has real structure
 from __future__ import annotations
 
 import io
+import json
 import random
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from odfa.data.dialogs import (
     CONVERSATIONS_FILE,
@@ -31,224 +33,51 @@ APPLE_DOUBLE_STUB = b"\x00\x05\x16\x07\x00\x02\x00\x00"  # the real zip carries 
 README = (
     "Synthetic sample in the format of the Cornell Movie-Dialogs Corpus "
     "(Danescu-Niculescu-Mizil and Lee, 2011).\n"
-    "Generated offline by odfa.data.dialogs_sample from a seeded grammar; "
+    "Generated offline by odfa.data.synthetic.dialogs from a seeded grammar; "
     "not the real corpus.\n"
     "Files: movie_lines.txt, movie_conversations.txt; fields separated by ' +++$+++ '; "
     "encoding iso-8859-1.\n"
 )
 
-# fmt: off
-CHARACTER_NAMES = (
-    "JACK", "ROSE", "BIANCA", "CAMERON", "KAT", "PATRICK", "MICHAEL", "KAY", "SONNY", "VINCENT",
-    "MIA", "JULES", "ELLEN", "DALLAS", "LUKE", "MARTY", "LORRAINE", "SAM", "ILSA", "RICK",
-    "LOUIS", "VICTOR", "JOSÉ", "ZOË", "RENÉ", "WALTER", "MAUDE", "CLARICE", "NORMAN", "MARION",
-    "TRAVIS", "BETSY", "HARRY", "SALLY", "GRACE", "FRANK", "HELEN", "EDDIE", "NORA", "OSCAR",
-    "PEGGY", "DUKE", "LENA", "MAX", "VERA", "TOMMY", "CLAIRE", "RAY", "JOAN", "NICK",
-    "ARTHUR", "BEATRICE", "CHESTER", "DOLORES", "ELLIOT", "FIONA", "GUS", "HATTIE", "IVAN",
-    "JUNE", "KARL", "LUCILLE", "MORRIS", "NADIA", "OTIS", "PRISCILLA", "QUENTIN", "RUTH",
-    "STANLEY", "THELMA", "URSULA", "VIOLET", "WESLEY", "YOLANDA", "ZACK", "AGNÈS", "CÉSAR",
-    "MÓNICA", "BJÖRN", "FRANÇOIS",
-)
+VOCABULARY_FILE = Path(__file__).with_name("dialogs_vocabulary.json")
 
-GENRES: dict[str, dict[str, tuple[str, ...]]] = {
-    "crime": {
-        "places": ("the warehouse", "the precinct", "the docks", "the bank", "the casino",
-                   "the alley", "the pawnshop", "the nightclub"),
-        "objects": ("the money", "the gun", "the badge", "the briefcase", "the files",
-                    "the diamonds", "the fingerprints", "the ransom note"),
-        "events": ("the deal", "the trial", "the meeting", "the raid", "the heist"),
-    },
-    "romance": {
-        "places": ("the café", "the park", "the restaurant", "the beach", "the old bridge",
-                   "the ballroom", "the vineyard", "the balcony"),
-        "objects": ("the ring", "the letter", "the flowers", "the photograph", "the dress",
-                    "the locket", "the poem", "the champagne"),
-        "events": ("the wedding", "the dance", "dinner", "the concert", "the honeymoon"),
-    },
-    "space": {
-        "places": ("the bridge", "the engine room", "the airlock", "the cargo bay", "the lab",
-                   "the escape pod", "the control deck", "the observatory"),
-        "objects": ("the scanner", "the fuel cells", "the star chart", "the signal",
-                    "the helmet", "the oxygen tanks", "the reactor core", "the transmitter"),
-        "events": ("the launch", "the jump", "the next shift", "the landing", "the eclipse"),
-    },
-    "western": {
-        "places": ("the saloon", "the ranch", "the jail", "the river", "the railroad",
-                   "the canyon", "the stable", "the general store"),
-        "objects": ("the horses", "the gold", "the rifle", "the sheriff's star", "the cattle",
-                    "the saddle", "the wanted poster", "the whiskey"),
-        "events": ("the train", "the hanging", "the rodeo", "the auction", "the stagecoach"),
-    },
-    "war": {
-        "places": ("the trench", "the bunker", "the camp", "the field hospital", "the airfield",
-                   "the front", "the headquarters", "the farmhouse"),
-        "objects": ("the radio", "the orders", "the medicine", "the truck", "the grenades",
-                    "the rations", "the binoculars", "the code book"),
-        "events": ("the attack", "the briefing", "the next patrol", "the evacuation",
-                   "the ceasefire"),
-    },
-    "horror": {
-        "places": ("the cellar", "the attic", "the woods", "the chapel", "the lake house",
-                   "the crypt", "the asylum", "the abandoned mill"),
-        "objects": ("the candle", "the diary", "the crucifix", "the old box", "the mirror",
-                    "the doll", "the skull", "the silver dagger"),
-        "events": ("the vigil", "the storm", "the full moon", "the ceremony", "the séance"),
-    },
-    "comedy": {
-        "places": ("the wedding", "the party", "the office", "the kitchen", "the hotel",
-                   "the bowling alley", "the cruise ship", "the dentist"),
-        "objects": ("the cake", "the piñata", "the crème brûlée", "the tickets", "the car",
-                    "the toupee", "the parrot", "the karaoke machine"),
-        "events": ("the party", "the speech", "the reunion", "the interview", "the talent show"),
-    },
-    "sports": {
-        "places": ("the locker room", "the gym", "the track", "the boxing ring", "the bleachers",
-                   "the training camp", "the swimming pool", "the press room"),
-        "objects": ("the gloves", "the stopwatch", "the jersey", "the whistle", "the ball",
-                    "the playbook", "the championship belt", "the sneakers"),
-        "events": ("the final", "the fight", "the tryouts", "the weigh-in", "the marathon"),
-    },
-    "musical": {
-        "places": ("the stage", "the dressing room", "the rehearsal hall", "the orchestra pit",
-                   "the jazz club", "the recording studio", "the opera house", "the tour bus"),
-        "objects": ("the sheet music", "the trumpet", "the costume", "the spotlight",
-                    "the saxophone", "the metronome", "the script", "the drum kit"),
-        "events": ("the audition", "the premiere", "the matinée", "the encore", "the tour"),
-    },
-    "adventure": {
-        "places": ("the jungle", "the temple", "the waterfall", "the cave", "the volcano",
-                   "the glacier", "the shipwreck", "the oasis"),
-        "objects": ("the compass", "the idol", "the treasure", "the machete", "the canteen",
-                    "the rope bridge", "the torch", "the amulet"),
-        "events": ("the expedition", "the monsoon", "the low tide", "the sunrise", "the climb"),
-    },
-}
 
-COMMON_PLACES = (
-    "the kitchen", "the garage", "the library", "the airport", "the museum", "the theatre",
-    "the hospital", "the church", "the market", "the harbour", "the bar", "the diner",
-    "the school", "the garden", "the roof", "the basement", "the factory", "the farm",
-    "the cemetery", "the courthouse", "the motel", "the bakery", "the pharmacy", "the pier",
-    "the post office", "the lighthouse", "the stadium", "the zoo", "the tunnel", "the studio",
-    "the embassy", "the palace", "the prison", "the mine", "the valley", "the forest",
-    "the village", "the desert", "the mountains", "the island", "the station", "the bridge",
-)
-COMMON_OBJECTS = (
-    "the keys", "the wallet", "the umbrella", "the newspaper", "the coffee", "the bottle",
-    "the lamp", "the clock", "the camera", "the suitcase", "the telephone", "the envelope",
-    "the bicycle", "the guitar", "the piano", "the painting", "the necklace", "the watch",
-    "the blanket", "the boat", "the ladder", "the hammer", "the knife", "the rope",
-    "the shovel", "the book", "the notebook", "the map", "the key", "the package",
-    "the sandwich", "the medal", "the passport", "the violin", "the typewriter", "the basket",
-    "the scarf", "the gloves", "the mattress", "the chandelier", "the microphone", "the tools",
-    "the cigarettes", "the lipstick", "the records", "the telescope", "the flashlight",
-    "the fishing rod", "the trophy", "the contract", "the will", "the receipt", "the sketches",
-)
-GERUNDS = (
-    "looking for", "waiting for", "thinking about", "talking about", "cleaning", "fixing",
-    "hiding", "searching for", "painting", "carrying", "guarding", "checking", "counting",
-    "packing", "polishing", "wrapping", "moving", "watching", "dreaming about", "worrying about",
-)
-TIMES = (
-    "tonight", "tomorrow morning", "at midnight", "on Sunday", "in an hour", "after dinner",
-    "next week", "at dawn", "before the rain", "right now", "on Monday", "at noon",
-    "in ten minutes", "after the funeral", "before sunrise", "this afternoon", "on Friday night",
-    "in the spring", "at half past nine", "when the bells ring", "last Tuesday", "in January",
-    "in August", "on Christmas Eve", "on Thursday", "at eleven", "in a week or two",
-)
-FEELINGS = (
-    "tired", "scared", "happy", "angry", "worried", "fine", "hungry", "lost", "cold", "nervous",
-    "lonely", "sick", "excited", "confused", "jealous", "ashamed", "proud", "bored", "sleepy",
-    "grateful", "furious", "homesick", "restless", "curious",
-)
-QUALITIES = (
-    "beautiful", "dangerous", "strange", "expensive", "broken", "perfect", "too late", "wrong",
-    "a cliché", "a façade", "naïve", "heavy", "empty", "ancient", "missing", "fake", "stolen",
-    "priceless", "cursed", "ridiculous", "enormous", "tiny", "wet", "filthy", "brand new",
-    "haunted", "suspicious", "ugly", "delicious", "magnificent",
-)
-RELATIONS = (
-    "brother", "sister", "partner", "fiancée", "boss", "friend", "doctor", "neighbour", "cousin",
-    "uncle", "aunt", "lawyer", "landlord", "husband", "wife", "teacher", "godfather", "roommate",
-)
-REASONS = (
-    "I had no choice", "it was the right thing to do", "nobody else would", "I was scared",
-    "I wanted to help", "it felt like déjà vu", "you asked me to", "I needed the money",
-    "the police were coming", "it was raining", "I promised my mother", "I was bored",
-    "somebody had to", "it seemed like a good idea", "I didn't trust them", "I'm a fool",
-)
-VERBS_PAST = {
-    "take": "took", "hide": "hid", "find": "found", "sell": "sold", "open": "opened",
-    "lose": "lost", "move": "moved", "break": "broke", "steal": "stole", "buy": "bought",
-    "burn": "burned", "bring": "brought", "keep": "kept", "send": "sent", "fix": "fixed",
-    "paint": "painted", "bury": "buried", "borrow": "borrowed", "forget": "forgot",
-    "drop": "dropped", "wash": "washed", "sign": "signed", "smash": "smashed", "drive": "drove",
-    "return": "returned", "deliver": "delivered", "pawn": "pawned", "wrap": "wrapped",
-    "destroy": "destroyed", "copy": "copied", "replace": "replaced",
-}
-FOODS = (
-    "coffee", "café au lait", "soup", "bread", "pie", "jalapeños", "paella", "crêpes", "stew",
-    "pancakes", "steak", "apple strudel", "tea", "lemonade", "piña colada", "roast chicken",
-)
-WEATHER = (
-    "raining", "snowing", "freezing", "so hot", "windy", "foggy", "getting dark", "beautiful",
-)
-ADDRESSES = ("", "", "", "señor", "my friend", "darling", "kid", "sir", "ma'am", "mademoiselle")
-REACTIONS = (
-    "Really?", "I don't believe it.", "You're right.", "That's not funny.", "Of course.",
-    "I know.", "Are you serious?", "Thank you.", "Be careful.", "So what?", "Oh, no.",
-    "Good for you.", "That's impossible.", "Don't lie to me.", "I'm not surprised.",
-    "Mañana, maybe.", "Whatever you say.", "Hmm.", "Wait a minute.", "You're crazy.",
-)
-CITIES = (
-    "Chicago", "Boston", "New Orleans", "Paris", "Marseille", "Montréal", "Zürich", "Bogotá",
-    "São Paulo", "Malmö", "Reykjavík", "Cádiz", "Lisbon", "Naples", "Vienna", "Berlin", "Dublin",
-    "Glasgow", "Cairo", "Tangier", "Havana", "Santa Fe", "El Paso", "Tucson", "Denver",
-    "Seattle", "Baltimore", "Detroit", "Memphis", "Nashville", "Savannah", "Québec", "Valparaíso",
-    "Córdoba", "Málaga", "Sevilla", "Genève", "Köln", "Brussels",
-)
-PROFESSIONS = (
-    "doctor", "lawyer", "pilot", "nurse", "teacher", "mechanic", "journalist", "photographer",
-    "detective", "banker", "waiter", "cook", "farmer", "sailor", "soldier", "priest", "singer",
-    "dancer", "painter", "carpenter", "plumber", "butcher", "barber", "gambler", "thief",
-    "musician", "professor", "librarian", "taxi driver", "bartender", "blacksmith", "writer",
-    "surgeon", "chemist", "gardener", "preacher", "clown", "magician", "salesman", "spy",
-)
-SURNAMES = (
-    "Delgado", "Whitfield", "Okafor", "Brennan", "Kowalski", "Moreau", "Lindqvist", "Haddad",
-    "Castellano", "Fitzgerald", "Nakamura", "Petrov", "Abernathy", "Gallagher", "Dubois",
-    "Henderson", "Montoya", "Rasmussen", "Sullivan", "Vasquez", "Ferreira", "Holloway",
-    "Ibáñez", "Jørgensen", "Kessler", "Lombardi", "Mackenzie", "Novak", "O'Malley", "Pemberton",
-    "Quinlan", "Rossi", "Schröder", "Thibault", "Underwood", "Valentine", "Winslow", "Yates",
-    "Zielinski", "Beaumont", "Carmichael", "Donovan", "Esposito", "Fontaine", "Grünewald",
-)
-TITLES = (
-    "Mr.", "Mrs.", "Miss", "Doctor", "Father", "Captain", "Sergeant", "Professor", "Judge",
-    "Madame", "Señora", "Uncle", "Aunt",
-)
-COLOURS = (
-    "red", "black", "white", "green", "blue", "yellow", "grey", "brown", "silver", "golden",
-    "purple", "orange", "pink", "crimson",
-)
-ANIMALS = (
-    "dog", "cat", "horse", "rat", "crow", "wolf", "snake", "owl", "goat", "pigeon", "fox",
-    "bear", "mule", "rooster", "spider", "donkey",
-)
-VEHICLES = ("car", "truck", "van", "boat", "motorcycle", "taxi", "ambulance", "limousine")
-AMOUNTS = (
-    "ten", "twenty", "fifty", "a hundred", "two hundred", "five hundred", "a thousand",
-    "three thousand", "ten thousand", "a million",
-)
-PERSONALITIES = (
-    "honest", "stubborn", "generous", "lazy", "brave", "clever", "selfish", "charming",
-    "loyal", "greedy", "patient", "arrogant", "gentle", "reckless", "shy", "funny", "cruel",
-    "humble", "nosy", "polite", "rude", "wise", "foolish", "sweet", "bitter", "ambitious",
-)
-ADVERBS = (
-    "quietly", "slowly", "carefully", "quickly", "alone", "again", "twice", "secretly",
-    "politely", "badly",
-)
-# fmt: on
+def _frozen(value: Any) -> Any:
+    """JSON lists as tuples, at any depth."""
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _frozen(item) for key, item in value.items()}
+    return value
+
+
+# The grammar's word lists, kept as data (a reader of the code sees the grammar, not the words).
+_WORDS = _frozen(json.loads(VOCABULARY_FILE.read_text(encoding="utf-8")))
+CHARACTER_NAMES: tuple[str, ...] = _WORDS["character_names"]
+GENRES: dict[str, dict[str, tuple[str, ...]]] = _WORDS["genres"]
+COMMON_PLACES: tuple[str, ...] = _WORDS["common_places"]
+COMMON_OBJECTS: tuple[str, ...] = _WORDS["common_objects"]
+GERUNDS: tuple[str, ...] = _WORDS["gerunds"]
+TIMES: tuple[str, ...] = _WORDS["times"]
+FEELINGS: tuple[str, ...] = _WORDS["feelings"]
+QUALITIES: tuple[str, ...] = _WORDS["qualities"]
+RELATIONS: tuple[str, ...] = _WORDS["relations"]
+REASONS: tuple[str, ...] = _WORDS["reasons"]
+VERBS_PAST: dict[str, str] = _WORDS["verbs_past"]
+FOODS: tuple[str, ...] = _WORDS["foods"]
+WEATHER: tuple[str, ...] = _WORDS["weather"]
+ADDRESSES: tuple[str, ...] = _WORDS["addresses"]
+REACTIONS: tuple[str, ...] = _WORDS["reactions"]
+CITIES: tuple[str, ...] = _WORDS["cities"]
+PROFESSIONS: tuple[str, ...] = _WORDS["professions"]
+SURNAMES: tuple[str, ...] = _WORDS["surnames"]
+TITLES: tuple[str, ...] = _WORDS["titles"]
+COLOURS: tuple[str, ...] = _WORDS["colours"]
+ANIMALS: tuple[str, ...] = _WORDS["animals"]
+VEHICLES: tuple[str, ...] = _WORDS["vehicles"]
+AMOUNTS: tuple[str, ...] = _WORDS["amounts"]
+PERSONALITIES: tuple[str, ...] = _WORDS["personalities"]
+ADVERBS: tuple[str, ...] = _WORDS["adverbs"]
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""Offline stand-ins for the real data sets, generated in their exact on-disk formats."""
