@@ -1,9 +1,10 @@
 """Study 3: training time vs width and depth of an FCNN for BP, DFA and ODFA (random data).
 
 Every point is measured in this process: warm-up steps, then repeats, phase-wise medians per
-sample. ODFA's measured time includes the simulated encoding, optics and decoding; the time
-of the simulated optics (the device's intensity calls) is measured on its own, and the optical
-time of real hardware is MODELLED from the frame-rate model. They are separate columns.
+sample and the interquartile range of the total over the repeats (its spread). ODFA's measured
+time includes the simulated encoding, optics and decoding; the time of the simulated optics
+(the device's intensity calls) is measured on its own, and the optical time of real hardware is
+MODELLED from the frame-rate model. They are separate columns.
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ from tqdm import tqdm
 from odfa.feedback.methods import feedback_width
 from odfa.io import atomic_output
 from odfa.memory import memory_status_bytes, reset_peak_rss
-from odfa.steptime import FCNNStep, median_step
+from odfa.steptime import FCNNStep, median_step, total_quartiles
 from odfa.train import resolve_device
 
 COLUMNS = [
     "width", "depth", "method", "batch", "params", "projection_inputs", "projection_dim",
-    "measured_s_per_sample", "forward_s_per_sample", "feedback_s_per_sample",
+    "measured_s_per_sample", "measured_s_per_sample_q1", "measured_s_per_sample_q3",
+    "forward_s_per_sample", "feedback_s_per_sample",
     "update_s_per_sample", "simulated_optics_s_per_sample", "modelled_optical_s_per_sample",
     "peak_mem_bytes", "peak_mem_kind", "status",
 ]  # fmt: skip
@@ -112,12 +114,15 @@ def measure_point(
             raise
         return row | {"status": f"out_of_memory ({type(error).__name__})"}
     median = median_step(timings)
+    first, third = total_quartiles(timings)
 
     def per_sample_delta(field: str) -> float:
         return (after.get(field, 0.0) - before.get(field, 0.0)) / settings["repeats"] / batch
 
     return row | {
         "measured_s_per_sample": median.total / batch,
+        "measured_s_per_sample_q1": first / batch,
+        "measured_s_per_sample_q3": third / batch,
         "forward_s_per_sample": median.forward / batch,
         "feedback_s_per_sample": median.feedback / batch,
         "update_s_per_sample": median.update / batch,

@@ -79,6 +79,15 @@ class FCNNStep:
         return StepTime(forward, max(0.0, gradients - forward), update)
 
 
+def total_quartiles(steps: list[StepTime]) -> tuple[float, float]:
+    """The first and third quartiles of the steps' total times (both the one time if one)."""
+    totals = [step.total for step in steps]
+    if len(totals) == 1:
+        return totals[0], totals[0]
+    first, _, third = statistics.quantiles(totals, n=4, method="inclusive")
+    return first, third
+
+
 def median_step(steps: list[StepTime]) -> StepTime:
     """Phase-wise medians, rescaled so that they add up to the median total."""
     total = statistics.median(step.total for step in steps)

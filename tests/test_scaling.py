@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from odfa import scaling
-from odfa.figures.scaling import odfa_hardware_time, plot_scaling
+from odfa.figures.scaling import odfa_hardware_time, plot_scaling, with_plotted_time
 from odfa.optics import FrameRateModel
 from tests.conftest import tiny_config
 
@@ -30,6 +30,9 @@ def test_the_csv_has_every_point_and_the_documented_columns(sweep):
     assert required <= set(table.columns)
     assert len(table) == 2 * 2 * 3 and (table["status"] == "ok").all()
     assert (table["measured_s_per_sample"] > 0).all() and (table["peak_mem_bytes"] > 0).all()
+    quartiles = table[["measured_s_per_sample_q1", "measured_s_per_sample_q3"]]
+    assert (quartiles.iloc[:, 0] <= table["measured_s_per_sample"]).all()
+    assert (table["measured_s_per_sample"] <= quartiles.iloc[:, 1]).all()
     assert (table.loc[table["method"] != "odfa", "modelled_optical_s_per_sample"] == 0).all()
     row = table[(table["width"] == 32) & (table["depth"] == 2) & (table["method"] == "bp")]
     assert int(row["params"].iloc[0]) == 2 * (32 * 32 + 32) + 32 * 32 + 32
@@ -93,3 +96,21 @@ def test_the_figures_are_written(sweep, tmp_path):
     plot_scaling(sweep, tmp_path)
     for name in ("fig4a.png", "fig4b.png", "fig4c.png"):
         assert (tmp_path / name).stat().st_size > 10_000
+
+
+def test_the_plotted_spread_moves_with_the_odfa_time():
+    table = with_plotted_time(
+        pd.DataFrame(
+            {
+                "status": ["ok", "ok"],
+                "method": ["bp", "odfa"],
+                "measured_s_per_sample": [3.0, 3.0],
+                "measured_s_per_sample_q1": [2.5, 2.5],
+                "measured_s_per_sample_q3": [4.0, 4.0],
+                "simulated_optics_s_per_sample": [0.0, 1.0],
+                "modelled_optical_s_per_sample": [0.0, 5.0],
+            }
+        )
+    )
+    assert table["time"].tolist() == [3.0, 7.0]
+    assert table["time_q1"].tolist() == [2.5, 6.5] and table["time_q3"].tolist() == [4.0, 8.0]

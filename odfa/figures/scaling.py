@@ -10,7 +10,10 @@ import pandas as pd
 from odfa.figures.common import method_colour, method_label, plt, save_figure
 
 MARKERS = {"bp": ("o", "-"), "dfa": ("s", "--"), "odfa": ("^", ":")}
-ODFA_NOTE = "ODFA = measured digital (without the simulated optics) + modelled optical time"
+ODFA_NOTE = (
+    "ODFA = measured digital (without the simulated optics) + modelled optical time; "
+    "bands: interquartile range over the repeats"
+)
 
 
 def odfa_hardware_time(table: pd.DataFrame) -> pd.Series:
@@ -26,11 +29,15 @@ def odfa_hardware_time(table: pd.DataFrame) -> pd.Series:
 
 
 def with_plotted_time(timings: pd.DataFrame) -> pd.DataFrame:
-    """Points that ran, with `time` = measured (BP, DFA) or measured + modelled (ODFA)."""
+    """Points that ran, with `time` = measured (BP, DFA) or measured + modelled (ODFA), and
+    `time_q1`, `time_q3` the measured quartiles moved by the same amount."""
     table = timings[timings["status"] == "ok"].copy()
     odfa = table["method"] == "odfa"
     table["time"] = table["measured_s_per_sample"]
     table.loc[odfa, "time"] = odfa_hardware_time(table[odfa])
+    shift = table["time"] - table["measured_s_per_sample"]
+    for quartile in ("q1", "q3"):
+        table[f"time_{quartile}"] = table[f"measured_s_per_sample_{quartile}"] + shift
     return table
 
 
@@ -57,6 +64,9 @@ def _plot_against(table: pd.DataFrame, x: str, group: str, axis: plt.Axes) -> No
                     linestyle=line,
                     color=colour,
                     label=f"{method_label(method)}, {group} {value}",
+                )
+                axis.fill_between(
+                    curve[x], curve["time_q1"], curve["time_q3"], color=colour, alpha=0.15
                 )
         bp, odfa = (rows[rows["method"] == m].sort_values(x) for m in ("bp", "odfa"))
         if len(bp) > 1 and list(bp[x]) == list(odfa[x]):
