@@ -34,7 +34,9 @@ OUTPUT_DIMS = ("member", "time", "lat", "lon")
 # Precipitation is stored as a flux; ClimateBench and ClimaX score it in mm/day.
 PRECIPITATION = ("pr", "pr90")
 SECONDS_PER_DAY = 86400.0
-PRECIPITATION_UNITS = "mm day-1"
+# The real output files carry no units attributes (their variables are anomalies computed with
+# xarray, which drops attributes): these are the units the member means are returned in.
+TARGET_UNITS = {"tas": "K", "diurnal_temperature_range": "K", "pr": "mm day-1", "pr90": "mm day-1"}
 
 
 class ClimateBenchFormatError(ValueError):
@@ -164,7 +166,7 @@ def read_outputs(
     dataset = dataset[list(variables)].drop_vars("quantile", errors="ignore")
     dataset = _check_coordinates(path, dataset, OUTPUT_DIMS[1:])
     missing = {name: int(dataset[name].isnull().sum()) for name in variables}
-    mean = dataset.mean("member", skipna=True, keep_attrs=True)
+    mean = dataset.mean("member", skipna=True)
     for name in variables:
         gaps = int(mean[name].isnull().sum())
         if gaps:
@@ -172,8 +174,8 @@ def read_outputs(
                 f"{path}: variable {name!r} is missing (NaN) in every member at {gaps} "
                 "(time, lat, lon) points; a member mean needs one value at least"
             )
-        if name in PRECIPITATION:
-            mean[name] = (mean[name] * SECONDS_PER_DAY).assign_attrs(units=PRECIPITATION_UNITS)
+        scale = SECONDS_PER_DAY if name in PRECIPITATION else 1.0
+        mean[name] = (mean[name] * scale).assign_attrs(units=TARGET_UNITS[name])
     return mean.transpose("time", "lat", "lon"), missing
 
 
@@ -205,7 +207,7 @@ def _experiment_maps_and_targets(
         raise ClimateBenchFormatError(
             f"{outputs_path}: years {outputs['time'].values} differ from those of {inputs_path}"
         )
-    units = [outputs[name].attrs.get("units", "") for name in target_variables]
+    units = [outputs[name].attrs["units"] for name in target_variables]
     targets = outputs.to_dataarray("variable").assign_coords(target_units=("variable", units))
     targets = targets.transpose("time", "variable", "lat", "lon")
     if grid is not None:

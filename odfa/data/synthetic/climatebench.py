@@ -1,7 +1,7 @@
 """Offline ClimateBench archives: synthetic data in exactly the layout of the Zenodo files.
 
 `train_val.tar.gz` and `test.tar.gz` hold flat `inputs_{exp}.nc` / `outputs_{exp}.nc` with the
-real variables, dims, coordinates and units. Emission pathways are plausible shapes, not the
+real variables, dims, coordinates, dtypes, attributes and units. Emission pathways are plausible shapes, not the
 real ones; the climate responds simply but physically: warming = pattern (polar amplification,
 land) x lagged (cumulative CO2 + CH4), minus regional aerosol cooling around SO2 sources, plus
 seeded internal variability per member. A model therefore has something real to learn.
@@ -9,7 +9,13 @@ seeded internal variability per member. A model therefore has something real to 
 What is known of the real content is kept (ClimateBench's `prep_input_data` notebook and its
 readers): hist-GHG has no SO2 and BC, hist-aer no CO2 and CH4; ssp585 has one member; member 1 of
 the historical diurnal temperature range has missing values (here its first MISSING_DTR_YEARS
-years, the real gaps' positions not being known here).
+years, the real gaps' positions not being known here). The file layout follows the datasets that
+notebook prints and writes: inputs CO2, CH4 (time) and SO2, BC (time, latitude, longitude) in
+float64; outputs (member, time, lat, lon) with an int64 `member` coordinate, a scalar `quantile`
+of 0.9, tas, diurnal_temperature_range and pr in float32 and pr90 in float64; no attributes on the
+variables (pandas series, regridded means and anomalies carry none) and `units: degrees` on the
+latitudes only. The units are therefore implied: cumulative GtCO2, GtCH4/yr, kg m-2 s-1 for the
+aerosol emissions and precipitation, K for the temperatures.
 """
 
 from __future__ import annotations
@@ -90,12 +96,7 @@ SCENARIO_AEROSOLS = {
     },
 }
 PEAK_FLUX = {"SO2": 2e-10, "BC": 2e-11}  # kg m-2 s-1
-INPUT_ATTRIBUTES = {
-    "CO2": {"units": "GtCO2", "long_name": "Cumulative anthropogenic CO2 emissions since 1850"},
-    "CH4": {"units": "GtCH4 / yr", "long_name": "Anthropogenic CH4 emissions"},
-    "SO2": {"units": "kg m-2 s-1", "long_name": "Anthropogenic SO2 emissions"},
-    "BC": {"units": "kg m-2 s-1", "long_name": "Anthropogenic BC emissions"},
-}
+LATITUDE_ATTRIBUTES = {"units": "degrees"}  # the notebook's "metadata to help iris"
 
 WARMING_PER_CO2 = 4.5e-4  # K per GtCO2 emitted (about the TCRE)
 WARMING_PER_CH4 = 1.5  # K per GtCH4/yr
@@ -206,14 +207,11 @@ class _Experiment:
         series = {"CO2": ("time", self.co2), "CH4": ("time", self.ch4)}
         series |= {species: (maps, self.aerosols[species]) for species in PEAK_FLUX}
         return xr.Dataset(
-            {
-                name: (dims, values[own], INPUT_ATTRIBUTES[name])
-                for name, (dims, values) in series.items()
-            },
+            {name: (dims, values[own]) for name, (dims, values) in series.items()},
             coords={
                 "time": self.years.astype(np.int64),
-                "latitude": ("latitude", grid.lat, {"units": "degrees_north"}),
-                "longitude": ("longitude", grid.lon, {"units": "degrees_east"}),
+                "longitude": ("longitude", grid.lon),
+                "latitude": ("latitude", grid.lat, LATITUDE_ATTRIBUTES),
             },
         )
 
@@ -246,19 +244,19 @@ class _Experiment:
         pr = rainfall * (0.02 * warming - 0.05 * local_sulphate) + variability(0.08)
         pr90 = 2.5 * rainfall * (0.035 * warming - 0.05 * local_sulphate) + variability(0.25)
         dims = ("member", "time", "lat", "lon")
-        flux = {"units": "kg m-2 s-1"}
         return xr.Dataset(
             {
-                "diurnal_temperature_range": (dims, dtr.astype(np.float32), {"units": "K"}),
-                "tas": (dims, tas.astype(np.float32), {"units": "K"}),
-                "pr": (dims, pr / SECONDS_PER_DAY, flux),
-                "pr90": (dims, pr90 / SECONDS_PER_DAY, flux),
+                "diurnal_temperature_range": (dims, dtr.astype(np.float32)),
+                "tas": (dims, tas.astype(np.float32)),
+                "pr": (dims, (pr / SECONDS_PER_DAY).astype(np.float32)),
+                "pr90": (dims, pr90 / SECONDS_PER_DAY),
             },
             coords={
+                "lat": ("lat", grid.lat, LATITUDE_ATTRIBUTES),
+                "lon": ("lon", grid.lon),
                 "time": self.years.astype(np.int64),
-                "lat": ("lat", grid.lat, {"units": "degrees_north"}),
-                "lon": ("lon", grid.lon, {"units": "degrees_east"}),
                 "quantile": 0.9,
+                "member": np.arange(1, members + 1, dtype=np.int64),
             },
         )
 
