@@ -1,8 +1,8 @@
 """Offline ClimateBench archives: synthetic data in exactly the layout of the Zenodo files.
 
 `train_val.tar.gz` and `test.tar.gz` hold flat `inputs_{exp}.nc` / `outputs_{exp}.nc` with the
-real variables, dims, coordinates, dtypes, attributes and units. Emission pathways are plausible shapes, not the
-real ones; the climate responds simply but physically: warming = pattern (polar amplification,
+real variables, dims, coordinates, dtypes and attributes. Emission pathways are plausible shapes,
+not the real ones; the climate responds simply but physically: warming = pattern (polar amplification,
 land) x lagged (cumulative CO2 + CH4), minus regional aerosol cooling around SO2 sources, plus
 seeded internal variability per member. A model therefore has something real to learn.
 
