@@ -2,9 +2,9 @@
 
 `train_val.tar.gz` and `test.tar.gz` hold flat `inputs_{exp}.nc` / `outputs_{exp}.nc` with the
 real variables, dims, coordinates, dtypes and attributes. Emission pathways are plausible shapes,
-not the real ones; the climate responds simply but physically: warming = pattern (polar amplification,
-land) x lagged (cumulative CO2 + CH4), minus regional aerosol cooling around SO2 sources, plus
-seeded internal variability per member. A model therefore has something real to learn.
+not the real ones; the climate responds simply but physically: warming = pattern (polar
+amplification, land) x lagged (cumulative CO2 + CH4), minus regional aerosol cooling around SO2
+sources, plus seeded internal variability per member. A model therefore has something real to learn.
 
 What is known of the real content is kept (ClimateBench's `prep_input_data` notebook and its
 readers): hist-GHG has no SO2 and BC, hist-aer no CO2 and CH4; ssp585 has one member; member 1 of
