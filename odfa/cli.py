@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from odfa.config import load_config
 from odfa.errors import UserError
@@ -107,39 +108,45 @@ def _ablation_train(args: argparse.Namespace) -> None:
     from odfa.studies.ablation import apply_variant, train_variant
 
     stage = f"ablation_{args.study}"
+    wildcards = {"variant": args.variant, "replicate": str(args.replicate)}
     varied = apply_variant(load_config(*args.config), args.variant)
-    config = restricted_config(varied, stage, {"variant": args.variant})
-    metrics = train_variant(config, args.study, args.variant, args.out, args.data)
-    print(json.dumps({"study": args.study, "variant": args.variant, **metrics}))
+    config = restricted_config(varied, stage, wildcards)
+    metrics = train_variant(config, args.study, args.variant, args.replicate, args.out, args.data)
+    print(json.dumps({"study": args.study, **wildcards, **metrics}))
 
 
 def _ablation_summarise(args: argparse.Namespace) -> None:
     from odfa.studies.ablation import summarise_ablation
 
-    print(summarise_ablation(args.metrics, args.out).to_string(index=False))
+    ablation = _stage_config(args, "ablation_summary")["ablation"]
+    summary = summarise_ablation(ablation, args.runs, args.out, args.replicates_out)
+    print(summary.to_string(index=False))
 
 
 def _ablation_plot(args: argparse.Namespace) -> None:
     import pandas as pd
 
     from odfa.figures.ablation import plot_ablation
+    from odfa.studies.ablation import STUDIES
 
-    references = {}
+    summaries, references = {}, {}
     if args.digits:
-        digits = json.loads(Path(args.digits).read_text())
-        references["digits"] = {
-            label: digits[method]["test_accuracy"]
-            for method, label in (("dfa", "DFA"), ("odfa", "ODFA, default optics"))
-            if method in digits
-        }
+        summaries["digits"] = pd.DataFrame(json.loads(Path(args.digits).read_text())).T
     if args.dialogs:
-        dialogs = pd.read_csv(args.dialogs).set_index("method")["final_validation_loss"]
-        references["dialogs"] = {
-            label: float(dialogs[method])
+        summaries["dialogs"] = pd.read_csv(args.dialogs).set_index("method")
+    for study, summary in summaries.items():
+        metric = STUDIES[study]
+        references[study] = {
+            label: (float(summary.at[method, metric]), _number(summary.at[method, metric + "_std"]))
             for method, label in (("dfa", "DFA"), ("odfa", "ODFA, default optics"))
-            if method in dialogs
+            if method in summary.index
         }
     plot_ablation(args.table, references, args.out)
+
+
+def _number(value: Any) -> float:
+    """A summary's value as a float: NaN where it is missing (a spread of one replicate)."""
+    return float("nan") if value is None else float(value)
 
 
 def _climate_fetch(args: argparse.Namespace) -> None:
@@ -374,11 +381,16 @@ def build_parser() -> argparse.ArgumentParser:
     ablation_train.add_argument(
         "--variant", required=True, help="<setting>-<value>, e.g. camera_bits-6 or camera-ideal"
     )
+    ablation_train.add_argument("--replicate", **REPLICATE)
     ablation_train.add_argument("--data", help="prepared data folder (dialogs)")
-    ablation_train.add_argument("--out", required=True, help="run folder")
+    ablation_train.add_argument("--out", required=True, help="replicate folder")
     ablation_summary = command(ablation, "summarise", _ablation_summarise, "metrics.csv")
-    ablation_summary.add_argument("--metrics", required=True, nargs="+", help="runs' metrics.json")
-    ablation_summary.add_argument("--out", required=True)
+    ablation_summary.add_argument("--config", **CONFIG_FILES)
+    ablation_summary.add_argument(
+        "--runs", required=True, help="folder holding <study>/<variant>/replicate-<r>/"
+    )
+    ablation_summary.add_argument("--out", required=True, help="mean and spread per variant")
+    ablation_summary.add_argument("--replicates-out", required=True, help="per-replicate CSV")
     ablation_plot = command(ablation, "plot", _ablation_plot, "metric against fidelity")
     ablation_plot.add_argument("--table", required=True, help="the ablation's metrics.csv")
     ablation_plot.add_argument("--digits", help="digits metrics.json (DFA and ODFA lines)")

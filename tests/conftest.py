@@ -48,6 +48,7 @@ def tiny_config() -> dict[str, Any]:
         training.update(epochs=2, batch_size=64)
     config["scaling"].update(widths=[16, 32], depths=[1, 2], warmup=1, repeats=2, batch=8)
     config["ablation"] |= {
+        "replicates": 2,
         "camera_bits": [6],
         "full_well": [],
         "threshold": [],

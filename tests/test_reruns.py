@@ -77,16 +77,18 @@ def _set(config: dict, key: str, value) -> None:
     config[leaf] = value
 
 
-# The tiny config's optics ablation: two variants of each study's ODFA run, their table and figure.
-ABLATION_RUNS = {f"ablation_{study}-{variant}" for study in ("digits", "dialogs")
-                 for variant in ("camera-ideal", "camera_bits-6")}  # fmt: skip
-ABLATION = ABLATION_RUNS | {"ablation_summary", "ablation_figure"}
 REPLICATES = range(tiny_config()["dialogs"]["replicates"])  # as many in every tiny study
 
 
 def replicated(*jobs: str) -> set[str]:
     """Each job once per replicate of the tiny config (stage names end with the replicate)."""
     return {f"{job}-{replicate}" for job in jobs for replicate in REPLICATES}
+
+
+# The tiny config's optics ablation: two variants of each study's ODFA run, their table and figure.
+ABLATION_RUNS = replicated(*(f"ablation_{study}-{variant}" for study in ("digits", "dialogs")
+                             for variant in ("camera-ideal", "camera_bits-6")))  # fmt: skip
+ABLATION = ABLATION_RUNS | {"ablation_summary", "ablation_figure"}
 
 
 CONFIG_CHANGES = {
@@ -160,23 +162,32 @@ def test_a_changed_module_reruns_the_jobs_that_run_it_in_both_tools(workspace, m
     assert snakemake_jobs(workspace) == set() and dvc_jobs(workspace) == set()
 
 
+NEW = len(REPLICATES)  # the index of one more replicate
+NEW_REPLICATE = {
+    "digits": {f"digits_train-{method}-{NEW}" for method in ("bp", "dfa", "odfa", "shallow")}
+    | {"digits_summary", "digits_figure", "ablation_figure"},
+    "ablation": {f"ablation_{study}-{variant}-{NEW}" for study in ("digits", "dialogs")
+                 for variant in ("camera-ideal", "camera_bits-6")}
+    | {"ablation_summary", "ablation_figure"},
+}  # fmt: skip
+
+
 @pytest.mark.slow
-def test_a_new_replicate_runs_alone_in_both_tools(workspace):
-    """One more replicate of the digits study: its four runs, the summary and the figure; the
-    replicates already run keep their results (their settings hold no replicate count)."""
+@pytest.mark.parametrize("section", list(NEW_REPLICATE))
+def test_a_new_replicate_runs_alone_in_both_tools(workspace, section):
+    """One more replicate of the digits study (its four runs, the summary and the figure) or of
+    the ablation (each variant's run, the summary and the figure); the replicates already run
+    keep their results (their settings hold no replicate count)."""
     path, lock = workspace / "config" / "config.yaml", workspace / "dvc.yaml"
     original, stages = path.read_text(), lock.read_text()
     config = yaml.safe_load(original)
-    config["digits"]["replicates"] = len(REPLICATES) + 1
+    config[section]["replicates"] = NEW + 1
     path.write_text(yaml.safe_dump(config))
     _run(workspace, str(BIN / "odfa"), "pipeline", "dvc", "--out", "dvc.yaml")
     try:
         planned = snakemake_jobs(workspace)
         assert planned == dvc_jobs(workspace)
-        new = len(REPLICATES)
-        assert planned == {
-            f"digits_train-{method}-{new}" for method in ("bp", "dfa", "odfa", "shallow")
-        } | {"digits_summary", "digits_figure", "ablation_figure"}
+        assert planned == NEW_REPLICATE[section]
     finally:
         path.write_text(original)
         lock.write_text(stages)

@@ -87,6 +87,8 @@ def test_the_tiny_run_produces_the_optics_ablation(tiny_run):
         for study in ("dialogs", "digits")
         for variant in ("camera-ideal", "camera_bits-6")
     ]
+    assert (table["replicates"] == 2).all() and (table["metric_value_std"] > 0).all()
+    assert len(pd.read_csv(tiny_run / "ablation" / "replicates.csv")) == 8
     ideal = table[table["variant"] == "camera-ideal"]
     assert (ideal["projection_cosine"] > 0.999).all()  # an ideal camera costs nothing
     six_bits = table[table["variant"] == "camera_bits-6"]
@@ -125,8 +127,8 @@ def test_a_changed_setting_reruns_only_what_depends_on_it(tiny_run):
     config = tiny_config()
     config["digits"]["training"]["learning_rate"] = 0.02
     assert planned_jobs(tiny_run.parent, config) == {
-        "digits_train": 8, "digits_summary": 1, "digits_figure": 1, "ablation_digits": 2,
-        "ablation_summary": 1, "ablation_figure": 1, "all": 1, "total": 15,
+        "digits_train": 8, "digits_summary": 1, "digits_figure": 1, "ablation_digits": 4,
+        "ablation_summary": 1, "ablation_figure": 1, "all": 1, "total": 17,
     }  # fmt: skip
     config = tiny_config()
     config["dialogs"]["generation"]["temperature"] = 0.5

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from odfa.figures.common import method_colour, plt, save_figure
+from odfa.studies.replicates import COUNT, STD_SUFFIX
 
 METRIC_LABELS = {
     "test_accuracy": "test accuracy (digits MLP)",
@@ -22,22 +23,28 @@ MARKERS = {
 
 
 def plot_ablation(
-    table_path: str | Path, references: dict[str, dict[str, float]], out_path: str | Path
-) -> None:
-    """One panel per study: ODFA's final metric against `projection_cosine` for each variant
-    (marker per setting, value written beside it), with the study's DFA and default-optics ODFA
-    results (`references[study]`) as horizontal lines."""
+    table_path: str | Path,
+    references: dict[str, dict[str, tuple[float, float]]],
+    out_path: str | Path,
+) -> plt.Figure:
+    """One panel per study: ODFA's final metric against `projection_cosine` for each variant,
+    mean with error bars of one standard deviation over its replicates (marker per setting,
+    value written beside it), and the study's DFA and default-optics ODFA results
+    (`references[study]`: label -> (mean, std)) as horizontal lines with their spread as bands."""
     table = pd.read_csv(table_path)
     studies = list(dict.fromkeys(table["study"]))
     figure, axes = plt.subplots(1, len(studies), figsize=(6.5 * len(studies), 4.6), squeeze=False)
     for axis, study in zip(axes[0], studies, strict=True):
         rows = table[table["study"] == study]
         for setting, group in rows.groupby("setting", sort=False):
-            axis.scatter(
+            axis.errorbar(
                 group["projection_cosine"],
                 group["metric_value"],
-                marker=MARKERS.get(setting, "o"),
-                s=60,
+                xerr=group[f"projection_cosine{STD_SUFFIX}"],
+                yerr=group[f"metric_value{STD_SUFFIX}"],
+                fmt=MARKERS.get(setting, "o"),
+                markersize=7,
+                capsize=3,
                 label=setting.replace("_", " "),
             )
             for _, row in group.iterrows():
@@ -48,18 +55,21 @@ def plot_ablation(
                     xytext=(5, 4),
                     fontsize="small",
                 )
-        for method, value in references.get(study, {}).items():
-            axis.axhline(
-                value,
-                color=method_colour(method.split()[0].lower()),
-                linestyle="--" if method == "DFA" else ":",
-                label=method,
-            )
+        for label, (mean, std) in references.get(study, {}).items():
+            colour = method_colour(label.split()[0].lower())
+            axis.axhline(mean, color=colour, linestyle="--" if label == "DFA" else ":", label=label)
+            if std == std:  # a spread exists (more than one replicate)
+                axis.axhspan(mean - std, mean + std, color=colour, alpha=0.12, linewidth=0)
         axis.set(
             xlabel="projection cosine (optical vs noiseless)",
             ylabel=METRIC_LABELS[rows["metric"].iloc[0]],
         )
         axis.set_title(f"{study}: ODFA with one optics setting changed")
         axis.legend(fontsize="small")
-    figure.suptitle("What the simulated optics cost (one seed per setting)")
+    counts = sorted(set(table[COUNT]))
+    figure.suptitle(
+        "What the simulated optics cost: mean +/- std over "
+        f"{'/'.join(map(str, counts))} replicate{'s' if counts != [1] else ''} per setting"
+    )
     save_figure(figure, out_path)
+    return figure

@@ -110,6 +110,7 @@ STAGES = {
         ("odfa.studies.ablation", "odfa.studies.digits"),
         _odfa,
         resumable=True,
+        replicated="digits",
     ),
     "ablation_dialogs": Stage(
         (
@@ -122,8 +123,9 @@ STAGES = {
         ("odfa.studies.ablation", "odfa.studies.dialogs"),
         _odfa,
         resumable=True,
+        replicated="dialogs",
     ),
-    "ablation_summary": Stage((), ("odfa.studies.ablation",)),
+    "ablation_summary": Stage(("ablation",), ("odfa.studies.ablation",)),
     "ablation_figure": Stage((), ("odfa.figures.ablation",)),
     "scaling_sweep": Stage(
         ("device", "scaling", "feedback", "optics"), ("odfa.scaling", "odfa.feedback.optical")

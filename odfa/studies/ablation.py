@@ -1,10 +1,10 @@
 """What the optics cost: ODFA on digits and on the dialogs GPT with one optics setting changed at
-a time (camera bits, an ideal camera, full-well depth, ternarisation threshold, anchor size)."""
+a time (camera bits, an ideal camera, full-well depth, ternarisation threshold, anchor size),
+each variant over `ablation.replicates` replicates."""
 
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ import pandas as pd
 import yaml
 
 from odfa.config import validate_config
-from odfa.io import atomic_output
+from odfa.studies.replicates import replicate_metrics, summarise_replicates, write_csv
 
 # An ablation setting: its name in `ablation.<setting>` and in run names, and its optics key.
 SETTINGS = {
@@ -65,52 +65,66 @@ def train_variant(
     config: dict[str, Any],
     study: str,
     variant: str,
+    replicate: int,
     out_dir: str | Path,
     data_dir: str | Path | None = None,
 ) -> dict[str, Any]:
-    """Train the study's ODFA run under `config` (the variant already applied, see
-    `apply_variant`), with the seeds of its replicate 0 (one seed per variant); write
-    `out_dir/metrics.json` and return the metrics."""
+    """Train one replicate of the study's ODFA run under `config` (the variant already applied,
+    see `apply_variant`, and the replicate's seeds derived); write `out_dir/metrics.json` and
+    return the metrics."""
     parse_variant(variant)
     if study == "digits":
         from odfa.studies.digits import train_digits
 
-        return train_digits(config, "odfa", 0, out_dir)
+        return train_digits(config, "odfa", replicate, out_dir)
     if study == "dialogs":
         from odfa.studies.dialogs import train_dialogs
 
         if data_dir is None:
             raise ValueError("the dialogs ablation needs the prepared data folder")
-        return train_dialogs(config, "odfa", 0, data_dir, out_dir)
+        return train_dialogs(config, "odfa", replicate, data_dir, out_dir)
     raise ValueError(f"unknown ablation study {study!r}; choose one of {list(STUDIES)}")
 
 
 FIDELITY = ("projection_cosine", "projection_norm_ratio", "silent_outputs", "saturated_pixels")
 
 
-def summarise_ablation(metrics_files: list[str | Path], out_path: str | Path) -> pd.DataFrame:
-    """metrics.csv: one row per run (`<study>/<variant>/metrics.json`): the setting changed, its
-    value, the study's metric (digits: test accuracy, dialogs: validation loss) and the
-    projection's fidelity."""
+def summarise_ablation(
+    ablation: dict[str, Any],
+    runs_dir: str | Path,
+    out_path: str | Path,
+    replicates_path: str | Path,
+) -> pd.DataFrame:
+    """`out_path`: one row per (study, variant) of the `ablation` section: the setting changed,
+    its value, the study's metric (digits: test accuracy, dialogs: validation loss) and the
+    projection's fidelity, each as the mean over `ablation.replicates` replicates with its
+    standard deviation (`<column>_std`); `replicates_path`: one row per replicate
+    (`runs_dir/<study>/<variant>/replicate-<r>/metrics.json`), fingerprint included."""
     rows = []
-    for path in map(Path, metrics_files):
-        study, variant = path.parent.parent.name, path.parent.name
-        setting, value = parse_variant(variant)
-        metrics = json.loads(path.read_text())
+    for study in ablation["studies"]:
         metric = STUDIES[study]
-        rows.append(
-            {
-                "study": study,
-                "variant": variant,
-                "setting": setting,
-                "value": str(value),
-                "metric": metric,
-                "metric_value": metrics[metric],
-                **{field: metrics.get(field, float("nan")) for field in FIDELITY},
-                "fingerprint": metrics["fingerprint"],
-            }
-        )
-    table = pd.DataFrame(rows)
-    with atomic_output(out_path) as handle:
-        table.to_csv(handle, index=False)
-    return table
+        for variant in variant_names(ablation):
+            setting, value = parse_variant(variant)
+            for metrics in replicate_metrics(
+                Path(runs_dir) / study / variant, ablation["replicates"]
+            ):
+                rows.append(
+                    {
+                        "study": study,
+                        "variant": variant,
+                        "setting": setting,
+                        "value": str(value),
+                        "metric": metric,
+                        "replicate": metrics["replicate"],
+                        "metric_value": metrics[metric],
+                        **{field: metrics.get(field, float("nan")) for field in FIDELITY},
+                        "fingerprint": metrics["fingerprint"],
+                    }
+                )
+    per_replicate = pd.DataFrame(rows)
+    write_csv(per_replicate, replicates_path)
+    summary = summarise_replicates(
+        per_replicate, ["study", "variant", "setting", "value", "metric"]
+    )
+    write_csv(summary, out_path)
+    return summary

@@ -1,14 +1,16 @@
-"""The ablation figure: one point per variant at (fidelity, metric), and the reference lines."""
+"""The ablation figure: one point per variant at (fidelity, metric) with error bars of its spread
+over replicates, and the reference lines with their spread as bands."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from odfa.figures import ablation
 from odfa.figures.common import plt
 
 
-def test_each_variant_is_a_point_and_dfa_a_line(tmp_path, monkeypatch):
+def test_each_variant_is_a_point_with_error_bars_and_dfa_a_line_with_a_band(tmp_path, monkeypatch):
     table = pd.DataFrame(
         {
             "study": ["digits", "digits", "dialogs"],
@@ -16,18 +18,30 @@ def test_each_variant_is_a_point_and_dfa_a_line(tmp_path, monkeypatch):
             "setting": ["camera_bits", "camera", "camera_bits"],
             "value": ["6", "ideal", "6"],
             "metric": ["test_accuracy", "test_accuracy", "final_validation_loss"],
+            "replicates": [2, 2, 2],
             "metric_value": [0.95, 0.97, 2.6],
+            "metric_value_std": [0.01, 0.02, 0.05],
             "projection_cosine": [0.8, 1.0, 0.7],
+            "projection_cosine_std": [0.03, 0.0, 0.04],
         }
     )
     table.to_csv(tmp_path / "metrics.csv", index=False)
-    figures = []
-    monkeypatch.setattr(ablation, "save_figure", lambda figure, path: figures.append(figure))
-    references = {"digits": {"DFA": 0.96}, "dialogs": {"DFA": 2.5}}
-    ablation.plot_ablation(tmp_path / "metrics.csv", references, tmp_path / "ablation.png")
-    digits_axis, dialogs_axis = figures[0].axes
-    points = [collection.get_offsets().tolist() for collection in digits_axis.collections]
-    assert points == [[[0.8, 0.95]], [[1.0, 0.97]]]
-    assert [list(line.get_ydata()) for line in digits_axis.lines] == [[0.96, 0.96]]
-    assert dialogs_axis.collections[0].get_offsets().tolist() == [[0.7, 2.6]]
-    plt.close(figures[0])
+    monkeypatch.setattr(ablation, "save_figure", lambda figure, path: None)
+    references = {"digits": {"DFA": (0.96, 0.005)}, "dialogs": {"DFA": (2.5, float("nan"))}}
+    figure = ablation.plot_ablation(tmp_path / "metrics.csv", references, tmp_path / "a.png")
+    digits_axis, dialogs_axis = figure.axes
+    containers = digits_axis.containers  # one error bar container per setting
+    points = [list(zip(*c.lines[0].get_data(), strict=True)) for c in containers]
+    assert points == [[(0.8, 0.95)], [(1.0, 0.97)]]
+    segments = np.round(
+        [s for c in containers for bar in c.lines[2] for s in bar.get_segments()], 6
+    )
+    assert [[0.77, 0.95], [0.83, 0.95]] in segments.tolist()  # x: cosine +/- its std
+    assert [[0.8, 0.94], [0.8, 0.96]] in segments.tolist()  # y: metric +/- its std
+    reference = [line for line in digits_axis.lines if line.get_label() == "DFA"]
+    assert [list(line.get_ydata()) for line in reference] == [[0.96, 0.96]]
+    (band,) = digits_axis.patches  # DFA's spread: mean +/- std
+    assert np.isclose(band.get_y(), 0.955) and np.isclose(band.get_y() + band.get_height(), 0.965)
+    assert not dialogs_axis.patches  # one replicate: no spread, no band
+    assert "mean +/- std over 2 replicates" in figure.texts[0].get_text()
+    plt.close(figure)

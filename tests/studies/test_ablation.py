@@ -34,20 +34,37 @@ def test_a_variant_changes_one_optics_setting_and_is_validated(config):
         apply_variant(ideal, "full_well-5000")
 
 
-def test_the_summary_has_a_row_per_run_with_metric_and_fidelity(tmp_path):
-    files = []
-    for study, variant, metric, value in (
-        ("digits", "camera_bits-6", "test_accuracy", 0.95),
-        ("dialogs", "camera-ideal", "final_validation_loss", 2.5),
-    ):
-        run = tmp_path / study / variant
+def test_the_summary_gives_each_variant_mean_and_spread_over_its_replicates(tmp_path):
+    ablation = {"studies": ["digits", "dialogs"], "replicates": 2, "camera_bits": [6]}
+    results = {  # (study, replicate): (metric, value, projection cosine)
+        ("digits", 0): ("test_accuracy", 0.95, 0.9),
+        ("digits", 1): ("test_accuracy", 0.97, 0.8),
+        ("dialogs", 0): ("final_validation_loss", 2.5, 0.7),
+        ("dialogs", 1): ("final_validation_loss", 2.7, 0.7),
+    }
+    for (study, replicate), (metric, value, cosine) in results.items():
+        run = tmp_path / "runs" / study / "camera_bits-6" / f"replicate-{replicate}"
         run.mkdir(parents=True)
-        metrics = {metric: value, "projection_cosine": 0.9, "fingerprint": "f" * 16}
+        metrics = {metric: value, "projection_cosine": cosine, "fingerprint": f"{replicate}" * 16}
         (run / "metrics.json").write_text(json.dumps(metrics))
-        files.append(run / "metrics.json")
-    table = summarise_ablation(files, tmp_path / "metrics.csv")
-    assert list(table["setting"]) == ["camera_bits", "camera"]
-    assert list(table["metric_value"]) == [0.95, 2.5]
+    table = summarise_ablation(
+        ablation, tmp_path / "runs", tmp_path / "metrics.csv", tmp_path / "replicates.csv"
+    )
+    assert list(table["study"]) == ["digits", "dialogs"]
+    assert list(table["setting"]) == ["camera_bits", "camera_bits"]
     assert list(table["metric"]) == ["test_accuracy", "final_validation_loss"]
+    assert list(table["replicates"]) == [2, 2]
+    assert table["metric_value"].tolist() == pytest.approx([0.96, 2.6])
+    assert table["metric_value_std"].tolist() == pytest.approx([0.02 / 2**0.5, 0.2 / 2**0.5])
+    assert table["projection_cosine_std"].tolist() == pytest.approx([0.1 / 2**0.5, 0.0])
     assert table["projection_norm_ratio"].isna().all()  # not in these runs' metrics
     assert pd.read_csv(tmp_path / "metrics.csv").shape == table.shape
+    replicates = pd.read_csv(tmp_path / "replicates.csv", dtype={"fingerprint": str})
+    assert list(replicates["replicate"]) == [0, 1, 0, 1]
+    assert list(replicates["fingerprint"]) == ["0" * 16, "1" * 16] * 2
+
+
+def test_the_summary_names_a_missing_replicate(tmp_path):
+    ablation = {"studies": ["digits"], "replicates": 1, "camera": ["ideal"]}
+    with pytest.raises(FileNotFoundError, match=r"camera-ideal/replicate-0/metrics\.json"):
+        summarise_ablation(ablation, tmp_path, tmp_path / "m.csv", tmp_path / "r.csv")

@@ -2,9 +2,16 @@
 
 ABLATION = config["ablation"]
 ABLATION_RUNS = "results/ablation/runs"
+ABLATION_REPLICATE = f"{ABLATION_RUNS}/{{study}}/{{variant}}/{REPLICATE}"
+ABLATION_DIGITS = ABLATION_REPLICATE.replace("{study}", "digits")
+ABLATION_DIALOGS = ABLATION_REPLICATE.replace("{study}", "dialogs")
 ABLATION_VARIANTS = variant_names(ABLATION)
 ABLATION_RESULTS = (
-    ["results/ablation/metrics.csv", "results/figures/ablation.png"]
+    [
+        "results/ablation/metrics.csv",
+        "results/ablation/replicates.csv",
+        "results/figures/ablation.png",
+    ]
     if ABLATION["studies"] and ABLATION_VARIANTS
     else []
 )
@@ -14,14 +21,14 @@ rule ablation_digits:
     input:
         code=code_of("ablation_digits"),
     output:
-        metrics=f"{ABLATION_RUNS}/digits/{{variant}}/metrics.json",
-        log_csv=f"{ABLATION_RUNS}/digits/{{variant}}/log.csv",
-        model=f"{ABLATION_RUNS}/digits/{{variant}}/model.pt",
+        metrics=f"{ABLATION_DIGITS}/metrics.json",
+        log_csv=f"{ABLATION_DIGITS}/log.csv",
+        model=f"{ABLATION_DIGITS}/model.pt",
     params:
         settings=settings_of("ablation_digits"),
         run_dir=subpath(output.metrics, parent=True),
     log:
-        "results/logs/ablation/digits-{variant}.log",
+        "results/logs/ablation/digits-{variant}-{replicate}.log",
     threads: config["threads"]
     resources:
         **config["resources"]["digits_train"],
@@ -30,7 +37,8 @@ rule ablation_digits:
         "../envs/odfa.yaml"
     shell:
         "odfa ablation train --config \"$ODFA_CONFIG\" --study digits"
-        " --variant {wildcards.variant} --out {params.run_dir} > {log} 2>&1"
+        " --variant {wildcards.variant} --replicate {wildcards.replicate}"
+        " --out {params.run_dir} > {log} 2>&1"
 
 
 rule ablation_dialogs:
@@ -38,15 +46,15 @@ rule ablation_dialogs:
         data=rules.dialogs_prepare.output,
         code=code_of("ablation_dialogs"),
     output:
-        metrics=f"{ABLATION_RUNS}/dialogs/{{variant}}/metrics.json",
-        log_csv=f"{ABLATION_RUNS}/dialogs/{{variant}}/log.csv",
-        model=f"{ABLATION_RUNS}/dialogs/{{variant}}/model.pt",
+        metrics=f"{ABLATION_DIALOGS}/metrics.json",
+        log_csv=f"{ABLATION_DIALOGS}/log.csv",
+        model=f"{ABLATION_DIALOGS}/model.pt",
     params:
         settings=settings_of("ablation_dialogs"),
         data=lambda wildcards, input: Path(input.data[0]).parent,
         run_dir=subpath(output.metrics, parent=True),
     log:
-        "results/logs/ablation/dialogs-{variant}.log",
+        "results/logs/ablation/dialogs-{variant}-{replicate}.log",
     threads: config["threads"]
     resources:
         **config["resources"]["dialogs_train"],
@@ -55,27 +63,32 @@ rule ablation_dialogs:
         "../envs/odfa.yaml"
     shell:
         "odfa ablation train --config \"$ODFA_CONFIG\" --study dialogs"
-        " --variant {wildcards.variant} --data {params.data} --out {params.run_dir} > {log} 2>&1"
+        " --variant {wildcards.variant} --replicate {wildcards.replicate}"
+        " --data {params.data} --out {params.run_dir} > {log} 2>&1"
 
 
 rule ablation_summary:
     input:
         metrics=expand(
-            f"{ABLATION_RUNS}/{{study}}/{{variant}}/metrics.json",
+            f"{ABLATION_REPLICATE}/metrics.json",
             study=ABLATION["studies"],
             variant=ABLATION_VARIANTS,
+            replicate=range(ABLATION["replicates"]),
         ),
         code=code_of("ablation_summary"),
     output:
-        "results/ablation/metrics.csv",
+        summary="results/ablation/metrics.csv",
+        replicates="results/ablation/replicates.csv",
     params:
         settings=settings_of("ablation_summary"),
+        runs=lambda wildcards, input: str(Path(input.metrics[0]).parents[3]),
     log:
         "results/logs/ablation/summary.log",
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa ablation summarise --metrics {input.metrics} --out {output} > {log} 2>&1"
+        "odfa ablation summarise --config \"$ODFA_CONFIG\" --runs {params.runs}"
+        " --out {output.summary} --replicates-out {output.replicates} > {log} 2>&1"
 
 
 rule ablation_figure:
