@@ -12,7 +12,7 @@ from typing import Any
 from odfa.config import load_config
 from odfa.errors import UserError
 from odfa.pipeline.stages import Wildcards, restricted_config
-from odfa.registry import CLIMATE_MODELS, DIALOGS_RUNS, METHODS
+from odfa.registry import BENCH_MODELS, CLIMATE_MODELS, DIALOGS_RUNS, METHODS
 
 # Bad input (config, data files, downloads, a missing optional package) and training stops end
 # with one line naming the culprit; anything else is a bug and keeps its traceback.
@@ -228,15 +228,14 @@ def _scaling_plot(args: argparse.Namespace) -> None:
 
 
 def _bench_step(args: argparse.Namespace) -> None:
-    from odfa.bench import benchmark_step
+    from odfa.timing.bench import benchmark_step
+    from odfa.timing.workloads import workload
 
     config = load_config(*args.config)
     if args.device:
         config["device"] = args.device
-    result = benchmark_step(
-        config, args.width, args.depth, args.batch, args.outputs, args.warmup, args.repeats
-    )
-    print(json.dumps(result))
+    work = workload(config, args.model, args.width, args.depth, args.batch, args.outputs)
+    print(json.dumps(benchmark_step(config, args.model, work, args.warmup, args.repeats)))
 
 
 def _bench_opu(args: argparse.Namespace) -> None:
@@ -417,11 +416,18 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="benchmarks").add_subparsers(
         dest="action", required=True
     )
-    step = command(bench, "step", _bench_step, "time BP, DFA and ODFA training steps (FCNN)")
-    step.add_argument("--width", type=int, default=1024)
-    step.add_argument("--depth", type=int, default=8)
-    step.add_argument("--batch", type=int, default=64)
-    step.add_argument("--outputs", type=int, default=10, help="output width (error dimension)")
+    step = command(
+        bench, "step", _bench_step, "time BP, DFA and ODFA training steps against their FLOPs"
+    )
+    step.add_argument("--model", default="fcnn", choices=BENCH_MODELS)
+    step.add_argument(
+        "--width", type=int, help="FCNN: hidden width (1024); GPT/ViT: embedding (the config's)"
+    )
+    step.add_argument(
+        "--depth", type=int, help="FCNN: hidden layers (8); GPT/ViT: blocks (the config's)"
+    )
+    step.add_argument("--batch", type=int, help="FCNN: 64; GPT/ViT: the study's batch size")
+    step.add_argument("--outputs", type=int, default=10, help="FCNN output width (error width)")
     step.add_argument("--warmup", type=int, default=5)
     step.add_argument("--repeats", type=int, default=30)
     step.add_argument("--device", default=None, help="override the config's device")

@@ -30,6 +30,7 @@ DIALOGS_RUNS = {"bp": "bp", "bp_star": "bp", "dfa": "dfa", "odfa": "odfa", "shal
 RUN_LABELS = {name: method.label for name, method in METHODS.items()} | {"bp_star": "BP*"}
 CLIMATE_MODELS = ("vit", "fcnn")
 SCALING_METHODS = ("bp", "dfa", "odfa")
+BENCH_MODELS = ("fcnn", "gpt", "vit")  # what `odfa bench step` trains
 
 
 def dialogs_training_section(run: str) -> str:

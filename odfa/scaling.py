@@ -21,7 +21,7 @@ from tqdm import tqdm
 from odfa.feedback.methods import feedback_width
 from odfa.io import atomic_output
 from odfa.memory import memory_status_bytes, reset_peak_rss
-from odfa.steptime import FCNNStep, median_step, total_quartiles
+from odfa.timing.step import fcnn_step, median_step, total_quartiles
 from odfa.train import resolve_device
 
 COLUMNS = [
@@ -103,7 +103,7 @@ def measure_point(
         return row | {"status": "out_of_memory (estimated above memory_limit_bytes)"}
     kind = _reset_peak_memory(device)
     try:
-        step = FCNNStep(config, method, width, depth, batch, outputs, device)
+        step = fcnn_step(config, method, width, depth, batch, outputs, device)
         for _ in range(settings["warmup"]):
             step.run()
         before = step.method.log_fields()

@@ -69,14 +69,14 @@ def test_an_allocation_failure_is_recorded_but_other_errors_propagate(monkeypatc
     def exhausted(*arguments, **keywords):
         raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
 
-    monkeypatch.setattr(scaling, "FCNNStep", exhausted)
+    monkeypatch.setattr(scaling, "fcnn_step", exhausted)
     row = scaling.measure_point(config, 16, 1, "dfa", torch.device("cpu"))
     assert row["status"] == "out_of_memory (OutOfMemoryError)"
 
     def broken(*arguments, **keywords):
         raise RuntimeError("shape mismatch")
 
-    monkeypatch.setattr(scaling, "FCNNStep", broken)
+    monkeypatch.setattr(scaling, "fcnn_step", broken)
     with pytest.raises(RuntimeError, match="shape mismatch"):
         scaling.measure_point(config, 16, 1, "dfa", torch.device("cpu"))
 

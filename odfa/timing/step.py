@@ -1,4 +1,4 @@
-"""Measured training-step time of an FCNN on random data, split into its phases."""
+"""Measured training-step time of one method on a workload, split into its phases."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import torch
-import torch.nn.functional as F
 
 from odfa.feedback import build_method
 from odfa.feedback.methods import TrainingMethod
-from odfa.models import FCNN, FCNNConfig
+from odfa.timing.workloads import Workload, fcnn_workload
 
 T = TypeVar("T")
 
@@ -31,25 +30,22 @@ class StepTime:
         return self.forward + self.feedback + self.update
 
 
-class FCNNStep:
-    """One method training an FCNN (depth hidden layers of `width`) on a fixed random batch."""
+class TrainingStep:
+    """One method training its own copy of the workload's model on the workload's batch (SGD).
+
+    Every method's copy starts from the same initialisation (seed 0). The fidelity diagnostic
+    of the optics is switched off: it is not part of a training step.
+    """
 
     def __init__(
-        self,
-        config: dict[str, Any],
-        method: str,
-        width: int,
-        depth: int,
-        batch: int,
-        outputs: int,
-        device: torch.device,
+        self, config: dict[str, Any], method: str, workload: Workload, device: torch.device
     ) -> None:
-        generator = torch.Generator().manual_seed(0)
-        self.inputs = torch.randn(batch, width, generator=generator).to(device)
-        self.targets = torch.randint(outputs, (batch,), generator=generator).to(device)
+        self.inputs = workload.inputs.to(device)
+        self.targets = workload.targets.to(device)
+        self.loss_function = workload.loss_function
         torch.manual_seed(0)
-        self.model = FCNN(FCNNConfig(width, [width] * depth, outputs, "tanh")).to(device)
-        if "optics" in config:  # the fidelity diagnostic is not part of a timed step
+        self.model = workload.build_model().to(device)
+        if "optics" in config:
             config = {**config, "optics": {**config["optics"], "fidelity_every": 0}}
         self.method: TrainingMethod = build_method(
             method, self.model, config, device, self.inputs[:2]
@@ -66,17 +62,36 @@ class FCNNStep:
             torch.cuda.synchronize(self.device)
         return result, time.perf_counter() - started
 
+    def _gradients(self) -> torch.Tensor:
+        self.optimizer.zero_grad(set_to_none=True)
+        return self.method.compute_gradients(
+            self.model, self.inputs, self.targets, self.loss_function
+        )
+
+    def step(self) -> None:
+        """One whole step, untimed: gradients and update."""
+        self._gradients()
+        self.optimizer.step()
+
     def run(self) -> StepTime:
         """Time one whole step; the forward share is timed on its own first, then discarded."""
         _, forward = self._timed(lambda: self.model(self.inputs))
-        self.optimizer.zero_grad(set_to_none=True)
-        _, gradients = self._timed(
-            lambda: self.method.compute_gradients(
-                self.model, self.inputs, self.targets, F.cross_entropy
-            )
-        )
+        _, gradients = self._timed(self._gradients)
         _, update = self._timed(self.optimizer.step)
         return StepTime(forward, max(0.0, gradients - forward), update)
+
+
+def fcnn_step(
+    config: dict[str, Any],
+    method: str,
+    width: int,
+    depth: int,
+    batch: int,
+    outputs: int,
+    device: torch.device,
+) -> TrainingStep:
+    """Study 3's step: an FCNN of `depth` hidden layers of `width` on a random batch."""
+    return TrainingStep(config, method, fcnn_workload(width, depth, batch, outputs), device)
 
 
 def total_quartiles(steps: list[StepTime]) -> tuple[float, float]:

@@ -1,0 +1,1 @@
+"""Measured time of training steps: step timing, workloads, FLOP counts and the benchmarks."""
