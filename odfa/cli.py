@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -35,9 +37,29 @@ def _config_show(args: argparse.Namespace) -> None:
     print(yaml.safe_dump(load_config(*args.config), sort_keys=False), end="")
 
 
+def _under_torchrun_if_several_gpus(args: argparse.Namespace) -> None:
+    """Run this training command again under torchrun, one data-parallel process per GPU, when
+    `resources.training_gpus` gives it several on a CUDA device (and torchrun did not start it)."""
+    from odfa import distributed
+    from odfa.train import resolve_device
+
+    config = load_config(*args.config)
+    gpus = config["resources"]["training_gpus"]
+    if gpus == 1 or distributed.world_size() > 1 or resolve_device(config["device"]).type != "cuda":
+        return
+    launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone"]
+    launcher += [
+        f"--nproc-per-node={gpus}",
+        "--no-python",
+        shutil.which(sys.argv[0]) or sys.argv[0],
+    ]
+    os.execv(sys.executable, [*launcher, *sys.argv[1:]])
+
+
 def _digits_train(args: argparse.Namespace) -> None:
     from odfa.studies.digits import train_digits
 
+    _under_torchrun_if_several_gpus(args)
     wildcards = {"method": args.method, "replicate": str(args.replicate)}
     config = _stage_config(args, "digits_train", **wildcards)
     metrics = train_digits(config, args.method, args.replicate, args.out)
@@ -73,6 +95,7 @@ def _dialogs_prepare(args: argparse.Namespace) -> None:
 def _dialogs_train(args: argparse.Namespace) -> None:
     from odfa.studies.dialogs import train_dialogs
 
+    _under_torchrun_if_several_gpus(args)
     wildcards = {"run": args.run, "replicate": str(args.replicate)}
     config = _stage_config(args, "dialogs_train", **wildcards)
     metrics = train_dialogs(config, args.run, args.replicate, args.data, args.out)
@@ -107,6 +130,7 @@ def _dialogs_plot(args: argparse.Namespace) -> None:
 def _ablation_train(args: argparse.Namespace) -> None:
     from odfa.studies.ablation import apply_variant, train_variant
 
+    _under_torchrun_if_several_gpus(args)
     stage = f"ablation_{args.study}"
     wildcards = {"variant": args.variant, "replicate": str(args.replicate)}
     varied = apply_variant(load_config(*args.config), args.variant)
@@ -165,6 +189,7 @@ def _climate_prepare(args: argparse.Namespace) -> None:
 def _climate_train(args: argparse.Namespace) -> None:
     from odfa.studies.climate import train_climate
 
+    _under_torchrun_if_several_gpus(args)
     wildcards: Wildcards = {
         "model": args.model,
         "method": args.method,

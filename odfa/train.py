@@ -21,6 +21,7 @@ from threadpoolctl import threadpool_limits
 from torch import nn
 from tqdm import tqdm
 
+from odfa import distributed
 from odfa.errors import DivergingLossError, NonFiniteLossError
 from odfa.feedback.alignment import gradient_alignment, parameter_norms, sample_alignment
 from odfa.feedback.methods import DirectFeedbackAlignment, LossFunction, TrainingMethod
@@ -95,6 +96,12 @@ def resolve_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(name)
+
+
+def training_device(name: str) -> torch.device:
+    """The device this process trains on: `resolve_device(name)`, or under torchrun this
+    rank's (its process group joined, see `odfa.distributed.start`)."""
+    return distributed.start(resolve_device(name))
 
 
 def _optimizer(
@@ -189,6 +196,68 @@ def _progress_bar(total: int, initial: int, name: str, enabled: bool) -> tqdm:
     )
 
 
+def _resumable_state(
+    checkpoints: Path, fingerprint: str, device: torch.device
+) -> dict[str, Any] | None:
+    """The last checkpoint if it has `fingerprint`; otherwise None, with another experiment's
+    checkpoints set aside and milestones that have no last.pt (a run killed at its start)
+    removed."""
+    checkpoint_path = checkpoints / "last.pt"
+    if not checkpoint_path.exists():
+        shutil.rmtree(checkpoints, ignore_errors=True)
+        return None
+    state = torch.load(checkpoint_path, map_location=device, weights_only=False)
+    found = state.get("fingerprint", "unknown")
+    if found == fingerprint:
+        return state
+    stale = _set_aside(checkpoints, found)
+    print(
+        f"{checkpoint_path} belongs to another experiment (fingerprint {found}, this run's is "
+        f"{fingerprint}): set aside as {stale}; training starts afresh",
+        file=sys.stderr,
+    )
+    return None
+
+
+def _share_of(
+    loss_function: LossFunction, share: torch.Tensor, batch: torch.Tensor
+) -> LossFunction:
+    """`loss_function` weighted so that the gradients DistributedDataParallel averages over the
+    ranks are those of the global batch's mean loss (itself with one rank)."""
+    weight = distributed.world_size() * len(share) / len(batch)
+    if weight == 1:
+        return loss_function
+    return lambda output, targets: loss_function(output, targets) * weight
+
+
+def _added_over_ranks(
+    before: dict[str, float], after: dict[str, float], device: torch.device
+) -> dict[str, float]:
+    """`before` plus the increments to `after` of every rank."""
+    increments = {key: after[key] - before[key] for key in before}
+    added = distributed.sum_over_ranks(increments, device)
+    return {key: before[key] + added[key] for key in before}
+
+
+def _finish(
+    out_dir: Path,
+    rows: list[dict[str, float]],
+    model: nn.Module,
+    trained: bool,
+    milestones: list[float],
+) -> None:
+    """The log, the model (when trained here or missing) and the published milestones."""
+    _write_log(out_dir / "log.csv", rows)  # the orchestrator may have removed it before a rerun
+    if trained or not (out_dir / "model.pt").exists():
+        _save(out_dir / "model.pt", model.state_dict())
+    published = out_dir / "milestones"
+    shutil.rmtree(published, ignore_errors=True)
+    for fraction in milestones:
+        published.mkdir(exist_ok=True)
+        name = milestone_file_name(fraction)
+        _publish(out_dir / "checkpoints" / name, published / name)
+
+
 def train(
     model: nn.Module,
     method: TrainingMethod,
@@ -219,42 +288,46 @@ def train(
     fingerprint = run_fingerprint(config, method, len(inputs), identity or {})
 
     model.to(device)
+    parallel = distributed.world_size() > 1
+    if parallel:  # DistributedDataParallel averages the gradients of what trains, nothing else
+        trained = {id(parameter) for parameter in method.trainable_parameters(model)}
+        for parameter in model.parameters():
+            parameter.requires_grad_(id(parameter) in trained)
+    forward_model = distributed.wrap(model, device)
+    main = distributed.is_main()
     optimizer = _optimizer(method.trainable_parameters(model), config)
     scheduler = _schedule(optimizer, config, total_steps)
     checkpoints = out_dir / "checkpoints"
     checkpoint_path = checkpoints / "last.pt"
     rows: list[dict[str, float]] = []
     start = 0
-    state = None
-    if checkpoint_path.exists():
+    state = _resumable_state(checkpoints, fingerprint, device) if main else None
+    distributed.barrier()  # rank 0 has set aside another experiment's checkpoints
+    if not main and checkpoint_path.exists():
         state = torch.load(checkpoint_path, map_location=device, weights_only=False)
-        if state.get("fingerprint") != fingerprint:
-            stale = _set_aside(checkpoints, state.get("fingerprint", "unknown"))
-            print(
-                f"{checkpoint_path} belongs to another experiment (fingerprint "
-                f"{state.get('fingerprint', 'unknown')}, this run's is {fingerprint}): "
-                f"set aside as {stale}; training starts afresh",
-                file=sys.stderr,
-            )
-            state = None
-    elif checkpoints.exists():
-        shutil.rmtree(checkpoints)  # milestones without a last.pt: a run killed at its start
     if state is not None:
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
-        method.load_state_dict(state["method"])
+        ranks = state.get("method_ranks", [state["method"]])
+        if distributed.rank() < len(ranks):  # a rank new to the run keeps its own fresh state
+            method.load_state_dict(ranks[distributed.rank()])
+        method.set_totals(state.get("method_totals", method.totals()))
         torch.set_rng_state(state["rng"])
         if state["cuda_rng"]:
             torch.cuda.set_rng_state_all(state["cuda_rng"])
         rows, start = state["rows"], state["step"]
-        print(
-            f"resuming from {checkpoint_path} at step {start} of {total_steps} "
-            f"(fingerprint {fingerprint})",
-            file=sys.stderr,
-        )
+        if main:
+            print(
+                f"resuming from {checkpoint_path} at step {start} of {total_steps} "
+                f"(fingerprint {fingerprint})",
+                file=sys.stderr,
+            )
 
     def checkpoint(step: int) -> None:
+        method_ranks = distributed.gather(method.state_dict())  # every rank takes part
+        if not main:
+            return
         _write_log(out_dir / "log.csv", rows)
         _save(
             checkpoint_path,
@@ -265,7 +338,9 @@ def train(
                 "model": model.state_dict(),
                 "optimizer": optimizer.state_dict(),
                 "scheduler": scheduler.state_dict(),
-                "method": method.state_dict(),
+                "method": method_ranks[0],
+                "method_ranks": method_ranks,
+                "method_totals": method.totals(),
                 "rng": torch.get_rng_state(),
                 "cuda_rng": torch.cuda.get_rng_state_all() if device.type == "cuda" else [],
                 "initial_norms": initial_norms,
@@ -273,7 +348,7 @@ def train(
         )
 
     def save_milestone(step: int) -> None:
-        if step in milestones:
+        if main and step in milestones:
             state = {"step": step, "model": model.state_dict()}
             _save(checkpoints / milestone_file_name(milestones[step]), state)
 
@@ -282,7 +357,7 @@ def train(
     measure_alignment = config.alignment_every > 0 and isinstance(method, DirectFeedbackAlignment)
     parts = method.alignment_parts(model) if measure_alignment else {}
     initial_norms = parameter_norms(parts) if state is None else state["initial_norms"]
-    bar = _progress_bar(total_steps, start, method.name, progress)
+    bar = _progress_bar(total_steps, start, method.name, progress and main)
     first_loss = rows[0]["loss"] if rows else None
     order = None
     for step in range(start, total_steps):
@@ -290,13 +365,21 @@ def train(
         if order is None or index == 0:
             order = _epoch_order(len(inputs), config.seed, epoch)
         batch = order[index * config.batch_size : (index + 1) * config.batch_size]
-        batch_inputs, batch_targets = inputs[batch].to(device), targets[batch].to(device)
+        share = distributed.shard(batch)
+        batch_inputs, batch_targets = inputs[share].to(device), targets[share].to(device)
 
         model.train()
         _synchronise(device)
         started = time.perf_counter()
         optimizer.zero_grad(set_to_none=True)
-        loss = method.compute_gradients(model, batch_inputs, batch_targets, loss_function)
+        totals = method.totals()
+        loss = method.compute_gradients(
+            forward_model, batch_inputs, batch_targets, _share_of(loss_function, share, batch)
+        )
+        if parallel:  # the global batch's loss, and the counts of every rank
+            loss = torch.tensor(distributed.sum_over_ranks({"loss": float(loss)}, device)["loss"])
+            loss /= distributed.world_size()
+            method.set_totals(_added_over_ranks(totals, method.totals(), device))
         if not torch.isfinite(loss):
             checkpoint(step)
             raise NonFiniteLossError(
@@ -318,7 +401,7 @@ def train(
         _synchronise(device)
         gradient_seconds = time.perf_counter() - started
         row: dict[str, float] = {"step": step + 1, "epoch": epoch + 1, "loss": float(loss)}
-        if measure_alignment and (step + 1) % config.alignment_every == 0:
+        if main and measure_alignment and (step + 1) % config.alignment_every == 0:
             row |= gradient_alignment(
                 model, batch_inputs, batch_targets, loss_function, parts, method.select_output
             )
@@ -339,8 +422,10 @@ def train(
         row["step_seconds"] = gradient_seconds + time.perf_counter() - started
         row |= method.log_fields()
         last = step + 1 == total_steps
-        if evaluate is not None and (
-            last or (config.eval_every and (step + 1) % config.eval_every == 0)
+        if (
+            main
+            and evaluate is not None
+            and (last or (config.eval_every and (step + 1) % config.eval_every == 0))
         ):
             model.eval()
             with torch.no_grad():
@@ -352,15 +437,9 @@ def train(
         bar.set_postfix(loss=f"{row['loss']:.4f}", refresh=False)
         bar.update()
     bar.close()
-    _write_log(out_dir / "log.csv", rows)  # the orchestrator may have removed it before a rerun
-    if start < total_steps or not (out_dir / "model.pt").exists():
-        _save(out_dir / "model.pt", model.state_dict())
-    published = out_dir / "milestones"
-    shutil.rmtree(published, ignore_errors=True)
-    for fraction in milestones.values():
-        published.mkdir(exist_ok=True)
-        name = milestone_file_name(fraction)
-        _publish(checkpoints / name, published / name)
+    if main:
+        _finish(out_dir, rows, model, start < total_steps, list(milestones.values()))
+    distributed.barrier()  # the outputs are complete before any rank reads them
     log = pd.DataFrame(rows)
     return TrainingResult(
         steps=total_steps,

@@ -11,6 +11,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from odfa.distributed import unwrap
 from odfa.feedback.points import (
     Cut,
     OutputSelector,
@@ -58,6 +59,15 @@ class TrainingMethod(ABC):
     def load_state_dict(self, state: dict[str, Any]) -> None:
         del state
 
+    def totals(self) -> dict[str, float]:
+        """Running counts that add up over the ranks of a data-parallel run (an OPU's frames
+        and measured seconds); none by default."""
+        return {}
+
+    def set_totals(self, totals: dict[str, float]) -> None:
+        """Set the counts of `totals` (as `totals()` names them)."""
+        del totals
+
 
 class Backprop(TrainingMethod):
     """Backpropagation through the whole network (the reference method); `select_output` picks
@@ -89,6 +99,12 @@ class _Resolved:
     tail: list[nn.Parameter]
     parts: dict[str, list[nn.Parameter]]
 
+    @property
+    def trained(self) -> list[nn.Parameter]:
+        """Every parameter the tail's or a segment's graph holds, once."""
+        every = [*self.tail, *(parameter for part in self.parts.values() for parameter in part)]
+        return list({id(parameter): parameter for parameter in every}.values())
+
 
 class PointMethod(TrainingMethod):
     """A method that cuts the model at the feedback points of `layout` (see
@@ -101,7 +117,8 @@ class PointMethod(TrainingMethod):
 
     def resolve(self, model: nn.Module) -> _Resolved:
         """The point modules, tail parameters and each point's parameters on `model` (looked up
-        once per model)."""
+        once per model; a DistributedDataParallel wrapper is looked through)."""
+        model = unwrap(model)
         if self._resolved is None or self._resolved.model is not model:
             parameters = dict(model.named_parameters())
             self._resolved = _Resolved(
@@ -221,25 +238,28 @@ class DirectFeedbackAlignment(PointMethod):
         loss_function: LossFunction,
     ) -> torch.Tensor:
         output, cut = self._forward(model, inputs, self.error_at == "tail_input")
-        error_source = output if self.error_at == "output" else cut.tail_input
         loss = loss_function(output, targets)
-        loss.backward(
-            inputs=[*self.resolve(model).tail, error_source],
-            retain_graph=self.layout.graphs_overlap,
+        at_output = self.error_at == "output"
+        # The error first (at the output, only the loss's own backward runs), then one backward
+        # pass reaches every parameter: the tail's from the error (or the loss), each segment's
+        # from its projected signal. One pass is what DistributedDataParallel synchronises.
+        (error,) = torch.autograd.grad(
+            loss, output if at_output else cut.tail_input, retain_graph=not at_output
         )
-        projection = self.projector(error_rows(error_source.grad, self.rows))
+        projection = self.projector(error_rows(error, self.rows))
         widths = self.layout.widths
         if self.shared:
             signals = [projection[:, :width] for width in widths]
         else:
             signals = projection.split(widths, dim=-1)
-        trained = [  # a point right after another, with no parameters between, has no graph
-            (point, signal_for(point, signal * scale, self.feature_maps).to(point.dtype))
-            for signal, scale, point in zip(signals, self.scales, cut.outputs, strict=True)
-            if point.requires_grad
-        ]
-        if trained:
-            torch.autograd.backward(*zip(*trained, strict=True))
+        roots, gradients = ([output], [error]) if at_output else ([loss], [torch.ones_like(loss)])
+        for signal, scale, point in zip(signals, self.scales, cut.outputs, strict=True):
+            if point.requires_grad:  # a point right after another, with no parameters
+                roots.append(point)  # between, has no graph
+                gradients.append(
+                    signal_for(point, signal * scale, self.feature_maps).to(point.dtype)
+                )
+        torch.autograd.backward(roots, gradients, inputs=self.resolve(model).trained)
         return loss.detach()
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import torch
 
+from odfa.distributed import rank
 from odfa.feedback.methods import DirectFeedbackAlignment, method_options, projection_shape
 from odfa.feedback.points import OutputSelector, PointLayout
 from odfa.optics import FrameRateModel, TernaryOpticalProjector, build_optical_projector
@@ -47,6 +48,17 @@ class OpticalDirectFeedbackAlignment(DirectFeedbackAlignment):
         """The totals and the latest measured fidelity."""
         return self._totals() | self.projector.fidelity
 
+    def totals(self) -> dict[str, float]:
+        """Frames shown and measured seconds of the optics."""
+        return {
+            "frames_displayed": self.projector.frames_displayed,
+            "optics_seconds": self.projector.projection.optics_seconds,
+        }
+
+    def set_totals(self, totals: dict[str, float]) -> None:
+        self.projector.projection.device.frames_displayed = round(totals["frames_displayed"])
+        self.projector.projection.optics_seconds = totals["optics_seconds"]
+
     def state_dict(self) -> dict[str, Any]:
         return {"optics": self.projector.state_dict()}
 
@@ -65,6 +77,7 @@ def build(
     del name
     feedback = config["feedback"]
     optics = dict(config["optics"]) | {"device": str(device)}
+    optics["noise_seed"] += rank()  # each rank's camera draws its own noise (rank 0: the seed)
     projector = build_optical_projector(*projection_shape(layout, feedback), optics)
     timing = FrameRateModel(**optics["timing"])
     options = method_options(layout, feedback, select_output)

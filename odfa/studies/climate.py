@@ -12,13 +12,14 @@ import torch.nn.functional as F
 import xarray as xr
 from torch import nn
 
+from odfa import distributed
 from odfa.data.climatebench import as_time_series, write_netcdf
 from odfa.feedback import build_method
 from odfa.io import write_json
 from odfa.models import FCNN, FCNNConfig, parameter_count
 from odfa.models.vit import ViT, ViTConfig
 from odfa.pipeline.identity import run_identity
-from odfa.train import TrainingConfig, resolve_device, train, use_threads
+from odfa.train import TrainingConfig, train, training_device, use_threads
 
 PREDICTION_BATCH = 64
 DATA_FILES = ("train.nc", "test.nc")
@@ -113,7 +114,7 @@ def train_climate(
     use_threads(config["threads"])
     train_task, test_task = ClimateTask.training_and_test(data_dir)
     training = TrainingConfig.from_settings(config["climate"]["training"][model_name])
-    device = resolve_device(config["device"])
+    device = training_device(config["device"])
     torch.manual_seed(training.seed)
     model = build_model(config, model_name, train_task)
     train_inputs, train_targets = model_layout(model, train_task)
@@ -128,6 +129,8 @@ def train_climate(
         device,
         identity=identity.as_dict(),
     )
+    if not distributed.is_main():
+        return {}  # rank 0 writes the outputs of a data-parallel run
     prediction = as_time_series(test_task.dataset, predict_maps(model, test_task).numpy())
     write_netcdf(prediction.rename("prediction").to_dataset(), out_dir / "predictions.nc")
     summary = {

@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from odfa import distributed
 from odfa.data.dialogs import UTTERANCE_END, decode, encode_text
 from odfa.errors import ConfigError
 from odfa.feedback import build_method
@@ -27,7 +28,7 @@ from odfa.studies.replicates import (
     summarise_replicates,
     write_csv,
 )
-from odfa.train import Evaluator, TrainingConfig, resolve_device, train, use_threads
+from odfa.train import Evaluator, TrainingConfig, train, training_device, use_threads
 
 DATA_FILES = ("train.npy", "validation.npy", "report.json", "tokenizer.model")
 EVALUATION_BATCH = 256
@@ -112,7 +113,7 @@ def train_dialogs(
     limit = settings["validation_sequences"]
     evaluate = validation_loss(validation_inputs[:limit], validation_targets[:limit])
     training = training_config(config, run)
-    device = resolve_device(config["device"])
+    device = training_device(config["device"])
     torch.manual_seed(training.seed)
     model = build_gpt(config, _vocab_size(data_dir))
     method = build_method(DIALOGS_RUNS[run], model, config, device, train_set[0][:2])
@@ -127,6 +128,8 @@ def train_dialogs(
         evaluate=evaluate,
         identity=identity.as_dict(),
     )
+    if not distributed.is_main():
+        return {}  # rank 0 writes the outputs of a data-parallel run
     validation = result.log["validation_loss"].dropna()
     tokens = train_set[0].numel() * training.epochs
     metrics = {

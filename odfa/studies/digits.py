@@ -10,6 +10,7 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
+from odfa import distributed
 from odfa.data.digits import DIGITS_FILE, load_digits_split
 from odfa.feedback import build_method
 from odfa.io import write_json
@@ -21,7 +22,7 @@ from odfa.studies.replicates import (
     summarise_replicates,
     write_csv,
 )
-from odfa.train import TrainingConfig, resolve_device, train, use_threads
+from odfa.train import TrainingConfig, train, training_device, use_threads
 
 N_CLASSES = 10
 
@@ -49,7 +50,7 @@ def train_digits(
     settings = config["digits"]
     split = load_digits_split(settings["test_fraction"], settings["split_seed"])
     training = TrainingConfig.from_settings(settings["training"])
-    device = resolve_device(config["device"])
+    device = training_device(config["device"])
     torch.manual_seed(training.seed)
     model = FCNN(
         FCNNConfig(
@@ -70,6 +71,8 @@ def train_digits(
         device,
         identity=identity.as_dict(),
     )
+    if not distributed.is_main():
+        return {}  # rank 0 writes the outputs of a data-parallel run
     alignment = result.log.filter(regex=r"^alignment_")  # per batch, per point
     metrics = {
         "test_accuracy": accuracy(model, split.test_inputs, split.test_labels),

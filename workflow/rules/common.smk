@@ -60,10 +60,11 @@ def runs_folder(name):
     """Params: the folder of a study's runs, from the input files `name` (<runs>/<run>/<replicate>/<file>)."""
     return lambda wildcards, input: str(Path(input[name][0]).parents[2])
 
-# Training jobs ask the scheduler for one GPU unless the config pins the CPU (on a machine
-# without a GPU, "auto" trains on the CPU). Locally the resource only limits anything when
-# given with `--resources gpu=N`.
-TRAINING_GPUS = 0 if config["device"] == "cpu" else 1
+# Training jobs ask the scheduler for `resources.training_gpus` GPUs unless the config pins the
+# CPU (on a machine without a GPU, "auto" trains on the CPU); with more than one, the training
+# command starts itself under torchrun. Locally the resource only limits anything when given
+# with `--resources gpu=N`.
+TRAINING_GPUS = 0 if config["device"] == "cpu" else config["resources"]["training_gpus"]
 
 
 def settings_of(stage):
