@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,13 @@ def tiny_config() -> dict[str, Any]:
         "anchor_pixels": [],
     }
     return config
+
+
+def wait_for(path: Path, process: subprocess.Popen) -> None:
+    """Wait (two minutes at most) until `path` exists or `process` has ended."""
+    deadline = time.monotonic() + 120
+    while not path.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 @pytest.fixture

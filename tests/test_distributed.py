@@ -15,8 +15,7 @@ import torch
 import yaml
 
 from odfa import distributed
-from tests.conftest import BIN, tiny_config
-from tests.test_faults import _wait_for
+from tests.conftest import BIN, tiny_config, wait_for
 
 COMPARED = ("test_accuracy", "train_accuracy", "final_train_loss", "steps")
 
@@ -84,7 +83,7 @@ def test_a_run_killed_on_one_process_resumes_on_two(tmp_path, config_path):
     )
     killed = tmp_path / "killed"
     process = subprocess.Popen(_command(config_path, "dfa", killed, 1), stderr=subprocess.DEVNULL)
-    _wait_for(killed / "checkpoints" / "last.pt", process)
+    wait_for(killed / "checkpoints" / "last.pt", process)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert process.returncode == -signal.SIGKILL, "training finished before it could be killed"

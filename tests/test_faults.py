@@ -18,7 +18,15 @@ import yaml
 
 from odfa import train as train_module
 from odfa.studies.digits import train_digits
-from tests.conftest import BIN, REPO, SNAKEMAKE, snakemake, tiny_config, tools_environment
+from tests.conftest import (
+    BIN,
+    REPO,
+    SNAKEMAKE,
+    snakemake,
+    tiny_config,
+    tools_environment,
+    wait_for,
+)
 
 COMPARED = ("test_accuracy", "train_accuracy", "final_train_loss", "steps", "optical_frames")
 
@@ -26,13 +34,6 @@ COMPARED = ("test_accuracy", "train_accuracy", "final_train_loss", "steps", "opt
 def _train_command(config_path: Path, out_dir: Path) -> list[str]:
     return [str(BIN / "odfa"), "digits", "train", "--config", str(config_path), "--method",
             "odfa", "--out", str(out_dir)]  # fmt: skip
-
-
-def _wait_for(path: Path, process: subprocess.Popen) -> None:
-    """Wait (two minutes at most) until `path` exists or `process` has ended."""
-    deadline = time.monotonic() + 120
-    while not path.exists() and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
 
 
 def test_a_sigkilled_training_resumes_to_the_same_metrics(tmp_path):
@@ -45,7 +46,7 @@ def test_a_sigkilled_training_resumes_to_the_same_metrics(tmp_path):
     killed = tmp_path / "killed"
     process = subprocess.Popen(_train_command(config_path, killed), stderr=subprocess.DEVNULL)
     checkpoint = killed / "checkpoints" / "last.pt"
-    _wait_for(checkpoint, process)
+    wait_for(checkpoint, process)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert process.returncode == -signal.SIGKILL, "training finished before it could be killed"
@@ -74,7 +75,7 @@ def test_a_killed_snakemake_run_resumes_its_training_after_unlock(tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    _wait_for(run_dir / "checkpoints" / "last.pt", process)
+    wait_for(run_dir / "checkpoints" / "last.pt", process)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     time.sleep(1)  # a surviving job would now write its outputs
