@@ -36,8 +36,10 @@ lint: venv
 	$(BIN)/ruff format --check .
 
 bench: venv
-	$(BIN)/odfa bench step --width 1024 --depth 8 --batch 64
-	$(BIN)/odfa bench step --width 2048 --depth 8 --batch 64
+	$(BIN)/odfa bench step --model fcnn --width 1024 --depth 8 --batch 64
+	$(BIN)/odfa bench step --model fcnn --width 2048 --depth 8 --batch 64
+	$(BIN)/odfa bench step --model gpt
+	$(BIN)/odfa bench step --model vit
 	$(BIN)/odfa bench opu
 
 clean:

@@ -263,6 +263,16 @@ def _bench_step(args: argparse.Namespace) -> None:
     print(json.dumps(benchmark_step(config, args.model, work, args.warmup, args.repeats)))
 
 
+def _bench_paper(args: argparse.Namespace) -> None:
+    from odfa.timing.paper import benchmark_paper
+
+    config = load_config(*args.config)
+    if args.device:
+        config["device"] = args.device
+    for row in benchmark_paper(config, args.steps):
+        print(json.dumps(row), flush=True)
+
+
 def _bench_opu(args: argparse.Namespace) -> None:
     from odfa.bench_opu import benchmark_opu
 
@@ -457,6 +467,12 @@ def build_parser() -> argparse.ArgumentParser:
     step.add_argument("--repeats", type=int, default=30)
     step.add_argument("--device", default=None, help="override the config's device")
     step.add_argument("--config", default=["config/config.yaml"], nargs="+")
+    paper = command(
+        bench, "paper", _bench_paper, "GPU: memory, step time, projected time at the paper's sizes"
+    )
+    paper.add_argument("--steps", type=int, default=3, help="timed steps per (model, method)")
+    paper.add_argument("--device", default=None, help="override the config's device")
+    paper.add_argument("--config", default=["config/config.yaml", "config/paper.yaml"], nargs="+")
     opu = command(bench, "opu", _bench_opu, "time the simulated OPU vs lightonml and a matmul")
     opu.add_argument("--batch", type=int, default=64)
     opu.add_argument("--inputs", type=int, default=4096, help="DMD pixels")

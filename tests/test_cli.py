@@ -26,20 +26,6 @@ def test_a_bad_config_exits_2_naming_the_key(tmp_path, capsys):
     assert not (tmp_path / "x").exists()
 
 
-def test_bench_step_prints_one_json_line_with_the_ratios(capsys):
-    arguments = ["bench", "step", "--width", "32", "--depth", "2", "--batch", "8"]
-    assert main([*arguments, "--repeats", "3", "--warmup", "1", "--device", "cpu"]) == 0
-    lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == 1
-    result = json.loads(lines[0])
-    assert (
-        result["dfa_over_bp"]
-        == result["dfa_measured_s_per_sample"] / result["bp_measured_s_per_sample"]
-    )
-    assert result["odfa_modelled_optical_s_per_sample"] > 0
-    assert "modelled" in result["note"]
-
-
 def test_a_corrupt_corpus_zip_exits_2_naming_it(tmp_path, capsys):
     corpus = tmp_path / "cornell_movie_dialogs_corpus.zip"
     corpus.write_bytes(b"PK\x03\x04 this is not a whole zip file")

@@ -112,6 +112,25 @@ def vit_workload(
     return Workload(lambda: ViT(model), inputs, targets, F.mse_loss, sizes)
 
 
+def climate_fcnn_workload(config: dict[str, Any], batch: int | None) -> Workload:
+    """The climate FCNN (`climate.models.fcnn`): flattened forcing maps of the sample grid in,
+    the target maps out, on Gaussian data."""
+    climate = config["climate"]
+    settings = climate["models"]["fcnn"]
+    cells = climate["sample"]["n_lat"] * climate["sample"]["n_lon"]
+    inputs_dim = len(INPUT_VARIABLES) * climate["window"] * cells
+    outputs_dim = len(climate["variables"]) * cells
+    model = FCNNConfig(
+        inputs_dim, list(settings["hidden_dims"]), outputs_dim, settings["activation"]
+    )
+    batch = batch or climate["training"]["fcnn"]["batch_size"]
+    generator = torch.Generator().manual_seed(0)
+    inputs = torch.randn(batch, inputs_dim, generator=generator)
+    targets = torch.randn(batch, outputs_dim, generator=generator)
+    sizes = {"inputs": inputs_dim, "hidden": sum(model.hidden_dims), "outputs": outputs_dim}
+    return Workload(lambda: FCNN(model), inputs, targets, F.mse_loss, sizes | {"batch": batch})
+
+
 def workload(
     config: dict[str, Any],
     model: str,
