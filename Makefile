@@ -7,7 +7,7 @@ CORES ?= all
 # Rules and DVC stages call the `odfa` command: put the venv first on PATH.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: venv run test lint bench clean dvc.yaml
+.PHONY: venv run test test-cluster lint bench clean dvc.yaml
 
 venv: $(STAMP)
 
@@ -30,6 +30,11 @@ dvc.yaml: venv
 test: venv
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# A real single-node SLURM (installed with apt when missing; needs root): the tiny workflow
+# through the slurm profile and `dvc repro` in one allocation, against a local run.
+test-cluster: venv
+	$(BIN)/pytest -m cluster tests/cluster
 
 lint: venv
 	$(BIN)/ruff check .

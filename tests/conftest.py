@@ -48,6 +48,7 @@ def tiny_config() -> dict[str, Any]:
     for training in climate["training"].values():
         training.update(epochs=2, batch_size=64)
     config["scaling"].update(widths=[16, 32], depths=[1, 2], warmup=1, repeats=2, batch=8)
+    config["resources"]["scaling_sweep"]["cpus_per_task"] = 2  # the test cluster's node
     config["ablation"] |= {
         "replicates": 2,
         "camera_bits": [6],

@@ -73,7 +73,7 @@ def test_training_jobs_go_to_the_gpu_partition_with_one_gpu(slurm_run) -> None:
             assert (submission["partition"], submission["gpus"]) == ("gpu", "1")
     [sweep] = by_rule["scaling_sweep"]
     assert (sweep["partition"], sweep["gpus"]) == ("gpu", "1")
-    assert (sweep["exclusive"], sweep["cpus_per_task"]) == (True, 8)
+    assert (sweep["exclusive"], sweep["cpus_per_task"]) == (True, 2)  # the config's CPUs
     gpu_rules = (*TRAINING_RULES, "scaling_sweep")
     others = [s for rule, group in by_rule.items() if rule not in gpu_rules for s in group]
     assert {s["partition"] for s in others} == {"cpu"}  # sinfo's default

@@ -22,7 +22,8 @@ rule scaling_sweep:
     log:
         "results/logs/scaling/sweep.log",
     # Timings need the machine to themselves. Snakemake caps threads at the cores it was given
-    # (--cores), so locally the sweep claims them all; the slurm profile asks for a node's worth.
+    # (--cores), so locally the sweep claims them all; on SLURM it asks for an exclusive node and
+    # resources.scaling_sweep.cpus_per_task CPUs.
     threads: 1024
     resources:
         **config["resources"]["scaling_sweep"],
