@@ -3,6 +3,7 @@
 #   tests/cluster/slurm_cluster.sh start DIR   install (apt) if missing, write DIR/slurm.conf, start
 #                                                munged, slurmctld and slurmd; print SLURM_CONF=...
 #   tests/cluster/slurm_cluster.sh stop DIR    stop the daemons it started (their pid files in DIR)
+#                                                and remove its /etc/slurm/slurm.conf link
 # No accounting database: jobs are polled with squeue (the profile's status command for such
 # clusters). Needs root, as in CI.
 set -euo pipefail
@@ -16,6 +17,9 @@ stop() {
       rm -f "$dir/$daemon.pid"
     fi
   done
+  if [ "$(readlink /etc/slurm/slurm.conf)" = "$dir/slurm.conf" ]; then
+    rm /etc/slurm/slurm.conf
+  fi
 }
 
 if [ "$action" = stop ]; then
@@ -54,6 +58,13 @@ NodeName=localhost CPUs=$cpus RealMemory=$memory State=UNKNOWN
 PartitionName=cpu Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 PartitionName=gpu Nodes=localhost MaxTime=INFINITE State=UP
 CONF
+# Job steps (srun inside a job) read the default path, whatever SLURM_CONF said at submission.
+if [ -e /etc/slurm/slurm.conf ] && [ "$(readlink /etc/slurm/slurm.conf)" != "$dir/slurm.conf" ]; then
+  echo "/etc/slurm/slurm.conf exists: this machine has a SLURM of its own" >&2
+  exit 1
+fi
+mkdir -p /etc/slurm
+ln -sfn "$dir/slurm.conf" /etc/slurm/slurm.conf
 if [ ! -f "$dir/munge.key" ]; then
   dd if=/dev/urandom of="$dir/munge.key" bs=1024 count=1 status=none
   chmod 400 "$dir/munge.key"

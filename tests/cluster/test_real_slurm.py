@@ -39,6 +39,28 @@ def cluster(tmp_path_factory) -> Iterator[dict[str, str]]:
         subprocess.run([str(CLUSTER), "stop", str(directory)], check=True)
 
 
+def _cpu_config() -> dict:
+    """The tiny config on the CPU: the test cluster's node has no GPU to give (a training job
+    asking for one would be refused)."""
+    return tiny_config() | {"device": "cpu"}
+
+
+@pytest.fixture(scope="module")
+def local_run(tmp_path_factory) -> Path:
+    """The results of the same config run locally."""
+    project = project_copy(tmp_path_factory.mktemp("local") / "project", _cpu_config())
+    result = subprocess.run(
+        [str(BIN / "snakemake"), "--cores", "2", "all"],
+        cwd=project,
+        env=tools_environment(),
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return project / "results"
+
+
 def _same_products(run: Path, local: Path) -> None:
     for metrics in METRICS:
         assert comparable(run / metrics) == comparable(local / metrics), metrics
@@ -50,8 +72,8 @@ def _same_products(run: Path, local: Path) -> None:
         assert (run / product).read_bytes() == (local / product).read_bytes(), product
 
 
-def test_the_profile_runs_the_workflow_on_slurm_as_locally(cluster, tmp_path, tiny_run):
-    project = project_copy(tmp_path / "project", tiny_config())
+def test_the_profile_runs_the_workflow_on_slurm_as_locally(cluster, tmp_path, local_run):
+    project = project_copy(tmp_path / "project", _cpu_config())
     result = subprocess.run(
         [
             str(BIN / "snakemake"),
@@ -68,11 +90,11 @@ def test_the_profile_runs_the_workflow_on_slurm_as_locally(cluster, tmp_path, ti
         timeout=3600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    _same_products(project / "results", tiny_run)
+    _same_products(project / "results", local_run)
 
 
-def test_dvc_repro_in_one_allocation_runs_as_locally(cluster, tmp_path, tiny_run):
-    project = project_copy(tmp_path / "project", tiny_config())
+def test_dvc_repro_in_one_allocation_runs_as_locally(cluster, tmp_path, local_run):
+    project = project_copy(tmp_path / "project", _cpu_config())
     script = f". {BIN}/activate && dvc repro --quiet"
     result = subprocess.run(
         [
@@ -91,4 +113,4 @@ def test_dvc_repro_in_one_allocation_runs_as_locally(cluster, tmp_path, tiny_run
     )
     log = (tmp_path / "repro.log").read_text() if (tmp_path / "repro.log").exists() else ""
     assert result.returncode == 0, result.stderr[-2000:] + log[-3000:]
-    _same_products(project / "results", tiny_run)
+    _same_products(project / "results", local_run)
