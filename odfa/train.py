@@ -309,7 +309,7 @@ def train(
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
-        ranks = state.get("method_ranks", [state["method"]])
+        ranks = state["method_ranks"]
         if distributed.rank() < len(ranks):  # a rank new to the run keeps its own fresh state
             method.load_state_dict(ranks[distributed.rank()])
         method.set_totals(state.get("method_totals", method.totals()))
@@ -338,8 +338,7 @@ def train(
                 "model": model.state_dict(),
                 "optimizer": optimizer.state_dict(),
                 "scheduler": scheduler.state_dict(),
-                "method": method_ranks[0],
-                "method_ranks": method_ranks,
+                "method_ranks": method_ranks,  # rank 0's first
                 "method_totals": method.totals(),
                 "rng": torch.get_rng_state(),
                 "cuda_rng": torch.cuda.get_rng_state_all() if device.type == "cuda" else [],
