@@ -240,7 +240,7 @@ def _pipeline_dvc(args: argparse.Namespace) -> None:
 
 
 def _scaling_run(args: argparse.Namespace) -> None:
-    from odfa.scaling import run_sweep
+    from odfa.studies.scaling import run_sweep
 
     table = run_sweep(_stage_config(args, "scaling_sweep"), args.out)
     print(table.to_string(index=False))
@@ -274,7 +274,7 @@ def _bench_paper(args: argparse.Namespace) -> None:
 
 
 def _bench_opu(args: argparse.Namespace) -> None:
-    from odfa.bench_opu import benchmark_opu
+    from odfa.timing.opu import benchmark_opu
 
     result = benchmark_opu(
         args.batch,

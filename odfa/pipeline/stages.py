@@ -128,7 +128,8 @@ STAGES = {
     "ablation_summary": Stage(("ablation",), ("odfa.studies.ablation",)),
     "ablation_figure": Stage((), ("odfa.figures.ablation",)),
     "scaling_sweep": Stage(
-        ("device", "scaling", "feedback", "optics"), ("odfa.scaling", "odfa.feedback.optical")
+        ("device", "scaling", "feedback", "optics"),
+        ("odfa.studies.scaling", "odfa.feedback.optical"),
     ),
     "scaling_figures": Stage((), ("odfa.figures.scaling",)),
 }

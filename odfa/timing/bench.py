@@ -7,7 +7,8 @@ from typing import Any
 
 from odfa.registry import SCALING_METHODS
 from odfa.timing.flops import step_flops
-from odfa.timing.step import TrainingStep, median_step
+from odfa.timing.repeat import repeated, warm_up
+from odfa.timing.step import StepTime, TrainingStep, median_step
 from odfa.timing.workloads import Workload
 from odfa.train import resolve_device
 
@@ -27,15 +28,15 @@ def benchmark_step(
     device = resolve_device(config["device"])
     runs = {name: TrainingStep(config, name, workload, device) for name in SCALING_METHODS}
     flops = {name: step_flops(run) for name, run in runs.items()}
-    for _ in range(warmup):
-        for run in runs.values():
-            run.run()
     optical = runs["odfa"].method
+
+    def round_of_steps() -> dict[str, StepTime]:
+        return {name: run.run() for name, run in runs.items()}
+
+    warm_up(round_of_steps, warmup)
     modelled_before = optical.log_fields()["modelled_optical_seconds"]
-    steps: dict[str, list] = {name: [] for name in SCALING_METHODS}
-    for _ in range(repeats):
-        for name, run in runs.items():
-            steps[name].append(run.run())
+    rounds = repeated(round_of_steps, 0, repeats)
+    steps = {name: [timings[name] for timings in rounds] for name in SCALING_METHODS}
     modelled = (optical.log_fields()["modelled_optical_seconds"] - modelled_before) / repeats
     batch = workload.batch
     per_sample = {name: median_step(values).total / batch for name, values in steps.items()}

@@ -16,6 +16,8 @@ import torch
 
 from odfa.data.climatebench import TRAIN_EXPERIMENTS
 from odfa.models import parameter_count
+from odfa.timing.memory import PeakMemory
+from odfa.timing.repeat import repeated
 from odfa.timing.step import TrainingStep
 from odfa.timing.workloads import Workload, climate_fcnn_workload, gpt_workload, vit_workload
 from odfa.train import resolve_device
@@ -58,16 +60,12 @@ def measure_training(
     config: dict[str, Any], method: str, workload: Workload, device: torch.device, steps: int
 ) -> dict[str, float]:
     """Peak memory and median time of `steps` AdamW steps (after one warm-up step)."""
-    if device.type == "cuda":
-        torch.cuda.empty_cache()
-        torch.cuda.reset_peak_memory_stats(device)
+    peak = PeakMemory(device)
     step = TrainingStep(config, method, workload, device, optimizer="adam")
-    step.run()
-    times = [step.run().total for _ in range(steps)]
-    peak = torch.cuda.max_memory_allocated(device) if device.type == "cuda" else float("nan")
+    times = repeated(lambda: step.run().total, warmup=1, repeats=steps)
     return {
         "parameters": parameter_count(step.model.parameters()),
-        "peak_memory_bytes": float(peak),
+        "peak_memory_bytes": peak.bytes(),
         "step_seconds": statistics.median(times),
     }
 

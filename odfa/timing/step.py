@@ -12,7 +12,7 @@ import torch
 
 from odfa.feedback import build_method
 from odfa.feedback.methods import TrainingMethod
-from odfa.timing.workloads import Workload, fcnn_workload
+from odfa.timing.workloads import Workload
 
 T = TypeVar("T")
 
@@ -87,19 +87,6 @@ class TrainingStep:
         _, gradients = self._timed(self._gradients)
         _, update = self._timed(self.optimizer.step)
         return StepTime(forward, max(0.0, gradients - forward), update)
-
-
-def fcnn_step(
-    config: dict[str, Any],
-    method: str,
-    width: int,
-    depth: int,
-    batch: int,
-    outputs: int,
-    device: torch.device,
-) -> TrainingStep:
-    """Study 3's step: an FCNN of `depth` hidden layers of `width` on a random batch."""
-    return TrainingStep(config, method, fcnn_workload(width, depth, batch, outputs), device)
 
 
 def total_quartiles(steps: list[StepTime]) -> tuple[float, float]:

@@ -46,7 +46,7 @@ def test_a_measurement_gives_parameters_and_the_median_step(config):
     measured = measure_training(config, "dfa", work, torch.device("cpu"), steps=2)
     assert measured["parameters"] == 2 * (16 * 16 + 16) + 16 * 3 + 3
     assert measured["step_seconds"] > 0
-    assert math.isnan(measured["peak_memory_bytes"])  # a GPU reading
+    assert measured["peak_memory_bytes"] > 0  # the process's peak RSS on the CPU
 
 
 def test_without_a_gpu_the_check_says_so_and_succeeds():

@@ -20,8 +20,11 @@ from tqdm import tqdm
 
 from odfa.feedback.methods import feedback_width
 from odfa.io import atomic_output
-from odfa.memory import memory_status_bytes, reset_peak_rss
-from odfa.timing.step import fcnn_step, median_step, total_quartiles
+from odfa.models import parameter_count
+from odfa.timing.memory import PeakMemory
+from odfa.timing.repeat import repeated, warm_up
+from odfa.timing.step import TrainingStep, median_step, total_quartiles
+from odfa.timing.workloads import fcnn_workload
 from odfa.train import resolve_device
 
 COLUMNS = [
@@ -40,38 +43,18 @@ def sweep_points(settings: dict[str, Any]) -> Iterator[tuple[int, int, str]]:
 
 
 def estimated_bytes(
-    width: int, depth: int, outputs: int, batch: int, method: str, shared: bool
+    weights: int, width: int, depth: int, outputs: int, batch: int, method: str, shared: bool
 ) -> int:
-    """Memory a point needs at least: weights, gradients, activations and the feedback matrix.
+    """Memory a point of `weights` parameters needs at least: weights, gradients, activations
+    and the feedback matrix.
 
     The optical projection keeps its matrix "in the optics" on hardware; the simulator holds it
     (2 real entries per complex one) unless it is generated block by block.
     """
-    weights = depth * (width * width + width) + width * outputs + outputs
     activations = 2 * batch * width * depth
     projection = outputs * feedback_width([width] * depth, shared)
     feedback = {"bp": 0, "dfa": projection, "odfa": 2 * 2 * projection}.get(method, 0)
     return FLOAT_BYTES * (2 * weights + activations + feedback)
-
-
-def _reset_peak_memory(device: torch.device) -> str:
-    """Reset the peak-memory counter; return what it measures."""
-    if device.type == "cuda":
-        torch.cuda.reset_peak_memory_stats(device)
-        return "cuda_max_allocated"
-    try:
-        reset_peak_rss()
-    except OSError:
-        return "unavailable"
-    return "process_peak_rss"
-
-
-def _peak_memory(device: torch.device, kind: str) -> float:
-    if kind == "cuda_max_allocated":
-        return float(torch.cuda.max_memory_allocated(device))
-    if kind == "process_peak_rss":
-        return float(memory_status_bytes("VmHWM"))
-    return float("nan")
 
 
 def _is_out_of_memory(error: BaseException) -> bool:
@@ -89,25 +72,28 @@ def measure_point(
     batch = settings["batch"]
     outputs = settings["outputs"] or width
     shared = config["feedback"]["shared_matrix"]
+    workload = fcnn_workload(width, depth, batch, outputs)
+    with torch.device("meta"):
+        weights = parameter_count(workload.build_model().parameters())
     row: dict[str, Any] = {
         "width": width,
         "depth": depth,
         "method": method,
         "batch": batch,
-        "params": depth * (width * width + width) + width * outputs + outputs,
+        "params": weights,
         "projection_inputs": outputs if method != "bp" else 0,
         "projection_dim": feedback_width([width] * depth, shared) if method != "bp" else 0,
     }
     limit = settings["memory_limit_bytes"]
-    if limit is not None and estimated_bytes(width, depth, outputs, batch, method, shared) > limit:
+    needed = estimated_bytes(weights, width, depth, outputs, batch, method, shared)
+    if limit is not None and needed > limit:
         return row | {"status": "out_of_memory (estimated above memory_limit_bytes)"}
-    kind = _reset_peak_memory(device)
+    peak = PeakMemory(device)
     try:
-        step = fcnn_step(config, method, width, depth, batch, outputs, device)
-        for _ in range(settings["warmup"]):
-            step.run()
+        step = TrainingStep(config, method, workload, device)
+        warm_up(step.run, settings["warmup"])
         before = step.method.log_fields()
-        timings = [step.run() for _ in range(settings["repeats"])]
+        timings = repeated(step.run, 0, settings["repeats"])
         after = step.method.log_fields()
     except (MemoryError, RuntimeError) as error:  # torch.OutOfMemoryError is a RuntimeError
         if not _is_out_of_memory(error):
@@ -128,8 +114,8 @@ def measure_point(
         "update_s_per_sample": median.update / batch,
         "simulated_optics_s_per_sample": per_sample_delta("simulated_optics_seconds"),
         "modelled_optical_s_per_sample": per_sample_delta("modelled_optical_seconds"),
-        "peak_mem_bytes": _peak_memory(device, kind),
-        "peak_mem_kind": kind,
+        "peak_mem_bytes": peak.bytes(),
+        "peak_mem_kind": peak.kind,
         "status": "ok",
     }
 

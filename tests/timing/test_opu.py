@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from odfa.bench_opu import memory_status_bytes, reset_peak_rss
 from odfa.cli import main
 
 FIELDS = {
@@ -51,8 +50,3 @@ def test_bench_opu_prints_one_json_line_with_every_field(capsys):
     assert result["anchored_speedup"] == (
         result["anchored_frames_path_s"] / result["anchored_linear_path_s"]
     )
-
-
-def test_peak_rss_resets_to_the_current_rss():
-    reset_peak_rss()
-    assert memory_status_bytes("VmHWM") <= memory_status_bytes("VmRSS") + 2**20

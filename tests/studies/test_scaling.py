@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 import torch
 
-from odfa import scaling
 from odfa.figures.scaling import odfa_hardware_time, plot_scaling, with_plotted_time
 from odfa.optics import FrameRateModel
+from odfa.studies import scaling
 from tests.conftest import tiny_config
 
 
@@ -51,7 +51,8 @@ def test_the_modelled_optical_time_is_four_frames_per_sample(sweep):
 
 def test_a_point_above_the_memory_cap_is_recorded_and_the_sweep_goes_on(tmp_path):
     config = tiny_config()
-    largest = scaling.estimated_bytes(32, 2, 32, 8, "odfa", True)
+    weights = 2 * (32 * 32 + 32) + 32 * 32 + 32
+    largest = scaling.estimated_bytes(weights, 32, 2, 32, 8, "odfa", True)
     config["scaling"]["memory_limit_bytes"] = largest - 1
     table = scaling.run_sweep(config, tmp_path / "timings.csv", progress=False)
     skipped = table[table["status"] != "ok"]
@@ -69,14 +70,14 @@ def test_an_allocation_failure_is_recorded_but_other_errors_propagate(monkeypatc
     def exhausted(*arguments, **keywords):
         raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
 
-    monkeypatch.setattr(scaling, "fcnn_step", exhausted)
+    monkeypatch.setattr(scaling, "TrainingStep", exhausted)
     row = scaling.measure_point(config, 16, 1, "dfa", torch.device("cpu"))
     assert row["status"] == "out_of_memory (OutOfMemoryError)"
 
     def broken(*arguments, **keywords):
         raise RuntimeError("shape mismatch")
 
-    monkeypatch.setattr(scaling, "fcnn_step", broken)
+    monkeypatch.setattr(scaling, "TrainingStep", broken)
     with pytest.raises(RuntimeError, match="shape mismatch"):
         scaling.measure_point(config, 16, 1, "dfa", torch.device("cpu"))
 

@@ -3,31 +3,18 @@ and ODFA's anchored projection through frames against the linear path and the sp
 
 from __future__ import annotations
 
-import statistics
 import time
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 import torch
 from torch import Tensor
 
-from odfa.memory import memory_status_bytes, reset_peak_rss
 from odfa.optics.camera import CameraConfig
 from odfa.optics.device import PRECISIONS, SimulatedOPU, anchored_frames
 from odfa.optics.lightonml_backend import import_lightonml
-
-
-def median_seconds(run: Callable[[], object], warmup: int, repeats: int) -> float:
-    """Median wall time of `repeats` calls of `run`, after `warmup` untimed calls."""
-    for _ in range(warmup):
-        run()
-    seconds = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        seconds.append(time.perf_counter() - started)
-    return statistics.median(seconds)
+from odfa.timing.memory import PeakMemory, memory_status_bytes
+from odfa.timing.repeat import median_seconds
 
 
 def lightonml_seconds(frames: Tensor, outputs: int, warmup: int, repeats: int) -> float:
@@ -106,11 +93,11 @@ def streamed_projection(
         frames.shape[1], outputs, seed, CameraConfig.ideal(), mode="streamed", precision=precision
     )
     rss_before = memory_status_bytes("VmRSS")
-    reset_peak_rss()
+    peak = PeakMemory(torch.device("cpu"))
     started = time.perf_counter()
     opu.raw_intensity(frames)
     seconds = time.perf_counter() - started
-    peak_rss = memory_status_bytes("VmHWM")
+    peak_rss = int(peak.bytes())
     return seconds, peak_rss - rss_before, peak_rss
 
 
