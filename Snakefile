@@ -21,6 +21,24 @@ include: "workflow/rules/scaling.smk"
 include: "workflow/rules/ablation.smk"
 
 
+# Light jobs run where Snakemake runs (on a cluster: the login node), never as batch jobs:
+# downloads (compute nodes often have no internet), scores, summaries and figures.
+localrules:
+    all,
+    dialogs_fetch,
+    climate_fetch,
+    climate_score,
+    digits_summary,
+    digits_figure,
+    dialogs_summary,
+    dialogs_figures,
+    climate_summary,
+    climate_figures,
+    scaling_figures,
+    ablation_summary,
+    ablation_figure,
+
+
 rule all:
     input:
         DIGITS_RESULTS,

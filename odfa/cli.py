@@ -8,6 +8,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,6 @@ from odfa.config import load_config
 from odfa.errors import UserError
 from odfa.pipeline.stages import Wildcards, restricted_config
 from odfa.registry import BENCH_MODELS, CLIMATE_MODELS, DIALOGS_RUNS, METHODS
-
-# Bad input (config, data files, downloads, a missing optional package) and training stops end
-# with one line naming the culprit; anything else is a bug and keeps its traceback.
-USER_ERRORS = (UserError, ValueError, FileNotFoundError, ImportError)
 
 
 def _stage_config(args: argparse.Namespace, stage: str, **wildcards: str) -> dict:
@@ -210,12 +207,8 @@ def _climate_summarise(args: argparse.Namespace) -> None:
     from odfa.studies.climate_scores import summarise_climate
 
     climate = _stage_config(args, "climate_summary")["climate"]
-    runs = [
-        Path(args.runs) / f"{model}-{method}"
-        for model in CLIMATE_MODELS
-        for method in climate["methods"]
-    ]
-    print(summarise_climate(runs, climate["replicates"], args.out_dir).to_string(index=False))
+    summary = summarise_climate(climate["methods"], climate["replicates"], args.runs, args.out_dir)
+    print(summary.to_string(index=False))
 
 
 def _climate_plot(args: argparse.Namespace) -> None:
@@ -290,200 +283,266 @@ def _bench_opu(args: argparse.Namespace) -> None:
 
 
 Handler = Callable[[argparse.Namespace], None]
-CONFIG_FILES = {
-    "required": True,
-    "nargs": "+",
-    "help": "config files, each merged over the ones before (e.g. config/config.yaml "
-    "config/paper.yaml)",
-}
+Option = tuple[str, dict[str, Any]]
 
 
-REPLICATE = {"type": int, "default": 0, "help": "replicate index (its seeds derive from it)"}
-RUNS_HELP = "folder holding <{run}>/replicate-<r>/"
+def option(flag: str, **keywords: Any) -> Option:
+    """One argument of a subcommand: its flag (or positional name) and argparse's keywords."""
+    return flag, keywords
 
 
-def command(
-    group: argparse._SubParsersAction, name: str, handler: Handler, description: str
-) -> argparse.ArgumentParser:
-    """Add subcommand `name` running `handler`."""
-    parser = group.add_parser(name, help=description, description=description)
-    parser.set_defaults(handler=handler)
-    return parser
+def required(flag: str, help: str, **keywords: Any) -> Option:
+    return option(flag, required=True, help=help, **keywords)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: what runs it, what it does, and its arguments."""
+
+    handler: Handler
+    help: str
+    options: tuple[Option, ...] = ()
+
+
+CONFIG = required(
+    "--config",
+    "config files, each merged over the ones before (e.g. config/config.yaml config/paper.yaml)",
+    nargs="+",
+)
+REPLICATE = option(
+    "--replicate", type=int, default=0, help="replicate index (seeds derive from it)"
+)
+FILES = option("config", nargs="+", help="config files, each merged over the ones before")
+DATA = required("--data", "prepared data folder")
+RUN_DIR = required("--run-dir", "trained replicate folder")
+REPLICATE_OUT = required("--out", "replicate folder")
+SUMMARY_DIR = required("--out-dir", "folder for metrics.csv, replicates.csv, comparisons.csv")
+FIGURES_DIR = required("--out-dir", "figures folder")
+DEVICE = option("--device", default=None, help="override the config's device")
+
+
+def runs(layout: str) -> Option:
+    return required("--runs", f"folder holding {layout}/replicate-<r>/")
+
+
+def bench_config(*files: str) -> Option:
+    return option("--config", default=list(files), nargs="+", help="config files, layered")
+
+
+# Every subcommand, declared once: group -> (what the group is, {action: command}).
+COMMANDS: dict[str, tuple[str, dict[str, Command]]] = {
+    "config": (
+        "configuration",
+        {
+            "check": Command(_config_check, "validate config files", (FILES,)),
+            "show": Command(_config_show, "print the effective config", (FILES,)),
+        },
+    ),
+    "digits": (
+        "MLP on scikit-learn digits",
+        {
+            "train": Command(
+                _digits_train,
+                "train one method; write metrics.json",
+                (CONFIG, required("--method", "training method", choices=list(METHODS)),
+                 REPLICATE, REPLICATE_OUT),
+            ),
+            "summarise": Command(
+                _digits_summarise,
+                "mean and spread per method",
+                (CONFIG, runs("<method>"), required("--out", "summary metrics.json"),
+                 required("--replicates-out", "per-replicate CSV")),
+            ),
+            "plot": Command(
+                _digits_plot,
+                "figure of losses, accuracy and alignment",
+                (runs("<method>"), required("--summary", "summary metrics.json"),
+                 required("--out", "figure")),
+            ),
+        },
+    ),
+    "dialogs": (
+        "Study 1: GPT on the Cornell Movie-Dialogs Corpus",
+        {
+            "fetch": Command(
+                _dialogs_fetch,
+                "generate the sample corpus or download it",
+                (CONFIG, required("--out", "corpus zip to write")),
+            ),
+            "prepare": Command(
+                _dialogs_prepare,
+                "read, split and tokenise the corpus",
+                (CONFIG, required("--corpus", "corpus zip"),
+                 required("--out", "folder for tokenizer and token arrays")),
+            ),
+            "train": Command(
+                _dialogs_train,
+                "train one run; write metrics.json",
+                (CONFIG, required("--run", "run", choices=list(DIALOGS_RUNS)), DATA, REPLICATE,
+                 REPLICATE_OUT),
+            ),
+            "evaluate": Command(
+                _dialogs_evaluate,
+                "samples and attention of a run",
+                (CONFIG, required("--run", "run", choices=list(DIALOGS_RUNS)), DATA, RUN_DIR),
+            ),
+            "summarise": Command(
+                _dialogs_summarise, "tables of all runs", (CONFIG, runs("<run>"), SUMMARY_DIR)
+            ),
+            "plot": Command(
+                _dialogs_plot, "figures 2c, 2d and 2e", (CONFIG, runs("<run>"), FIGURES_DIR)
+            ),
+        },
+    ),
+    "climate": (
+        "Study 2: ViT and FCNN on ClimateBench",
+        {
+            "fetch": Command(
+                _climate_fetch,
+                "generate or download archives",
+                (CONFIG, required("--out", "folder for the two archives"),
+                 option("--lock-file", default="data/climatebench.lock.json",
+                        help="recorded SHA-256 digests")),
+            ),
+            "prepare": Command(
+                _climate_prepare,
+                "extract, regrid, normalise",
+                (CONFIG, required("--archives", "folder of the archives"),
+                 required("--out", "folder for train.nc and test.nc")),
+            ),
+            "train": Command(
+                _climate_train,
+                "train and predict ssp245",
+                (CONFIG, required("--model", "model", choices=list(CLIMATE_MODELS)),
+                 required("--method", "training method", choices=list(METHODS)), REPLICATE,
+                 DATA, REPLICATE_OUT),
+            ),
+            "score": Command(
+                _climate_score,
+                "ClimateBench scores of a run",
+                (RUN_DIR, required("--data", "prepared data folder (truth)")),
+            ),
+            "summarise": Command(
+                _climate_summarise,
+                "tables of all runs",
+                (CONFIG, runs("<model>-<method>"), SUMMARY_DIR),
+            ),
+            "plot": Command(
+                _climate_plot,
+                "figures 3b and 3c",
+                (required("--metrics", "metrics.csv"), runs("<model>-<method>"),
+                 required("--data", "prepared data folder (truth)"), FIGURES_DIR),
+            ),
+        },
+    ),
+    "ablation": (
+        "what the optics cost: ODFA with one optics setting changed",
+        {
+            "train": Command(
+                _ablation_train,
+                "train one ODFA variant",
+                (CONFIG, required("--study", "study", choices=["digits", "dialogs"]),
+                 required("--variant", "<setting>-<value>, e.g. camera_bits-6 or camera-ideal"),
+                 REPLICATE, option("--data", help="prepared data folder (dialogs)"),
+                 REPLICATE_OUT),
+            ),
+            "summarise": Command(
+                _ablation_summarise,
+                "metrics.csv",
+                (CONFIG, runs("<study>/<variant>"),
+                 required("--out", "mean and spread per variant"),
+                 required("--replicates-out", "per-replicate CSV")),
+            ),
+            "plot": Command(
+                _ablation_plot,
+                "metric against fidelity",
+                (required("--table", "the ablation's metrics.csv"),
+                 option("--digits", help="digits metrics.json (DFA and ODFA lines)"),
+                 option("--dialogs", help="dialogs metrics.csv (DFA and ODFA lines)"),
+                 required("--out", "figure")),
+            ),
+        },
+    ),
+    "scaling": (
+        "Study 3: training time vs width and depth",
+        {
+            "run": Command(
+                _scaling_run,
+                "time BP, DFA and ODFA over the sweep",
+                (CONFIG, required("--out", "timings CSV")),
+            ),
+            "plot": Command(
+                _scaling_plot,
+                "figures 4a, 4b and 4c",
+                (required("--timings", "timings CSV"), FIGURES_DIR),
+            ),
+        },
+    ),
+    "pipeline": (
+        "the workflow",
+        {
+            "dvc": Command(
+                _pipeline_dvc,
+                "write dvc.yaml from the Snakemake workflow",
+                (option("--out", default="dvc.yaml"),
+                 option("--check", action="store_true", help="only check that --out is current")),
+            ),
+        },
+    ),
+    "bench": (
+        "benchmarks",
+        {
+            "step": Command(
+                _bench_step,
+                "time BP, DFA and ODFA training steps against their FLOPs",
+                (option("--model", default="fcnn", choices=BENCH_MODELS),
+                 option("--width", type=int,
+                        help="FCNN: hidden width (1024); GPT/ViT: embedding (the config's)"),
+                 option("--depth", type=int,
+                        help="FCNN: hidden layers (8); GPT/ViT: blocks (the config's)"),
+                 option("--batch", type=int, help="FCNN: 64; GPT/ViT: the study's batch size"),
+                 option("--outputs", type=int, default=10, help="FCNN output width (error width)"),
+                 option("--warmup", type=int, default=5),
+                 option("--repeats", type=int, default=30),
+                 DEVICE, bench_config("config/config.yaml")),
+            ),
+            "paper": Command(
+                _bench_paper,
+                "GPU: memory, step time, projected time at the paper's sizes",
+                (option("--steps", type=int, default=3, help="timed steps per (model, method)"),
+                 DEVICE, bench_config("config/config.yaml", "config/paper.yaml")),
+            ),
+            "opu": Command(
+                _bench_opu,
+                "time the simulated OPU vs lightonml and a matmul",
+                (option("--batch", type=int, default=64),
+                 option("--inputs", type=int, default=4096, help="DMD pixels"),
+                 option("--outputs", type=int, default=4096, help="camera pixels"),
+                 option("--repeats", type=int, default=10),
+                 option("--warmup", type=int, default=2),
+                 option("--precision", default="bfloat16", choices=["float32", "bfloat16"]),
+                 option("--big-outputs", type=int, default=1_000_000,
+                        help="camera pixels of the streamed case"),
+                 option("--lit", type=int, default=3, help="lit pixels per anchored error frame")),
+            ),
+        },
+    ),
+}  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `odfa` parser: one subparser per group of COMMANDS, one per command in it."""
     parser = argparse.ArgumentParser(prog="odfa", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    config_group = commands.add_parser("config", help="configuration").add_subparsers(
-        dest="action", required=True
-    )
-    check = command(config_group, "check", _config_check, "validate config files")
-    show = command(config_group, "show", _config_show, "print the effective config")
-    for sub in (check, show):
-        sub.add_argument("config", nargs="+", help=CONFIG_FILES["help"])
-
-    digits = commands.add_parser("digits", help="MLP on scikit-learn digits").add_subparsers(
-        dest="action", required=True
-    )
-    train = command(digits, "train", _digits_train, "train one method; write metrics.json")
-    train.add_argument("--config", **CONFIG_FILES)
-    train.add_argument("--method", required=True, choices=list(METHODS))
-    train.add_argument("--replicate", **REPLICATE)
-    train.add_argument("--out", required=True, help="replicate folder")
-    summary = command(digits, "summarise", _digits_summarise, "mean and spread per method")
-    summary.add_argument("--config", **CONFIG_FILES)
-    summary.add_argument("--runs", required=True, help=RUNS_HELP.format(run="method"))
-    summary.add_argument("--out", required=True, help="summary metrics.json")
-    summary.add_argument("--replicates-out", required=True, help="per-replicate CSV")
-    plot = command(digits, "plot", _digits_plot, "figure of losses, accuracy and alignment")
-    plot.add_argument("--runs", required=True, help=RUNS_HELP.format(run="method"))
-    plot.add_argument("--summary", required=True)
-    plot.add_argument("--out", required=True)
-
-    dialogs = commands.add_parser(
-        "dialogs", help="Study 1: GPT on the Cornell Movie-Dialogs Corpus"
-    ).add_subparsers(dest="action", required=True)
-    fetch = command(dialogs, "fetch", _dialogs_fetch, "generate the sample corpus or download it")
-    fetch.add_argument("--config", **CONFIG_FILES)
-    fetch.add_argument("--out", required=True, help="corpus zip to write")
-    prepare = command(dialogs, "prepare", _dialogs_prepare, "read, split and tokenise the corpus")
-    prepare.add_argument("--config", **CONFIG_FILES)
-    prepare.add_argument("--corpus", required=True, help="corpus zip")
-    prepare.add_argument("--out", required=True, help="folder for tokenizer and token arrays")
-    runs = list(DIALOGS_RUNS)
-    train_run = command(dialogs, "train", _dialogs_train, "train one run; write metrics.json")
-    evaluate = command(dialogs, "evaluate", _dialogs_evaluate, "samples and attention of a run")
-    for sub in (train_run, evaluate):
-        sub.add_argument("--config", **CONFIG_FILES)
-        sub.add_argument("--run", required=True, choices=runs)
-        sub.add_argument("--data", required=True, help="prepared data folder")
-    train_run.add_argument("--replicate", **REPLICATE)
-    train_run.add_argument("--out", required=True, help="replicate folder")
-    evaluate.add_argument("--run-dir", required=True, help="trained replicate folder")
-    dialogs_summary = command(dialogs, "summarise", _dialogs_summarise, "tables of all runs")
-    dialogs_plot = command(dialogs, "plot", _dialogs_plot, "figures 2c, 2d and 2e")
-    for sub in (dialogs_summary, dialogs_plot):
-        sub.add_argument("--config", **CONFIG_FILES)
-        sub.add_argument("--runs", required=True, help=RUNS_HELP.format(run="run"))
-    dialogs_summary.add_argument(
-        "--out-dir", required=True, help="folder for metrics.csv, replicates.csv, comparisons.csv"
-    )
-    dialogs_plot.add_argument("--out-dir", required=True, help="figures folder")
-
-    climate = commands.add_parser(
-        "climate", help="Study 2: ViT and FCNN on ClimateBench"
-    ).add_subparsers(dest="action", required=True)
-    climate_fetch = command(climate, "fetch", _climate_fetch, "generate or download archives")
-    climate_fetch.add_argument("--config", **CONFIG_FILES)
-    climate_fetch.add_argument("--out", required=True, help="folder for the two archives")
-    climate_fetch.add_argument(
-        "--lock-file", default="data/climatebench.lock.json", help="recorded SHA-256 digests"
-    )
-    climate_prepare = command(climate, "prepare", _climate_prepare, "extract, regrid, normalise")
-    climate_prepare.add_argument("--config", **CONFIG_FILES)
-    climate_prepare.add_argument("--archives", required=True, help="folder of the archives")
-    climate_prepare.add_argument("--out", required=True, help="folder for train.nc and test.nc")
-    climate_train = command(climate, "train", _climate_train, "train and predict ssp245")
-    climate_train.add_argument("--config", **CONFIG_FILES)
-    climate_train.add_argument("--model", required=True, choices=list(CLIMATE_MODELS))
-    climate_train.add_argument("--method", required=True, choices=list(METHODS))
-    climate_train.add_argument("--replicate", **REPLICATE)
-    climate_train.add_argument("--data", required=True, help="prepared data folder")
-    climate_train.add_argument("--out", required=True, help="replicate folder")
-    climate_score = command(climate, "score", _climate_score, "ClimateBench scores of a run")
-    climate_score.add_argument("--run-dir", required=True, help="trained replicate folder")
-    climate_score.add_argument("--data", required=True, help="prepared data folder (truth)")
-    climate_summary = command(climate, "summarise", _climate_summarise, "tables of all runs")
-    climate_summary.add_argument("--config", **CONFIG_FILES)
-    climate_summary.add_argument("--runs", required=True, help=RUNS_HELP.format(run="model-method"))
-    climate_summary.add_argument(
-        "--out-dir", required=True, help="folder for metrics.csv, replicates.csv, comparisons.csv"
-    )
-    climate_plot = command(climate, "plot", _climate_plot, "figures 3b and 3c")
-    climate_plot.add_argument("--metrics", required=True, help="metrics.csv")
-    climate_plot.add_argument("--runs", required=True, help=RUNS_HELP.format(run="model-method"))
-    climate_plot.add_argument("--data", required=True, help="prepared data folder (truth)")
-    climate_plot.add_argument("--out-dir", required=True, help="figures folder")
-
-    ablation = commands.add_parser(
-        "ablation", help="what the optics cost: ODFA with one optics setting changed"
-    ).add_subparsers(dest="action", required=True)
-    ablation_train = command(ablation, "train", _ablation_train, "train one ODFA variant")
-    ablation_train.add_argument("--config", **CONFIG_FILES)
-    ablation_train.add_argument("--study", required=True, choices=["digits", "dialogs"])
-    ablation_train.add_argument(
-        "--variant", required=True, help="<setting>-<value>, e.g. camera_bits-6 or camera-ideal"
-    )
-    ablation_train.add_argument("--replicate", **REPLICATE)
-    ablation_train.add_argument("--data", help="prepared data folder (dialogs)")
-    ablation_train.add_argument("--out", required=True, help="replicate folder")
-    ablation_summary = command(ablation, "summarise", _ablation_summarise, "metrics.csv")
-    ablation_summary.add_argument("--config", **CONFIG_FILES)
-    ablation_summary.add_argument(
-        "--runs", required=True, help="folder holding <study>/<variant>/replicate-<r>/"
-    )
-    ablation_summary.add_argument("--out", required=True, help="mean and spread per variant")
-    ablation_summary.add_argument("--replicates-out", required=True, help="per-replicate CSV")
-    ablation_plot = command(ablation, "plot", _ablation_plot, "metric against fidelity")
-    ablation_plot.add_argument("--table", required=True, help="the ablation's metrics.csv")
-    ablation_plot.add_argument("--digits", help="digits metrics.json (DFA and ODFA lines)")
-    ablation_plot.add_argument("--dialogs", help="dialogs metrics.csv (DFA and ODFA lines)")
-    ablation_plot.add_argument("--out", required=True)
-
-    scaling = commands.add_parser(
-        "scaling", help="Study 3: training time vs width and depth"
-    ).add_subparsers(dest="action", required=True)
-    sweep = command(scaling, "run", _scaling_run, "time BP, DFA and ODFA over the sweep")
-    sweep.add_argument("--config", **CONFIG_FILES)
-    sweep.add_argument("--out", required=True, help="timings CSV")
-    scaling_plot = command(scaling, "plot", _scaling_plot, "figures 4a, 4b and 4c")
-    scaling_plot.add_argument("--timings", required=True)
-    scaling_plot.add_argument("--out-dir", required=True, help="figures folder")
-
-    pipeline = commands.add_parser("pipeline", help="the workflow").add_subparsers(
-        dest="action", required=True
-    )
-    dvc = command(pipeline, "dvc", _pipeline_dvc, "write dvc.yaml from the Snakemake workflow")
-    dvc.add_argument("--out", default="dvc.yaml")
-    dvc.add_argument("--check", action="store_true", help="only check that --out is current")
-
-    bench = commands.add_parser("bench", help="benchmarks").add_subparsers(
-        dest="action", required=True
-    )
-    step = command(
-        bench, "step", _bench_step, "time BP, DFA and ODFA training steps against their FLOPs"
-    )
-    step.add_argument("--model", default="fcnn", choices=BENCH_MODELS)
-    step.add_argument(
-        "--width", type=int, help="FCNN: hidden width (1024); GPT/ViT: embedding (the config's)"
-    )
-    step.add_argument(
-        "--depth", type=int, help="FCNN: hidden layers (8); GPT/ViT: blocks (the config's)"
-    )
-    step.add_argument("--batch", type=int, help="FCNN: 64; GPT/ViT: the study's batch size")
-    step.add_argument("--outputs", type=int, default=10, help="FCNN output width (error width)")
-    step.add_argument("--warmup", type=int, default=5)
-    step.add_argument("--repeats", type=int, default=30)
-    step.add_argument("--device", default=None, help="override the config's device")
-    step.add_argument("--config", default=["config/config.yaml"], nargs="+")
-    paper = command(
-        bench, "paper", _bench_paper, "GPU: memory, step time, projected time at the paper's sizes"
-    )
-    paper.add_argument("--steps", type=int, default=3, help="timed steps per (model, method)")
-    paper.add_argument("--device", default=None, help="override the config's device")
-    paper.add_argument("--config", default=["config/config.yaml", "config/paper.yaml"], nargs="+")
-    opu = command(bench, "opu", _bench_opu, "time the simulated OPU vs lightonml and a matmul")
-    opu.add_argument("--batch", type=int, default=64)
-    opu.add_argument("--inputs", type=int, default=4096, help="DMD pixels")
-    opu.add_argument("--outputs", type=int, default=4096, help="camera pixels")
-    opu.add_argument("--repeats", type=int, default=10)
-    opu.add_argument("--warmup", type=int, default=2)
-    opu.add_argument("--precision", default="bfloat16", choices=["float32", "bfloat16"])
-    opu.add_argument(
-        "--big-outputs", type=int, default=1_000_000, help="camera pixels of the streamed case"
-    )
-    opu.add_argument("--lit", type=int, default=3, help="lit pixels per anchored error frame")
+    groups = parser.add_subparsers(dest="command", required=True)
+    for group, (group_help, commands) in COMMANDS.items():
+        actions = groups.add_parser(group, help=group_help).add_subparsers(
+            dest="action", required=True
+        )
+        for name, command in commands.items():
+            sub = actions.add_parser(name, help=command.help, description=command.help)
+            sub.set_defaults(handler=command.handler)
+            for flag, keywords in command.options:
+                sub.add_argument(flag, **keywords)
     return parser
 
 
@@ -491,7 +550,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.handler(args)
-    except USER_ERRORS as error:
+    except UserError as error:  # bad input: one line; a bug keeps its traceback
         print(f"odfa: error: {error}", file=sys.stderr)
         return 2
     return 0

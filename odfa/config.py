@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import copy
+from collections.abc import Iterator, Mapping
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,10 @@ import yaml
 from odfa.errors import ConfigError
 
 SCHEMA_PATH = Path(str(files("odfa") / "schemas" / "config.schema.yaml"))
+LAYERING_HINT = (
+    "; a file holding only what differs from the default is layered over it, "
+    "e.g. `odfa config check config/config.yaml config/paper.yaml`"
+)
 
 
 def load_schema() -> dict[str, Any]:
@@ -40,18 +45,31 @@ def _with_defaults(validator_class: type[jsonschema.protocols.Validator]) -> typ
 
 def validate_config(config: dict[str, Any], source: str = "config") -> dict[str, Any]:
     """Validate `config` in place (filling defaults); raise ConfigError naming the bad key."""
-    validator = _with_defaults(jsonschema.Draft202012Validator)(load_schema())
-    error = jsonschema.exceptions.best_match(validator.iter_errors(config))
+    _raise_first_error(load_schema(), config, source, LAYERING_HINT)
+    return config
+
+
+def validate_section(settings: Mapping[str, Any], definition: str, source: str) -> dict[str, Any]:
+    """A copy of `settings` validated against the schema's `$defs/<definition>` with its
+    defaults filled in (e.g. a study's `training` section); ConfigError names the bad key."""
+    schema = load_schema()
+    section = {"$defs": schema["$defs"], **schema["$defs"][definition]}
+    checked = copy.deepcopy(dict(settings))
+    _raise_first_error(section, checked, source)
+    return checked
+
+
+def _raise_first_error(
+    schema: dict[str, Any], instance: dict[str, Any], source: str, missing_hint: str = ""
+) -> None:
+    """Fill in `schema`'s defaults in `instance`; raise ConfigError naming its first bad key
+    (with `missing_hint` when a top-level key is missing)."""
+    validator = _with_defaults(jsonschema.Draft202012Validator)(schema)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
     if error is not None:
         key = ".".join(str(part) for part in error.absolute_path) or "(top level)"
-        hint = ""
-        if error.validator == "required" and not error.absolute_path:
-            hint = (
-                "; a file holding only what differs from the default is layered over it, "
-                "e.g. `odfa config check config/config.yaml config/paper.yaml`"
-            )
-        raise ConfigError(f"{source}: {key}: {error.message}{hint}")
-    return config
+        missing = error.validator == "required" and not error.absolute_path
+        raise ConfigError(f"{source}: {key}: {error.message}{missing_hint if missing else ''}")
 
 
 def merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:

@@ -26,3 +26,19 @@ class NonFiniteLossError(TrainingStoppedError):
 
 class DivergingLossError(TrainingStoppedError):
     """The loss grew far above where it started: the run is diverging."""
+
+
+class DataError(UserError, ValueError):
+    """An input data file is malformed or does not hold what the study needs."""
+
+
+class MissingInputError(UserError, FileNotFoundError):
+    """A file a stage reads is not there (an earlier stage has not run, or a wrong path)."""
+
+
+class MissingPackageError(UserError, ImportError):
+    """An optional package the config asks for is not installed."""
+
+
+class HardwareError(UserError, RuntimeError):
+    """The optical hardware the config asks for cannot be opened or driven."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from odfa.errors import ConfigError
+
 
 @dataclass(frozen=True)
 class Method:
@@ -33,6 +35,11 @@ SCALING_METHODS = ("bp", "dfa", "odfa")
 BENCH_MODELS = ("fcnn", "gpt", "vit")  # what `odfa bench step` trains
 
 
+def climate_run_name(model: str, method: str) -> str:
+    """The folder of Study 2's (model, method) run among its runs."""
+    return f"{model}-{method}"
+
+
 def dialogs_training_section(run: str) -> str:
     """The `dialogs` key holding a run's training settings (BP* has its own)."""
     return "bp_star_training" if run == "bp_star" else "training"
@@ -41,5 +48,5 @@ def dialogs_training_section(run: str) -> str:
 def check_method(name: str) -> Method:
     """The method called `name`, or a clear error listing the known ones."""
     if name not in METHODS:
-        raise ValueError(f"unknown training method {name!r}; choose one of {list(METHODS)}")
+        raise ConfigError(f"unknown training method {name!r}; choose one of {list(METHODS)}")
     return METHODS[name]

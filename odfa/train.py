@@ -22,6 +22,7 @@ from torch import nn
 from tqdm import tqdm
 
 from odfa import distributed
+from odfa.config import validate_section
 from odfa.errors import DivergingLossError, NonFiniteLossError
 from odfa.feedback.alignment import gradient_alignment, parameter_norms, sample_alignment
 from odfa.feedback.methods import DirectFeedbackAlignment, LossFunction, TrainingMethod
@@ -32,44 +33,31 @@ Evaluator = Callable[[nn.Module], dict[str, float]]
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    epochs: int = 1
-    batch_size: int = 32
-    optimizer: str = "adam"
-    learning_rate: float = 1e-3
-    momentum: float = 0.0
-    weight_decay: float = 0.0
-    schedule: str = "constant"
-    warmup_steps: int = 0
-    grad_clip: float | None = None
-    checkpoint_every: int = 100
-    alignment_every: int = 0
-    alignment_samples: int = 8
-    eval_every: int = 0
-    milestones: tuple[float, ...] = ()
-    seed: int = 0
-    divergence_factor: float | None = 100.0
+    """A study's training settings, built by `from_settings` from a `training` section checked
+    against the config schema (which holds every default and bound)."""
+
+    epochs: int
+    batch_size: int
+    optimizer: str
+    learning_rate: float
+    momentum: float
+    weight_decay: float
+    schedule: str
+    warmup_steps: int
+    grad_clip: float | None
+    checkpoint_every: int
+    alignment_every: int
+    alignment_samples: int
+    eval_every: int
+    milestones: tuple[float, ...]
+    seed: int
+    divergence_factor: float | None
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> TrainingConfig:
-        """From a validated `training` section of the config."""
-        return cls(**dict(settings) | {"milestones": tuple(settings.get("milestones", ()))})
-
-    def __post_init__(self) -> None:
-        if self.optimizer not in ("adam", "sgd"):
-            raise ValueError(f"optimizer must be 'adam' or 'sgd'; got {self.optimizer!r}")
-        if self.schedule not in ("constant", "cosine"):
-            raise ValueError(f"schedule must be 'constant' or 'cosine'; got {self.schedule!r}")
-        for name in ("epochs", "batch_size", "checkpoint_every", "alignment_samples"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1; got {getattr(self, name)}")
-        if not self.learning_rate > 0:
-            raise ValueError(f"learning_rate must be > 0; got {self.learning_rate}")
-        if self.divergence_factor is not None and not self.divergence_factor > 1:
-            raise ValueError(f"divergence_factor must be > 1; got {self.divergence_factor}")
-        if any(not 0.0 <= fraction <= 1.0 for fraction in self.milestones):
-            raise ValueError(
-                f"milestones are fractions of training in [0, 1]; got {self.milestones}"
-            )
+        """From a `training` section: validated, with the schema's defaults filled in."""
+        checked = validate_section(settings, "training", source="training")
+        return cls(**checked | {"milestones": tuple(checked["milestones"])})
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
+import pytest
 import yaml
 
 from odfa.cli import main
@@ -50,3 +52,36 @@ def test_a_truncated_climatebench_archive_exits_2_naming_it(tmp_path, capsys):
     error = capsys.readouterr().err
     assert str(archive) in error and "corrupt or truncated" in error
     assert not (out / "train.nc").exists() and not (out / "test.nc").exists()
+
+
+def test_a_bug_keeps_its_traceback_and_a_user_error_is_one_line(monkeypatch, capsys):
+    from odfa import cli
+    from odfa.errors import DataError
+
+    def failing(error: Exception):
+        def handler(args) -> None:
+            raise error
+
+        return handler
+
+    check = cli.COMMANDS["config"][1]["check"]
+    arguments = ["config", "check", "any.yaml"]
+    monkeypatch.setitem(cli.COMMANDS["config"][1], "check", replace(check, handler=failing(
+        ValueError("a bug"))))  # fmt: skip
+    with pytest.raises(ValueError, match="a bug"):
+        main(arguments)
+    monkeypatch.setitem(cli.COMMANDS["config"][1], "check", replace(check, handler=failing(
+        DataError("x.nc: bad data"))))  # fmt: skip
+    assert main(arguments) == 2
+    assert capsys.readouterr().err == "odfa: error: x.nc: bad data\n"
+
+
+def test_every_declared_subcommand_parses_its_help(capsys):
+    from odfa.cli import COMMANDS
+
+    for group, (_, commands) in COMMANDS.items():
+        for name in commands:
+            with pytest.raises(SystemExit) as stopped:
+                main([group, name, "--help"])
+            assert stopped.value.code == 0
+            assert capsys.readouterr().out.startswith(f"usage: odfa {group} {name}")

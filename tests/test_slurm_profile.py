@@ -22,6 +22,13 @@ TRAINING_RULES = (
 )
 
 
+LOCAL_RULES = (
+    *("all", "dialogs_fetch", "climate_fetch", "climate_score", "digits_summary"),
+    *("digits_figure", "dialogs_summary", "dialogs_figures", "climate_summary"),
+    *("climate_figures", "scaling_figures", "ablation_summary", "ablation_figure"),
+)
+
+
 @pytest.fixture(scope="module")
 def slurm_run(tmp_path_factory) -> tuple[Path, list[dict], list[dict]]:
     """Run `all` with the slurm profile in a copy of the project (tiny config); return the
@@ -55,7 +62,9 @@ def test_every_job_is_one_sbatch_with_memory_time_and_cpus(slurm_run) -> None:
     fresh = project.parent / "fresh"
     fresh.mkdir()
     planned = planned_jobs(fresh, tiny_config())
-    assert len(submissions) == planned["total"] - planned["all"]  # `all` runs on the login node
+    local = sum(planned[rule] for rule in LOCAL_RULES)  # on the login node
+    assert len(submissions) == planned["total"] - local
+    assert not {_rule(submission) for submission in submissions} & set(LOCAL_RULES)
     assert len({submission["job_name"] for submission in submissions}) == 1  # one run id
     for submission in submissions:
         assert submission["mem"] >= 1000 and int(submission["time"]) >= 30, submission["comment"]

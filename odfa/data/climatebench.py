@@ -15,6 +15,7 @@ import numpy as np
 import xarray as xr
 
 from odfa.data.regrid import climax_grid, regrid_bilinear
+from odfa.errors import DataError, MissingInputError
 from odfa.io import atomic_output, atomic_path, write_json
 
 TRAIN_EXPERIMENTS = ("historical", "ssp126", "ssp370", "ssp585", "hist-GHG", "hist-aer")
@@ -39,7 +40,7 @@ SECONDS_PER_DAY = 86400.0
 TARGET_UNITS = {"tas": "K", "diurnal_temperature_range": "K", "pr": "mm day-1", "pr90": "mm day-1"}
 
 
-class ClimateBenchFormatError(ValueError):
+class ClimateBenchFormatError(DataError):
     """A ClimateBench file or archive does not have the expected content."""
 
 
@@ -90,7 +91,7 @@ def _extract_flat(archive: Path, out_dir: Path) -> None:
 def _open(path: Path) -> xr.Dataset:
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: ClimateBench file not found")
+        raise MissingInputError(f"{path}: ClimateBench file not found")
     with xr.open_dataset(path) as dataset:
         return dataset.load()
 
@@ -258,7 +259,7 @@ def _channel_statistics(maps: list[xr.DataArray]) -> tuple[np.ndarray, np.ndarra
     std = np.sqrt(variance)
     if np.any(std == 0):
         constant = [name for name, value in zip(INPUT_VARIABLES, std, strict=True) if value == 0]
-        raise ValueError(f"input channels {constant} are constant over the training set")
+        raise DataError(f"input channels {constant} are constant over the training set")
     return mean, std
 
 

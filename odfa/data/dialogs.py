@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import sentencepiece as spm
 
+from odfa.errors import ConfigError, DataError
 from odfa.io import atomic_output, write_json
 
 logger = logging.getLogger("odfa.dialogs")
@@ -88,7 +89,7 @@ def corpus_member(archive: zipfile.ZipFile, zip_path: Path, file_name: str) -> s
     ]
     if len(matches) != 1:
         found = "missing" if not matches else f"found {len(matches)} times: {matches}"
-        raise ValueError(f"{zip_path}: expected one {file_name!r} in the zip, {found}")
+        raise DataError(f"{zip_path}: expected one {file_name!r} in the zip, {found}")
     return matches[0]
 
 
@@ -163,7 +164,7 @@ def read_corpus(zip_path: Path) -> tuple[list[list[Utterance]], CorpusReport]:
             lines_data = archive.read(corpus_member(archive, zip_path, LINES_FILE))
             conversations_data = archive.read(corpus_member(archive, zip_path, CONVERSATIONS_FILE))
     except zipfile.BadZipFile as error:
-        raise ValueError(f"{zip_path}: not a readable zip file ({error})") from error
+        raise DataError(f"{zip_path}: not a readable zip file ({error})") from error
     report = CorpusReport()
     utterances = parse_lines(corpus_rows(lines_data), report)
     conversations = parse_conversations(corpus_rows(conversations_data), utterances, report)
@@ -236,7 +237,9 @@ def train_tokenizer(sentences: list[str], vocab_size: int, model_path: Path, see
     training text; ` ↵` is a user-defined symbol (NEWLINE_PIECE), so it is always one token.
     """
     if vocab_size > np.iinfo(TOKEN_DTYPE).max + 1:
-        raise ValueError(f"vocab_size {vocab_size} does not fit token dtype {TOKEN_DTYPE.__name__}")
+        raise ConfigError(
+            f"vocab_size {vocab_size} does not fit token dtype {TOKEN_DTYPE.__name__}"
+        )
     spm.set_random_generator_seed(seed)
     model = io.BytesIO()
     try:
@@ -259,11 +262,11 @@ def train_tokenizer(sentences: list[str], vocab_size: int, model_path: Path, see
     except RuntimeError as error:
         too_high = re.search(r"Vocabulary size too high.*", str(error))
         if too_high:
-            raise ValueError(
+            raise DataError(
                 f"{model_path}: {len(sentences)} sentences cannot support vocab_size "
                 f"{vocab_size}. {too_high.group(0)}"
             ) from error
-        raise ValueError(f"{model_path}: sentencepiece training failed: {error}") from error
+        raise DataError(f"{model_path}: sentencepiece training failed: {error}") from error
     with atomic_output(model_path, "wb") as handle:
         handle.write(model.getvalue())
 

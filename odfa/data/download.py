@@ -14,7 +14,7 @@ import requests
 from tqdm import tqdm
 
 from odfa.data.sources import RemoteFile
-from odfa.errors import DownloadError
+from odfa.errors import ConfigError, DataError, DownloadError
 from odfa.io import sha256_of, write_json
 
 logger = logging.getLogger("odfa.download")
@@ -59,7 +59,7 @@ def download(
 ) -> Path:
     """Fetch `remote` to `destination`, which only ever appears complete and verified."""
     if remote.sha256 is None and lock_file is None:
-        raise ValueError(
+        raise ConfigError(
             f"{remote.name}: no published SHA-256 and no lock_file to record one in; "
             "refusing an unverifiable download"
         )
@@ -91,7 +91,7 @@ def _read_lock(lock_file: Path) -> dict[str, dict[str, Any]]:
     try:
         return json.loads(lock_file.read_text())
     except json.JSONDecodeError as error:
-        raise ValueError(f"{lock_file}: not valid JSON ({error})") from error
+        raise DataError(f"{lock_file}: not valid JSON ({error})") from error
 
 
 def _record_digest(lock_file: Path, name: str, sha256: str, size: int) -> None:

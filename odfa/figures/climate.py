@@ -9,6 +9,7 @@ import pandas as pd
 import xarray as xr
 
 from odfa.figures.common import method_label, plt, save_figure
+from odfa.registry import climate_run_name
 from odfa.studies.replicates import COUNT, STD_SUFFIX, replicate_dirs
 
 # Published ClimateBench leaderboard on ssp245, tas (Watson-Parris et al., JAMES 2022), real data.
@@ -105,7 +106,8 @@ def plot_maps(
     predictions, spreads = {}, {}
     for model, method in MAP_RUNS:
         fields = []
-        for folder in replicate_dirs(Path(runs_dir) / f"{model}-{method}", counts[model, method]):
+        run_dir = Path(runs_dir) / climate_run_name(model, method)
+        for folder in replicate_dirs(run_dir, counts[model, method]):
             with xr.open_dataset(folder / "predictions.nc") as stored:
                 fields.append(stored["prediction"].sel(variable="tas", time=year).load())
         stacked = xr.concat(fields, dim="replicate")

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from odfa.errors import ConfigError
+
 ACTIVATIONS: dict[str, type[nn.Module]] = {"tanh": nn.Tanh, "relu": nn.ReLU, "gelu": nn.GELU}
 
 
@@ -20,13 +22,13 @@ class FCNNConfig:
 
     def __post_init__(self) -> None:
         if self.activation not in ACTIVATIONS:
-            raise ValueError(
+            raise ConfigError(
                 f"activation must be one of {sorted(ACTIVATIONS)}; got {self.activation!r}"
             )
         if not self.hidden_dims:
-            raise ValueError("hidden_dims must list at least one hidden layer")
+            raise ConfigError("hidden_dims must list at least one hidden layer")
         if min([self.input_dim, self.output_dim, *self.hidden_dims]) < 1:
-            raise ValueError("every layer width must be a positive integer")
+            raise ConfigError("every layer width must be a positive integer")
 
 
 class FCNN(nn.Module):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from odfa.errors import ConfigError
 from odfa.models.transformer import (
     Block,
     attention_maps,
@@ -35,7 +36,7 @@ class GPTConfig:
     def __post_init__(self) -> None:
         check_transformer_shape(self.n_layers, self.embedding_dim, self.n_heads)
         if self.feedback_points not in FEEDBACK_POINTS:
-            raise ValueError(
+            raise ConfigError(
                 f"feedback_points must be one of {FEEDBACK_POINTS}; got {self.feedback_points!r}"
             )
 

@@ -8,13 +8,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from odfa.errors import ConfigError
+
 
 def check_transformer_shape(n_layers: int, embedding_dim: int, n_heads: int) -> None:
     """A DFA Transformer needs a tail block and heads that split the embedding evenly."""
     if n_layers < 2:
-        raise ValueError(f"n_layers must be >= 2 (the last block is the tail); got {n_layers}")
+        raise ConfigError(f"n_layers must be >= 2 (the last block is the tail); got {n_layers}")
     if embedding_dim % n_heads:
-        raise ValueError(f"embedding_dim {embedding_dim} is not divisible by n_heads {n_heads}")
+        raise ConfigError(f"embedding_dim {embedding_dim} is not divisible by n_heads {n_heads}")
 
 
 class SelfAttention(nn.Module):

@@ -13,6 +13,7 @@ import torch
 from einops import rearrange
 from torch import nn
 
+from odfa.errors import ConfigError
 from odfa.models.transformer import Block, check_transformer_shape, initialise_transformer
 
 
@@ -30,7 +31,7 @@ class ViTConfig:
 
     def __post_init__(self) -> None:
         if self.height % self.patch_size or self.width % self.patch_size:
-            raise ValueError(
+            raise ConfigError(
                 f"the {self.height} x {self.width} map is not divisible into "
                 f"{self.patch_size} x {self.patch_size} patches"
             )

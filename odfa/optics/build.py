@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from odfa.errors import ConfigError
 from odfa.optics.camera import CameraConfig
 from odfa.optics.device import OpticalDevice, SimulatedOPU
 from odfa.optics.lightonml_backend import LightonmlHardwareOPU, LightonmlOPU
@@ -37,12 +38,12 @@ def build_optical_projector(
     """A ternary optical projector of n_features-long errors onto n_outputs camera pixels."""
     missing = [key for key in SETTINGS_KEYS if key not in settings]
     if missing:
-        raise ValueError(
+        raise ConfigError(
             f"optical settings are missing keys {missing}; expected {list(SETTINGS_KEYS)}"
         )
     recovery = settings.get("recovery", "anchor")
     if recovery not in RECOVERIES:
-        raise ValueError(f"unknown optics recovery {recovery!r}; choose one of {list(RECOVERIES)}")
+        raise ConfigError(f"unknown optics recovery {recovery!r}; choose one of {list(RECOVERIES)}")
     projection: LinearProjection
     if recovery == "anchor":
         n_anchor = settings["anchor_pixels"] or n_features
@@ -56,12 +57,12 @@ def build_optical_projector(
         )
     else:
         if settings["backend"] != "lightonml":
-            raise ValueError(
+            raise ConfigError(
                 "optics recovery linear_transform is lightonml's own: set optics backend to "
                 f"lightonml (got {settings['backend']!r})"
             )
         if settings.get("exposures", 1) != 1:
-            raise ValueError("optics exposures apply to the anchor recovery only; set it to 1")
+            raise ConfigError("optics exposures apply to the anchor recovery only; set it to 1")
         projection = LinearTransformProjection(_device(n_features, n_outputs, settings))
     return TernaryOpticalProjector(
         projection,
@@ -79,9 +80,9 @@ def _device(n_inputs: int, n_outputs: int, settings: Mapping[str, Any]) -> Optic
     precision = settings.get("precision", "float32")
     simulated = settings.get("simulated", True)
     if backend not in BACKENDS:
-        raise ValueError(f"unknown optical backend {backend!r}; choose one of {list(BACKENDS)}")
+        raise ConfigError(f"unknown optical backend {backend!r}; choose one of {list(BACKENDS)}")
     if not simulated and backend != "lightonml":
-        raise ValueError(
+        raise ConfigError(
             "optics simulated: false drives a real OPU through lightonml: set optics backend "
             f"to lightonml (got {backend!r})"
         )
@@ -97,7 +98,7 @@ def _device(n_inputs: int, n_outputs: int, settings: Mapping[str, Any]) -> Optic
             precision=precision,
         )
     if (mode, precision) != ("dense", "float32"):
-        raise ValueError(
+        raise ConfigError(
             f"optics mode {mode!r} and precision {precision!r} apply to the simulated "
             "backend only; the lightonml backend is dense float32"
         )
@@ -113,9 +114,9 @@ def _camera_config(camera: str | Mapping[str, Any]) -> CameraConfig:
     if camera == "ideal":
         return CameraConfig.ideal()
     if not isinstance(camera, Mapping):
-        raise ValueError(f"camera settings must be 'ideal' or a mapping of fields; got {camera!r}")
+        raise ConfigError(f"camera settings must be 'ideal' or a mapping of fields; got {camera!r}")
     known = set(CameraConfig.__dataclass_fields__)
     unknown = sorted(set(camera) - known)
     if unknown:
-        raise ValueError(f"unknown camera settings {unknown}; expected some of {sorted(known)}")
+        raise ConfigError(f"unknown camera settings {unknown}; expected some of {sorted(known)}")
     return CameraConfig(**camera)

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from odfa.errors import ConfigError, HardwareError, MissingPackageError
 from odfa.optics.camera import Camera, CameraConfig, HardwareCamera
 from odfa.optics.device import (
     anchored_frames,
@@ -32,7 +33,7 @@ def import_lightonml() -> ModuleType:
             warnings.filterwarnings("ignore", message=".*pkg_resources", category=UserWarning)
             import lightonml
     except ImportError as error:
-        raise ImportError(
+        raise MissingPackageError(
             f"the lightonml backend needs lightonml; install it with: {INSTALL_COMMAND}"
         ) from error
     return lightonml
@@ -44,13 +45,13 @@ def check_opu_limits(
     """Raise ValueError, with the sizes, if the frames exceed the DMD or the outputs the camera."""
     max_inputs, max_outputs = math.prod(input_shape), math.prod(output_shape)
     if n_inputs > max_inputs:
-        raise ValueError(
+        raise ConfigError(
             f"the OPU's DMD shows at most {input_shape[0]} x {input_shape[1]} = {max_inputs} "
             f"features, and this projection's frames have {n_inputs} (the error's entries plus "
             "the anchor's pixels): lower optics.anchor_pixels or the width of the error"
         )
     if n_outputs > max_outputs:
-        raise ValueError(
+        raise ConfigError(
             f"the OPU's camera reads at most {output_shape[0]} x {output_shape[1]} = "
             f"{max_outputs} pixels, and this projection needs {n_outputs} outputs"
         )
@@ -66,7 +67,7 @@ def open_hardware_opu(n_outputs: int) -> Any:
                 n_components=n_outputs, simulated=False, disable_pbar=True, rescale="none"
             )
     except (ImportError, RuntimeError) as error:
-        raise RuntimeError(
+        raise HardwareError(
             "optics.simulated: false drives a real LightOn OPU, and lightonml could not open one "
             f"on this machine ({error}); set optics.simulated: true to simulate it"
         ) from error
@@ -127,7 +128,7 @@ class LightonmlOPU(_LightonmlDevice):
         self, n_inputs: int, n_outputs: int, seed: int, camera: CameraConfig, noise_seed: int = 0
     ) -> None:
         if not 0 <= seed <= MAX_LIGHTONML_SEED:
-            raise ValueError(
+            raise ConfigError(
                 f"the lightonml backend draws T with numpy's RandomState: optics seed must be in "
                 f"[0, {MAX_LIGHTONML_SEED}]; got {seed}"
             )
@@ -197,7 +198,7 @@ class LightonmlHardwareOPU(_LightonmlDevice):
                     self._set_exposure(exposure)
                     return
             self._set_exposure(exposure)
-        raise RuntimeError(
+        raise HardwareError(
             f"could not expose the OPU's camera in {EXPOSURE_TRIES} tries: the calibration frame "
             f"still reads a peak of {peak:.0f} counts at {self._opu.device.exposure_us} us"
         )

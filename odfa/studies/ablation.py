@@ -12,6 +12,7 @@ import pandas as pd
 import yaml
 
 from odfa.config import validate_config
+from odfa.errors import ConfigError, MissingInputError
 from odfa.studies.replicates import replicate_metrics, summarise_replicates, write_csv
 
 # An ablation setting: its name in `ablation.<setting>` and in run names, and its optics key.
@@ -34,7 +35,7 @@ def parse_variant(variant: str) -> tuple[str, Any]:
     """(setting, value) of a run name such as `camera_bits-6` or `threshold-0.1`."""
     setting, _, text = variant.partition("-")
     if setting not in SETTINGS or not text:
-        raise ValueError(
+        raise ConfigError(
             f"ablation variant {variant!r} must read <setting>-<value> with a setting among "
             f"{list(SETTINGS)}"
         )
@@ -51,7 +52,7 @@ def apply_variant(config: dict[str, Any], variant: str) -> dict[str, Any]:
     target = optics
     for parent in parents:
         if not isinstance(target[parent], dict):
-            raise ValueError(
+            raise ConfigError(
                 f"ablation variant {variant!r} changes optics.{'.'.join(SETTINGS[setting])}, but "
                 f"optics.{parent} is {target[parent]!r}"
             )
@@ -81,9 +82,9 @@ def train_variant(
         from odfa.studies.dialogs import train_dialogs
 
         if data_dir is None:
-            raise ValueError("the dialogs ablation needs the prepared data folder")
+            raise MissingInputError("the dialogs ablation needs the prepared data folder")
         return train_dialogs(config, "odfa", replicate, data_dir, out_dir)
-    raise ValueError(f"unknown ablation study {study!r}; choose one of {list(STUDIES)}")
+    raise ConfigError(f"unknown ablation study {study!r}; choose one of {list(STUDIES)}")
 
 
 FIDELITY = ("projection_cosine", "projection_norm_ratio", "silent_outputs", "saturated_pixels")

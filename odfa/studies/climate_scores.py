@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import xarray as xr
 from odfa.data.climatebench import as_time_series
 from odfa.io import write_json
 from odfa.metrics import climatebench_scores
+from odfa.registry import CLIMATE_MODELS, climate_run_name
 from odfa.studies.replicates import (
     compare_methods,
     replicate_metrics,
@@ -46,14 +48,18 @@ def score_run(run_dir: str | Path, data_dir: str | Path) -> dict[str, Any]:
     return metrics
 
 
-def summarise_climate(run_dirs: list[Path], replicates: int, out_dir: str | Path) -> pd.DataFrame:
-    """In `out_dir`, per (model, method, variable), the scores first: `replicates.csv` (one row
-    per replicate), `metrics.csv` (mean, `_std` and the number of replicates) and
-    `comparisons.csv` (per model and variable, for every pair of methods, whether the
-    difference of their total NRMSE exceeds its spread). Returns the summary."""
+def summarise_climate(
+    methods: list[str], replicates: int, runs_dir: str | Path, out_dir: str | Path
+) -> pd.DataFrame:
+    """In `out_dir`, per (model, method, variable) of both models, the scores first:
+    `replicates.csv` (one row per replicate), `metrics.csv` (mean, `_std` and the number of
+    replicates) and `comparisons.csv` (per model and variable, for every pair of methods,
+    whether the difference of their total NRMSE exceeds its spread). Returns the summary."""
     rows = []
-    for run_dir in run_dirs:
-        for metrics in replicate_metrics(run_dir, replicates):
+    for model, method in itertools.product(CLIMATE_MODELS, methods):
+        for metrics in replicate_metrics(
+            Path(runs_dir) / climate_run_name(model, method), replicates
+        ):
             fields = {key: value for key, value in metrics.items() if key != "scores"}
             for variable, scores in metrics["scores"].items():
                 rows.append({"variable": variable, **scores, **fields})

@@ -15,7 +15,7 @@ from torch import nn
 
 from odfa import distributed
 from odfa.data.dialogs import UTTERANCE_END, decode, encode_text
-from odfa.errors import ConfigError
+from odfa.errors import ConfigError, DataError
 from odfa.feedback import build_method
 from odfa.io import atomic_output, milestone_file_name, write_json
 from odfa.models import parameter_count
@@ -38,7 +38,7 @@ def token_sequences(tokens: np.ndarray, context_length: int) -> tuple[torch.Tens
     """Cut a token stream into (inputs, next-token targets) windows of `context_length`."""
     count = (len(tokens) - 1) // context_length
     if count < 1:
-        raise ValueError(
+        raise DataError(
             f"{len(tokens)} tokens cannot fill one sequence of context length {context_length}"
         )
     stream = torch.from_numpy(tokens.astype(np.int64))

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from odfa.errors import MissingInputError
 from odfa.io import atomic_output
 from odfa.pipeline.replicates import replicate_name
 
@@ -30,7 +31,10 @@ def replicate_metrics(run_dir: str | Path, replicates: int) -> list[dict[str, An
     (each run's metrics.json keeps it; tables keep the fingerprint)."""
     rows = []
     for index, folder in enumerate(replicate_dirs(run_dir, replicates)):
-        metrics = json.loads((folder / "metrics.json").read_text())
+        path = folder / "metrics.json"
+        if not path.is_file():
+            raise MissingInputError(f"{path}: no metrics of replicate {index}; train it first")
+        metrics = json.loads(path.read_text())
         metrics.pop("provenance", None)
         rows.append({"replicate": index, **metrics})
     return rows

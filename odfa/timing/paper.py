@@ -15,6 +15,7 @@ from typing import Any
 import torch
 
 from odfa.data.climatebench import TRAIN_EXPERIMENTS
+from odfa.errors import ConfigError
 from odfa.models import parameter_count
 from odfa.timing.memory import PeakMemory
 from odfa.timing.repeat import repeated
@@ -41,7 +42,7 @@ def paper_workloads(config: dict[str, Any]) -> Iterator[tuple[str, Workload, int
     training = dialogs["training"]
     tokens = dialogs["train_tokens"]
     if tokens is None:
-        raise ValueError("dialogs.train_tokens is null: the paper config sets the corpus size")
+        raise ConfigError("dialogs.train_tokens is null: the paper config sets the corpus size")
     sequences = tokens // dialogs["model"]["context_length"]
     yield (
         "gpt",

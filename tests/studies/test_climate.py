@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
+from odfa.registry import climate_run_name
 from odfa.studies import climate, climate_data, climate_scores
 from tests.conftest import tiny_config
 
@@ -35,7 +36,7 @@ def test_preparation_makes_train_and_test_sets(prepared):
 @pytest.mark.parametrize("model", ["vit", "fcnn"])
 def test_a_run_predicts_ssp245_and_scores_it(prepared, model):
     config, root, _ = prepared
-    run_dir = root / "runs" / model / "replicate-0"
+    run_dir = root / "runs" / climate_run_name(model, "odfa") / "replicate-0"
     training = climate.train_climate(config, model, "odfa", 0, root / "data", run_dir)
     assert training["optical_frames"] > 0 and training["model"] == model
     assert training["provenance"]["inputs"].keys() == {"train.nc", "test.nc"}
@@ -56,8 +57,7 @@ def test_a_run_predicts_ssp245_and_scores_it(prepared, model):
 
 def test_the_summary_leads_with_the_scores(prepared):
     _, root, _ = prepared
-    runs = [root / "runs" / "vit", root / "runs" / "fcnn"]
-    summary = climate_scores.summarise_climate(runs, 1, root)
+    summary = climate_scores.summarise_climate(["odfa"], 1, root / "runs", root)
     replicates = pd.read_csv(root / "replicates.csv")
     assert list(replicates.columns[:8]) == [
         "model",

@@ -3,8 +3,10 @@
 CLIMATE_ARCHIVES = "data/raw/climatebench"
 CLIMATE_DATA = "data/processed/climatebench"
 CLIMATE_RUNS_DIR = "results/climate/runs"
-CLIMATE_RUNS = expand("{model}-{method}", model=CLIMATE_MODELS, method=config["climate"]["methods"])
-CLIMATE_REPLICATE = f"{CLIMATE_RUNS_DIR}/{{model}}-{{method}}/{REPLICATE}"
+CLIMATE_RUNS = [
+    climate_run_name(model, method) for model in CLIMATE_MODELS for method in config["climate"]["methods"]
+]
+CLIMATE_REPLICATE = f"{CLIMATE_RUNS_DIR}/{climate_run_name('{model}', '{method}')}/{REPLICATE}"
 CLIMATE_REPLICATES = [
     f"{CLIMATE_RUNS_DIR}/{run}/{replicate_name(replicate)}"
     for run in CLIMATE_RUNS

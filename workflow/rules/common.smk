@@ -11,7 +11,7 @@ from odfa.io import milestone_file_name, write_text
 from odfa.pipeline.code import code_files
 from odfa.pipeline.replicates import replicate_name
 from odfa.pipeline.stages import stage_modules, stage_settings
-from odfa.registry import CLIMATE_MODELS, DIALOGS_RUNS, METHODS
+from odfa.registry import CLIMATE_MODELS, DIALOGS_RUNS, METHODS, climate_run_name
 from odfa.studies.ablation import SETTINGS as ABLATION_SETTINGS, variant_names
 
 
