@@ -232,6 +232,12 @@ def _pipeline_dvc(args: argparse.Namespace) -> None:
         write_text(args.out, text)
 
 
+def _pipeline_summary(args: argparse.Namespace) -> None:
+    from odfa.pipeline.summary import run_summary
+
+    print(run_summary(args.results, args.report))
+
+
 def _scaling_run(args: argparse.Namespace) -> None:
     from odfa.studies.scaling import run_sweep
 
@@ -486,6 +492,12 @@ COMMANDS: dict[str, tuple[str, dict[str, Command]]] = {
                 "write dvc.yaml from the Snakemake workflow",
                 (option("--out", default="dvc.yaml"),
                  option("--check", action="store_true", help="only check that --out is current")),
+            ),
+            "summary": Command(
+                _pipeline_summary,
+                "where the report and figures are, and each study's headline table",
+                (option("--results", default="results", help="the workflow's results folder"),
+                 option("--report", default="results/report.html", help="Snakemake's report")),
             ),
         },
     ),
