@@ -59,6 +59,15 @@ def tiny_config() -> dict[str, Any]:
     return config
 
 
+def assert_image(path: Path) -> None:
+    """`path` is a PNG that decodes to a figure-sized RGBA image (what is drawn on it is checked
+    by the figure function's own tests)."""
+    import matplotlib.image
+
+    height, width, channels = matplotlib.image.imread(path).shape
+    assert height >= 300 and width >= 300 and channels == 4, (path, height, width)
+
+
 def wait_for(path: Path, process: subprocess.Popen) -> None:
     """Wait (two minutes at most) until `path` exists or `process` has ended."""
     deadline = time.monotonic() + 120

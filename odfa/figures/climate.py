@@ -36,7 +36,7 @@ def run_label(model: str, method: str) -> str:
     return f"{MODEL_LABELS[model]} ({method_label(method)})"
 
 
-def plot_scores(metrics_path: str | Path, out_path: str | Path) -> None:
+def plot_scores(metrics_path: str | Path, out_path: str | Path) -> plt.Figure:
     """Fig. 3b: every score per (model, method), the mean over replicates with error bars of
     their std, published baselines as labelled lines."""
     table = pd.read_csv(metrics_path)
@@ -84,6 +84,7 @@ def plot_scores(metrics_path: str | Path, out_path: str | Path) -> None:
     )
     figure.tight_layout(rect=(0, 0.06, 1, 1))
     save_figure(figure, out_path)
+    return figure
 
 
 def plot_maps(
@@ -92,7 +93,7 @@ def plot_maps(
     data_dir: str | Path,
     out_path: str | Path,
     year: int = 2100,
-) -> None:
+) -> plt.Figure:
     """Fig. 3c: predicted `tas` in `year` (change vs. pre-industrial), the mean over each run's
     replicates, its absolute bias and the std of the replicates' predictions."""
     counts = pd.read_csv(metrics_path).groupby(["model", "method"])[COUNT].max()
@@ -150,3 +151,4 @@ def plot_maps(
     replicates = ", ".join(f"{run_label(*run)}: {counts[run]}" for run in MAP_RUNS)
     figure.suptitle(f"tas in {year}: replicates' mean, its bias and their std ({replicates})")
     save_figure(figure, out_path)
+    return figure

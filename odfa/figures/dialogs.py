@@ -25,7 +25,7 @@ SHOWN_REPLICATE = replicate_name(0)  # whose samples and attention Figs. 2d and 
 
 def plot_losses(
     runs: list[str], replicates: int, runs_dir: str | Path, out_path: str | Path
-) -> None:
+) -> plt.Figure:
     """Fig. 2c: training loss (moving mean) and validation loss of every run vs epochs, the
     mean over replicates with a band (train) or error bars (validation) of their std."""
     figure, axis = plt.subplots(figsize=(7.5, 4.8))
@@ -61,6 +61,7 @@ def plot_losses(
     )
     axis.legend(ncol=2, fontsize="small")
     save_figure(figure, out_path)
+    return figure
 
 
 def sample_table(runs: list[str], runs_dir: str | Path) -> dict[str, dict[str, dict[str, str]]]:
@@ -73,7 +74,7 @@ def sample_table(runs: list[str], runs_dir: str | Path) -> dict[str, dict[str, d
 
 def plot_samples(
     runs: list[str], runs_dir: str | Path, out_path: str | Path, text_path: str | Path
-) -> None:
+) -> plt.Figure:
     """Fig. 2d: text generated from the prompt at 0 %, 20 % and 100 % of training (↵ = newline),
     by replicate 0 of each run."""
     table = sample_table(runs, runs_dir)
@@ -115,9 +116,10 @@ def plot_samples(
                 )
     figure.suptitle(textwrap.fill(f"Prompt: {prompt}", width=120), fontsize=9)
     save_figure(figure, out_path)
+    return figure
 
 
-def plot_attention(runs: list[str], runs_dir: str | Path, out_path: str | Path) -> None:
+def plot_attention(runs: list[str], runs_dir: str | Path, out_path: str | Path) -> plt.Figure:
     """Fig. 2e: causal attention over the prompt at 100 %, mean over layers and heads, of
     replicate 0 of each run."""
     figure, axes = plt.subplots(1, len(runs), figsize=(4.6 * len(runs), 4.8), squeeze=False)
@@ -139,3 +141,4 @@ def plot_attention(runs: list[str], runs_dir: str | Path, out_path: str | Path) 
         axis.set_title(f"{method_label(run)} (grey: masked future)", fontsize=9)
     figure.suptitle("Mean causal attention over the prompt at 100 % of training (replicate 0)")
     save_figure(figure, out_path)
+    return figure

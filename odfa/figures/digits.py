@@ -38,7 +38,7 @@ def _plot_per_point(
         )
 
 
-def plot_digits(runs_dir: str | Path, summary_path: str | Path, out_path: str | Path) -> None:
+def plot_digits(runs_dir: str | Path, summary_path: str | Path, out_path: str | Path) -> plt.Figure:
     """Loss curves, test accuracy, and per feedback point the DFA/ODFA alignment with BP and the
     weight-norm growth of the digits runs, side by side: means over the replicates with their
     standard deviation as bands and error bars."""
@@ -81,3 +81,4 @@ def plot_digits(runs_dir: str | Path, summary_path: str | Path, out_path: str | 
         f"mean ± std over {replicates} replicates"
     )
     save_figure(figure, out_path)
+    return figure

@@ -86,11 +86,13 @@ def _plot_against(table: pd.DataFrame, x: str, group: str, axis: plt.Axes) -> No
     axis.legend(fontsize=5, ncol=3)
 
 
-def plot_scaling(timings_path: str | Path, out_dir: str | Path) -> None:
-    """fig4a.png (vs width), fig4b.png (vs depth) and fig4c.png (ODFA / DFA vs projection)."""
+def plot_scaling(timings_path: str | Path, out_dir: str | Path) -> dict[str, plt.Figure]:
+    """fig4a.png (vs width), fig4b.png (vs depth) and fig4c.png (ODFA / DFA vs projection):
+    written to `out_dir` and returned by file name."""
     timings = pd.read_csv(timings_path)
     table = with_plotted_time(timings)
     out_dir = Path(out_dir)
+    figures = {}
     for name, x, group, title in (
         ("fig4a.png", "width", "depth", "Time per sample vs hidden width"),
         ("fig4b.png", "depth", "width", "Time per sample vs number of hidden layers"),
@@ -110,6 +112,7 @@ def plot_scaling(timings_path: str | Path, out_dir: str | Path) -> None:
                 fontsize=7,
             )
         save_figure(figure, out_dir / name)
+        figures[name] = figure
     figure, axis = plt.subplots(figsize=(7, 5))
     ratio = pd.merge(
         table[table["method"] == "odfa"],
@@ -139,3 +142,4 @@ def plot_scaling(timings_path: str | Path, out_dir: str | Path) -> None:
     axis.set_title(f"ODFA vs all-digital DFA\n{ODFA_NOTE}", fontsize=9)
     axis.legend(fontsize=7)
     save_figure(figure, out_dir / "fig4c.png")
+    return figures | {"fig4c.png": figure}

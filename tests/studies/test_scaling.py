@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 import torch
 
-from odfa.figures.scaling import odfa_hardware_time, plot_scaling, with_plotted_time
 from odfa.optics import FrameRateModel
 from odfa.studies import scaling
 from tests.conftest import tiny_config
@@ -80,38 +79,3 @@ def test_an_allocation_failure_is_recorded_but_other_errors_propagate(monkeypatc
     monkeypatch.setattr(scaling, "TrainingStep", broken)
     with pytest.raises(RuntimeError, match="shape mismatch"):
         scaling.measure_point(config, 16, 1, "dfa", torch.device("cpu"))
-
-
-def test_the_odfa_curve_swaps_simulated_optics_for_modelled_optics():
-    table = pd.DataFrame(
-        {
-            "measured_s_per_sample": [3.0],
-            "simulated_optics_s_per_sample": [1.0],
-            "modelled_optical_s_per_sample": [5.0],
-        }
-    )
-    assert odfa_hardware_time(table).iloc[0] == 7.0
-
-
-def test_the_figures_are_written(sweep, tmp_path):
-    plot_scaling(sweep, tmp_path)
-    for name in ("fig4a.png", "fig4b.png", "fig4c.png"):
-        assert (tmp_path / name).stat().st_size > 10_000
-
-
-def test_the_plotted_spread_moves_with_the_odfa_time():
-    table = with_plotted_time(
-        pd.DataFrame(
-            {
-                "status": ["ok", "ok"],
-                "method": ["bp", "odfa"],
-                "measured_s_per_sample": [3.0, 3.0],
-                "measured_s_per_sample_q1": [2.5, 2.5],
-                "measured_s_per_sample_q3": [4.0, 4.0],
-                "simulated_optics_s_per_sample": [0.0, 1.0],
-                "modelled_optical_s_per_sample": [0.0, 5.0],
-            }
-        )
-    )
-    assert table["time"].tolist() == [3.0, 7.0]
-    assert table["time_q1"].tolist() == [2.5, 6.5] and table["time_q3"].tolist() == [4.0, 8.0]

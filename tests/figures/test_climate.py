@@ -1,0 +1,80 @@
+"""Figs. 3b and 3c: score bars with their spread and the published lines; maps of the mean
+prediction, its bias and the spread of the replicates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from odfa.figures.climate import MAP_RUNS, plot_maps, plot_scores
+from odfa.figures.common import plt
+from odfa.registry import climate_run_name
+
+LAT, LON = np.array([-45.0, 45.0]), np.array([0.0, 120.0, 240.0])
+
+
+@pytest.fixture
+def metrics(tmp_path):
+    scores = ("nrmse_spatial", "nrmse_global", "nrmse_total", "rmse")
+    rows = [
+        {"model": model, "method": method, "variable": "tas", "replicates": 2}
+        | {score: value for score in scores}
+        | {f"{score}_std": value / 10 for score in scores}
+        for value, (model, method) in enumerate(MAP_RUNS, 1)
+    ]
+    path = tmp_path / "metrics.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def test_the_score_bars_are_the_means_with_error_bars_and_published_lines(metrics, tmp_path):
+    figure = plot_scores(metrics, tmp_path / "fig3b.png")
+    spatial, _, total, _ = figure.axes
+    assert [bar.get_height() for bar in spatial.patches] == [1.0, 2.0, 3.0]
+    (errors,) = [c for c in spatial.containers if hasattr(c, "has_yerr")]
+    segments = [segment[:, 1].tolist() for segment in errors.lines[2][0].get_segments()]
+    assert np.allclose(segments, [[0.9, 1.1], [1.8, 2.2], [2.7, 3.3]])
+    assert [label.get_text() for label in spatial.get_xticklabels()] == [
+        "ViT (BP)", "ViT (ODFA)", "FCNN (ODFA)",
+    ]  # fmt: skip
+    published = [line for line in total.lines if not line.get_label().startswith("_")]
+    assert [line.get_label() for line in published] == [
+        f"{name} (published, real data)"
+        for name in ("neural network (CNN-LSTM)", "Gaussian process", "random forest")
+    ]
+    heights = [line.get_ydata()[0] for line in published]
+    assert heights == [0.327, 0.478, 0.400]  # the ClimateBench paper's tas NRMSE total
+    assert "mean ± std over 2 replicates" in figure._suptitle.get_text()
+    plt.close(figure)
+
+
+def test_the_maps_show_the_mean_prediction_its_bias_and_the_spread(metrics, tmp_path):
+    truth = np.ones((1, 1, 2, 3))
+    xr.Dataset(
+        {"targets": (("sample", "variable", "lat", "lon"), truth), "year": (("sample",), [2100])},
+        coords={"variable": ["tas"], "lat": LAT, "lon": LON},
+    ).to_netcdf(tmp_path / "test.nc")
+    for offset, run in enumerate(MAP_RUNS):
+        for replicate, shift in enumerate((-0.5, 0.5)):
+            folder = tmp_path / "runs" / climate_run_name(*run) / f"replicate-{replicate}"
+            folder.mkdir(parents=True)
+            field = np.full((1, 1, 2, 3), 1.0 + offset + shift)
+            xr.Dataset(
+                {"prediction": (("variable", "time", "lat", "lon"), field)},
+                coords={"variable": ["tas"], "time": [2100], "lat": LAT, "lon": LON},
+            ).to_netcdf(folder / "predictions.nc")
+    figure = plot_maps(metrics, tmp_path / "runs", tmp_path, tmp_path / "fig3c.png")
+    panels = [axis for axis in figure.axes if axis.collections and axis.get_title()]
+    titles = [axis.get_title() for axis in panels]
+    assert titles[:4] == [
+        "target: tas 2100 (K)", "ViT (BP): tas 2100 (K)", "ViT (ODFA): tas 2100 (K)",
+        "FCNN (ODFA): tas 2100 (K)",
+    ]  # fmt: skip
+    means = [axis.collections[0].get_array().mean() for axis in panels[1:4]]
+    biases = [axis.collections[0].get_array().mean() for axis in panels[4:7]]
+    spreads = [axis.collections[0].get_array().mean() for axis in panels[7:10]]
+    assert np.allclose(means, [1.0, 2.0, 3.0]) and np.allclose(biases, [0.0, 1.0, 2.0])
+    assert np.allclose(spreads, np.std([-0.5, 0.5], ddof=1))
+    plt.close(figure)
