@@ -96,28 +96,6 @@ def test_dfa_never_computes_gradients_between_segments(small_fcnn, config):
     assert all(gradient is None for gradient in input_gradients)
 
 
-def test_odfa_trains_every_layer_and_counts_frames(small_fcnn, config):
-    inputs, targets = _batch(small_fcnn, size=4)
-    method = build_method("odfa", small_fcnn, config, torch.device("cpu"), inputs)
-    before = method.log_fields()
-    method.compute_gradients(small_fcnn, inputs, targets, F.cross_entropy)
-    after = method.log_fields()
-    assert all(torch.isfinite(p.grad).all() for p in small_fcnn.parameters())
-    assert after["optical_frames"] - before["optical_frames"] == 4 * 4  # +/- parts, 2 frames each
-    assert after["modelled_optical_seconds"] > before["modelled_optical_seconds"]
-
-
-def test_odfa_with_an_ideal_camera_projects_a_ternary_error_through_the_effective_matrix(
-    small_fcnn, config
-):
-    config["optics"]["camera"] = "ideal"
-    config["optics"]["threshold"] = 0.0
-    method = build_method("odfa", small_fcnn, config, torch.device("cpu"), _batch(small_fcnn)[0])
-    error = torch.tensor([[1.0, 0.0, -1.0, 1.0, 0.0], [0.0, -1.0, 0.0, 0.0, 1.0]])
-    expected = error @ method.projector.projection.effective_matrix()
-    torch.testing.assert_close(method.projector(error), expected, atol=1e-4, rtol=1e-4)
-
-
 def test_sequence_models_project_each_token_error_once():
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(8, 8), nn.Tanh(), nn.Linear(8, 8), nn.Tanh(), nn.Linear(8, 7))

@@ -1,0 +1,39 @@
+"""Study 2's table: one row per replicate and variable, the mean and spread per (model, method,
+variable), and which methods differ beyond their spread."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from odfa.registry import climate_run_name
+from odfa.studies.climate_scores import SCORES, summarise_climate
+
+
+def _write_metrics(runs, model, method, replicate, total):
+    folder = runs / climate_run_name(model, method) / f"replicate-{replicate}"
+    folder.mkdir(parents=True)
+    scores = {"tas": dict.fromkeys(SCORES, total) | {"nrmse_total": total}}
+    metrics = {"model": model, "method": method, "fingerprint": f"{replicate:016d}",
+               "provenance": {"code": "x"}, "steps": 10, "scores": scores}  # fmt: skip
+    (folder / "metrics.json").write_text(json.dumps(metrics))
+
+
+def test_the_summary_has_the_mean_and_spread_and_orders_only_beyond_it(tmp_path):
+    runs = tmp_path / "runs"
+    totals = {("vit", "bp"): (1.0, 1.2), ("vit", "dfa"): (2.0, 2.2),
+              ("fcnn", "bp"): (1.0, 1.4), ("fcnn", "dfa"): (1.2, 1.6)}  # fmt: skip
+    for (model, method), values in totals.items():
+        for replicate, total in enumerate(values):
+            _write_metrics(runs, model, method, replicate, total)
+    summary = summarise_climate(["bp", "dfa"], 2, runs, tmp_path)
+    rows = summary.set_index(["model", "method"])
+    assert rows.loc[("vit", "dfa"), "nrmse_total"] == 2.1
+    assert abs(rows.loc[("fcnn", "bp"), "nrmse_total_std"] - 0.2828) < 1e-4
+    assert (summary["replicates"] == 2).all()
+    replicates = pd.read_csv(tmp_path / "replicates.csv", dtype={"fingerprint": str})
+    assert len(replicates) == 8 and "provenance" not in replicates
+    comparisons = pd.read_csv(tmp_path / "comparisons.csv").set_index("model")
+    assert bool(comparisons.loc["vit", "exceeds_spread"])  # 1.1 vs 2.1, spreads 0.14 each
+    assert not bool(comparisons.loc["fcnn", "exceeds_spread"])  # 1.2 vs 1.4, spreads 0.28
