@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import time
 import zipfile
 
 import pytest
@@ -38,12 +37,6 @@ def test_same_seed_gives_the_same_bytes(sample_zip, tmp_path):
     generate_sample_corpus(tmp_path / "other.zip", seed=1)
     assert (tmp_path / "again.zip").read_bytes() == sample_zip.read_bytes()
     assert (tmp_path / "other.zip").read_bytes() != sample_zip.read_bytes()
-
-
-def test_generation_is_fast(tmp_path):
-    start = time.perf_counter()
-    generate_sample_corpus(tmp_path / "timed.zip", seed=3)
-    assert time.perf_counter() - start < 2.0
 
 
 def test_layout_matches_the_real_zip(sample_zip):
