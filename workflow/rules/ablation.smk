@@ -93,11 +93,12 @@ rule ablation_summary:
 
 rule ablation_figure:
     input:
-        table="results/ablation/metrics.csv",
+        table=rules.ablation_summary.output.summary,
         references=[
-            {"digits": "results/digits/metrics.json", "dialogs": "results/dialogs/metrics.csv"}[
-                study
-            ]
+            {
+                "digits": rules.digits_summary.output.summary,
+                "dialogs": rules.dialogs_summary.output.summary,
+            }[study]
             for study in ABLATION["studies"]
         ],
         code=code_of("ablation_figure"),

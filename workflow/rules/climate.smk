@@ -145,7 +145,7 @@ rule climate_summary:
 
 rule climate_figures:
     input:
-        metrics="results/climate/metrics.csv",
+        metrics=rules.climate_summary.output.summary,
         predictions=[f"{replicate}/predictions.nc" for replicate in CLIMATE_REPLICATES],
         test=rules.climate_prepare.output.test,
         code=code_of("climate_figures"),

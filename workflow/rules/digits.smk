@@ -58,7 +58,7 @@ rule digits_summary:
 
 rule digits_figure:
     input:
-        summary="results/digits/metrics.json",
+        summary=rules.digits_summary.output.summary,
         logs=expand(
             f"{DIGITS_REPLICATE}/log.csv",
             method=config["digits"]["methods"],

@@ -36,7 +36,7 @@ rule scaling_sweep:
 
 rule scaling_figures:
     input:
-        timings="results/scaling/timings.csv",
+        timings=rules.scaling_sweep.output[0],
         code=code_of("scaling_figures"),
     output:
         fig4a=report(
