@@ -7,7 +7,7 @@ CORES ?= all
 # Rules and DVC stages call the `odfa` command: put the venv first on PATH.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: venv run test test-cluster lint bench clean dvc.yaml
+.PHONY: venv run test test-fast test-cluster lint bench clean dvc.yaml
 
 venv: $(STAMP)
 
@@ -31,6 +31,10 @@ dvc.yaml: venv
 test: venv
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# The unit tests only (no workflow runs): for iterating on the code.
+test-fast: venv
+	$(BIN)/pytest -m "not slow and not cluster"
 
 # A real single-node SLURM (installed with apt when missing; needs root): the tiny workflow
 # through the slurm profile and `dvc repro` in one allocation, against a local run.

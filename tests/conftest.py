@@ -59,6 +59,13 @@ def tiny_config() -> dict[str, Any]:
     return config
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test of the tiny project's run is a slow one (`make test-fast` leaves them out)."""
+    for item in items:
+        if "tiny_project" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 def assert_image(path: Path) -> None:
     """`path` is a PNG that decodes to a figure-sized RGBA image (what is drawn on it is checked
     by the figure function's own tests)."""
@@ -147,24 +154,58 @@ def snakemake(*arguments: str, cwd: Path = REPO) -> subprocess.CompletedProcess[
     )
 
 
-def planned_jobs(root: Path, config: dict[str, Any], *arguments: str) -> dict[str, int]:
-    """Rule -> number of jobs a dry run of `all` with `config` in `root` plans."""
-    path = root / "planned.yaml"
-    path.write_text(yaml.safe_dump(config))
-    result = snakemake(
-        "all", "-n", "--quiet", "rules", "--configfile", str(path), "-d", str(root), *arguments
+def project_environment(project: Path) -> dict[str, str]:
+    """The tools, importing the project copy's own package (its code is what a test changes)."""
+    return tools_environment() | {"PYTHONPATH": str(project)}
+
+
+def in_project(project: Path, *command: str) -> subprocess.CompletedProcess[str]:
+    """Run `command` in a project copy, with its own package first on the path."""
+    return subprocess.run(
+        command,
+        cwd=project,
+        env=project_environment(project),
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
+
+
+def planned_jobs(root: Path, config: dict[str, Any], *arguments: str) -> dict[str, int]:
+    """Rule -> number of jobs a dry run of `all` with `config` plans in `root`: a project copy
+    (its own Snakefile and package) or an empty folder (this project's Snakefile)."""
+    path = root.parent / f"planned-{root.name}.yaml"
+    path.write_text(yaml.safe_dump(config))
+    plan = ("all", "-n", "--quiet", "rules", "--configfile", str(path), *arguments)
+    if (root / "Snakefile").is_file():
+        result = in_project(root, str(BIN / "snakemake"), *plan)
+    else:
+        result = snakemake(*plan, "-d", str(root))
     assert result.returncode == 0, result.stderr
     rows = [line.split() for line in result.stdout.splitlines()]
     return {row[0]: int(row[1]) for row in rows if len(row) == 2 and row[1].isdigit()}
 
 
 @pytest.fixture(scope="session")
-def tiny_run(tmp_path_factory) -> Path:
-    """The whole workflow on the tiny config, run once for the tests of its products."""
-    root = tmp_path_factory.mktemp("tiny")
-    config_path = root / "tiny.yaml"
-    config_path.write_text(yaml.safe_dump(tiny_config()))
-    result = snakemake("--cores", "2", "--configfile", str(config_path), "-d", str(root), "all")
+def tiny_project(tmp_path_factory) -> Path:
+    """A copy of the project with the tiny config, its whole workflow run once per test run by
+    Snakemake and recorded by `dvc commit`: both tools are up to date. Tests that change its
+    config or code put them back; tests that change its results work on a copy."""
+    project = project_copy(tmp_path_factory.mktemp("tiny") / "project", tiny_config())
+    result = in_project(project, str(BIN / "snakemake"), "--cores", "2", "all")
     assert result.returncode == 0, result.stderr[-3000:]
-    return root / "results"
+    committed = in_project(project, str(BIN / "dvc"), "commit", "--force", "--quiet")
+    assert committed.returncode == 0, committed.stderr[-3000:]
+    return project
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tiny_project: Path) -> Path:
+    """The results of the tiny project's run."""
+    return tiny_project / "results"
+
+
+def copy_of(project: Path, destination: Path) -> Path:
+    """A copy of a project with its results, caches and the tools' records, times kept."""
+    shutil.copytree(project, destination, symlinks=True)
+    return destination

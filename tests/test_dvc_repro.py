@@ -1,5 +1,6 @@
-"""`dvc repro` reproduces the Snakemake run, `dvc push` / `dvc pull` restore it bit for bit,
-`dvc exp run -S` varies a setting, and a killed `dvc repro` resumes its training."""
+"""`dvc repro` reproduces the Snakemake run bit for bit, `dvc push` / `dvc pull` restore it,
+`dvc exp run -S` varies a setting, and a killed `dvc repro` resumes its training: on a copy of
+the tiny project (run by Snakemake, recorded by `dvc commit`)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from tests.conftest import BIN, comparable, project_copy, tiny_config, tools_environment
+from tests.conftest import BIN, comparable, copy_of, tools_environment
 
 
 def run(command: list[str], cwd: Path) -> str:
@@ -39,27 +40,50 @@ def digests(root: Path, folders: list[str]) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def dvc_workspace(tmp_path_factory) -> Path:
-    """A copy of the project with the tiny config as its config, reproduced with `dvc repro`."""
-    workspace = project_copy(tmp_path_factory.mktemp("dvc") / "project", tiny_config())
-    environment = tools_environment() | {"OMP_NUM_THREADS": "2"}  # not what the config says
-    result = subprocess.run(
-        [str(BIN / "dvc"), "repro", "--quiet"], cwd=workspace, env=environment, capture_output=True
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return workspace
+def dvc_workspace(tiny_project, tmp_path_factory) -> Path:
+    """A copy of the tiny project, Snakemake's results recorded by DVC."""
+    return copy_of(tiny_project, tmp_path_factory.mktemp("dvc") / "project")
+
+
+# Stages DVC runs again from scratch: every digits run with its summary and figure, and one
+# training run of each other study.
+REPRODUCED = ["digits_figure", "climate_train-fcnn-odfa-0", "dialogs_train-odfa-1"]
+PRODUCTS = ("model.pt", "predictions.nc")  # logs hold wall-clock times
 
 
 @pytest.mark.slow
-def test_dvc_repro_gives_the_metrics_of_the_snakemake_run(dvc_workspace, tiny_run):
-    for metrics in (
-        "digits/metrics.json",
-        "dialogs/metrics.csv",
-        "climate/metrics.csv",
-    ):
-        assert comparable(dvc_workspace / "results" / metrics) == comparable(tiny_run / metrics), (
-            metrics
+def test_dvc_repro_gives_the_bytes_of_the_snakemake_run(dvc_workspace, tiny_run):
+    results = dvc_workspace / "results"
+    runs = ("digits/runs/*", "climate/runs/fcnn-odfa", "dialogs/runs/odfa")
+    replicates = ("replicate-*", "replicate-0", "replicate-1")
+    for run_dir, replicate in zip(runs, replicates, strict=True):
+        for checkpoints in results.glob(f"{run_dir}/{replicate}/checkpoints"):
+            shutil.rmtree(checkpoints)  # from scratch, not resumed at the last step
+    environment = tools_environment() | {"OMP_NUM_THREADS": "2"}  # not what the config says
+    for stage in REPRODUCED:
+        single = [] if stage == "digits_figure" else ["--single-item"]
+        result = subprocess.run(
+            [str(BIN / "dvc"), "repro", "--force", *single, stage],
+            cwd=dvc_workspace,
+            env=environment,
+            capture_output=True,
+            text=True,
         )
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert "resuming from" not in result.stdout + result.stderr
+    compared = [
+        path.relative_to(tiny_run)
+        for run_dir, replicate in zip(runs, replicates, strict=True)
+        for name in PRODUCTS
+        for path in tiny_run.glob(f"{run_dir}/{replicate}/{name}")
+    ]
+    assert len(compared) == 8 + 2 + 1  # the digits models; a climate model and its predictions
+    for product in compared:
+        assert (results / product).read_bytes() == (tiny_run / product).read_bytes(), product
+    assert comparable(results / "digits" / "metrics.json") == comparable(
+        tiny_run / "digits" / "metrics.json"
+    )
+    assert "up to date" in run([str(BIN / "dvc"), "status"], dvc_workspace)
 
 
 @pytest.mark.slow

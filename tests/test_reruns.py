@@ -1,5 +1,5 @@
 """Snakemake and DVC rerun the same jobs after a change of a setting or of a module, and no
-others: one workspace brought up to date by Snakemake and recorded by `dvc commit`."""
+others: the tiny project, brought up to date by Snakemake and recorded by `dvc commit`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import contextlib
 import json
 import os
 import re
-import subprocess
 from pathlib import Path
 
 import networkx
@@ -15,33 +14,20 @@ import pytest
 import yaml
 from dvc.repo import Repo
 
-from tests.conftest import BIN, project_copy, tiny_config, tools_environment
+from tests.conftest import BIN, in_project, tiny_config
 
 JOB = re.compile(r"^(?:local)?rule (\w+):\n((?:    .*\n)*)", re.MULTILINE)
 WILDCARDS = re.compile(r"^    wildcards: (.*)$", re.MULTILINE)
 
 
-def _environment(workspace: Path) -> dict[str, str]:
-    """The tools, importing the workspace's own copy of the package (its code is what changes)."""
-    return tools_environment() | {"PYTHONPATH": str(workspace)}
-
-
 def _run(workspace: Path, *command: str) -> str:
-    result = subprocess.run(
-        command, cwd=workspace, env=_environment(workspace), capture_output=True, text=True
-    )
+    result = in_project(workspace, *command)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     return result.stdout
 
 
-@pytest.fixture(scope="module")
-def workspace(tmp_path_factory) -> Path:
-    """The tiny config run by Snakemake, its outputs recorded in DVC: both tools up to date."""
-    root = project_copy(tmp_path_factory.mktemp("reruns") / "project", tiny_config())
-    _run(root, str(BIN / "snakemake"), "--cores", "2", "all")
-    _run(root, str(BIN / "dvc"), "commit", "--force", "--quiet")
-    assert snakemake_jobs(root) == set() and dvc_jobs(root) == set()
-    return root
+def test_after_the_run_neither_tool_has_anything_to_do(tiny_project):
+    assert snakemake_jobs(tiny_project) == set() and dvc_jobs(tiny_project) == set()
 
 
 def snakemake_jobs(workspace: Path) -> set[str]:
@@ -111,16 +97,16 @@ ODFA_TRAINING = replicated("digits_train-odfa", "dialogs_train-odfa", "climate_t
 
 @pytest.mark.slow
 @pytest.mark.parametrize("key", list(CONFIG_CHANGES))
-def test_a_changed_setting_reruns_the_same_jobs_in_both_tools(workspace, key):
+def test_a_changed_setting_reruns_the_same_jobs_in_both_tools(tiny_project, key):
     value, expected = CONFIG_CHANGES[key]
-    path = workspace / "config" / "config.yaml"
+    path = tiny_project / "config" / "config.yaml"
     original = path.read_text()
     config = yaml.safe_load(original)
     _set(config, key, value)
     path.write_text(yaml.safe_dump(config))
     try:
-        planned = snakemake_jobs(workspace)
-        assert planned == dvc_jobs(workspace)
+        planned = snakemake_jobs(tiny_project)
+        assert planned == dvc_jobs(tiny_project)
         if expected is not None:
             assert planned == expected
         else:  # the optics: ODFA runs, the sweep and what follows them, nothing else
@@ -142,13 +128,13 @@ CODE_CHANGES = {
 
 @pytest.mark.slow
 @pytest.mark.parametrize("module", list(CODE_CHANGES))
-def test_a_changed_module_reruns_the_jobs_that_run_it_in_both_tools(workspace, module):
-    path = workspace / module
+def test_a_changed_module_reruns_the_jobs_that_run_it_in_both_tools(tiny_project, module):
+    path = tiny_project / module
     original = path.read_text()
     path.write_text(original + "\n# a change\n")
     try:
-        planned = snakemake_jobs(workspace)
-        assert planned == dvc_jobs(workspace)
+        planned = snakemake_jobs(tiny_project)
+        assert planned == dvc_jobs(tiny_project)
         expected = CODE_CHANGES[module]
         if expected is not None:
             assert planned == expected
@@ -159,7 +145,7 @@ def test_a_changed_module_reruns_the_jobs_that_run_it_in_both_tools(workspace, m
     finally:
         path.write_text(original)
         os.utime(path)  # newer, with the recorded content: neither tool reruns
-    assert snakemake_jobs(workspace) == set() and dvc_jobs(workspace) == set()
+    assert snakemake_jobs(tiny_project) == set() and dvc_jobs(tiny_project) == set()
 
 
 NEW = len(REPLICATES)  # the index of one more replicate
@@ -174,21 +160,21 @@ NEW_REPLICATE = {
 
 @pytest.mark.slow
 @pytest.mark.parametrize("section", list(NEW_REPLICATE))
-def test_a_new_replicate_runs_alone_in_both_tools(workspace, section):
+def test_a_new_replicate_runs_alone_in_both_tools(tiny_project, section):
     """One more replicate of the digits study (its four runs, the summary and the figure) or of
     the ablation (each variant's run, the summary and the figure); the replicates already run
     keep their results (their settings hold no replicate count)."""
-    path, lock = workspace / "config" / "config.yaml", workspace / "dvc.yaml"
+    path, lock = tiny_project / "config" / "config.yaml", tiny_project / "dvc.yaml"
     original, stages = path.read_text(), lock.read_text()
     config = yaml.safe_load(original)
     config[section]["replicates"] = NEW + 1
     path.write_text(yaml.safe_dump(config))
-    _run(workspace, str(BIN / "odfa"), "pipeline", "dvc", "--out", "dvc.yaml")
+    _run(tiny_project, str(BIN / "odfa"), "pipeline", "dvc", "--out", "dvc.yaml")
     try:
-        planned = snakemake_jobs(workspace)
-        assert planned == dvc_jobs(workspace)
+        planned = snakemake_jobs(tiny_project)
+        assert planned == dvc_jobs(tiny_project)
         assert planned == NEW_REPLICATE[section]
     finally:
         path.write_text(original)
         lock.write_text(stages)
-    assert snakemake_jobs(workspace) == set() and dvc_jobs(workspace) == set()
+    assert snakemake_jobs(tiny_project) == set() and dvc_jobs(tiny_project) == set()

@@ -119,32 +119,10 @@ def test_the_tiny_run_produces_the_scaling_results(tiny_run):
         assert_image(tiny_run / "figures" / figure)
 
 
-def test_an_up_to_date_workspace_has_nothing_to_do(tiny_run):
-    assert planned_jobs(tiny_run.parent, tiny_config()) == {}
-
-
-def test_a_changed_setting_reruns_only_what_depends_on_it(tiny_run):
-    config = tiny_config()
-    config["digits"]["training"]["learning_rate"] = 0.02
-    assert planned_jobs(tiny_run.parent, config) == {
-        "digits_train": 8, "digits_summary": 1, "digits_figure": 1, "ablation_digits": 4,
-        "ablation_summary": 1, "ablation_figure": 1, "all": 1, "total": 17,
-    }  # fmt: skip
-    config = tiny_config()
-    config["dialogs"]["generation"]["temperature"] = 0.5
-    assert planned_jobs(tiny_run.parent, config) == {
-        "dialogs_evaluate": 5, "dialogs_figures": 1, "all": 1, "total": 7,
-    }  # fmt: skip
-    config = tiny_config()
-    config["optics"]["threshold"] = 0.2  # only the ODFA runs use the optics
-    jobs = planned_jobs(tiny_run.parent, config)
-    assert jobs["digits_train"] == 2 and jobs["dialogs_train"] == 2 and jobs["climate_train"] == 4
-
-
-def test_scheduler_resources_come_from_the_config_and_rerun_nothing(tiny_run, tmp_path):
+def test_scheduler_resources_come_from_the_config(tmp_path):
+    """(A changed resource reruns nothing: tests/test_reruns.py.)"""
     config = tiny_config()
     config["resources"]["dialogs_train"] = {"mem_mb": 12345, "runtime": 678}
-    assert planned_jobs(tiny_run.parent, config) == {}
     path = tmp_path / "resources.yaml"
     path.write_text(yaml.safe_dump(config))
     result = snakemake("all", "-n", "--configfile", str(path), "-d", str(tmp_path))
@@ -166,7 +144,7 @@ def test_command_line_overrides_merge_into_the_config_and_rerun_what_they_change
     assert jobs["dialogs_evaluate"] == 4 and "digits_train" not in jobs
 
 
-def test_every_job_reads_the_effective_config(tiny_run, tmp_path):
+def test_every_job_reads_the_effective_config(tmp_path):
     config = tiny_config()
     config["digits"]["training"]["epochs"] = 3
     path = tmp_path / "config.yaml"
