@@ -25,3 +25,15 @@ def test_the_dfa_for_your_own_model_example_trains_a_gpt2_with_odfa():
     first, last = map(float, re.search(r"ODFA loss ([\d.]+) -> ([\d.]+);", result.stdout).groups())
     assert last < 0.85 * first
     assert "'optical_frames'" in result.stdout and "'modelled_optical_seconds'" in result.stdout
+
+
+def test_the_layout_names_every_module_of_the_package():
+    text = (REPO / "README.md").read_text()
+    layout = text.split("\n## Layout\n", 1)[1].split("```", 2)[1]
+    named = set(re.findall(r"[\w.]+\.(?:py|smk|yaml)|\w+/", layout))
+    package = REPO / "odfa"
+    for path in package.rglob("*.py"):
+        if path.name != "__init__.py" and "synthetic" not in path.parts:
+            assert path.name in named, f"the README's layout does not name {path}"
+    for folder in (p for p in package.iterdir() if p.is_dir() and p.name != "__pycache__"):
+        assert f"{folder.name}/" in named, f"the README's layout does not name {folder}"
