@@ -53,7 +53,8 @@ def test_alone_a_process_is_the_whole_world():
     assert distributed.gather({"x": 1}) == [{"x": 1}]
 
 
-@pytest.mark.parametrize("method", ["bp", "dfa", "odfa"])
+@pytest.mark.slow
+@pytest.mark.parametrize("method", ["bp", "odfa"])  # DDP's own reduction; DFA's (with optics)
 def test_two_processes_train_as_one(tmp_path, config_path, method):
     for processes in (1, 2):
         out_dir = tmp_path / f"{processes}"
@@ -74,6 +75,7 @@ def test_two_processes_train_as_one(tmp_path, config_path, method):
     assert losses[1].to_numpy() == pytest.approx(losses[0].to_numpy(), rel=1e-5)
 
 
+@pytest.mark.slow
 def test_a_run_killed_on_one_process_resumes_on_two(tmp_path, config_path):
     config = yaml.safe_load(config_path.read_text())
     config["digits"]["training"].update(epochs=12, checkpoint_every=20)

@@ -36,6 +36,7 @@ def _train_command(config_path: Path, out_dir: Path) -> list[str]:
             "odfa", "--out", str(out_dir)]  # fmt: skip
 
 
+@pytest.mark.slow
 def test_a_sigkilled_training_resumes_to_the_same_metrics(tmp_path):
     config = tiny_config()
     config["digits"]["training"].update(epochs=12, checkpoint_every=20)
@@ -59,6 +60,7 @@ def test_a_sigkilled_training_resumes_to_the_same_metrics(tmp_path):
     assert {key: resumed[key] for key in COMPARED} == {key: whole[key] for key in COMPARED}
 
 
+@pytest.mark.slow
 def test_a_killed_snakemake_run_resumes_its_training_after_unlock(tmp_path):
     config = tiny_config()
     config["digits"]["training"].update(epochs=40, checkpoint_every=20)

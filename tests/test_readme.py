@@ -6,6 +6,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO
 
 
@@ -16,6 +18,7 @@ def _python_block(heading: str) -> str:
     return re.search(r"```python\n(.*?)```", section, re.DOTALL)[1]
 
 
+@pytest.mark.slow
 def test_the_dfa_for_your_own_model_example_trains_a_gpt2_with_odfa():
     code = _python_block("## DFA for your own model")
     result = subprocess.run(

@@ -46,7 +46,7 @@ TARGETS = (
 
 def _planned(project: Path) -> dict[str, int]:
     """Rule -> jobs a dry run of the targets plans in a fresh project."""
-    result = in_project(project, str(BIN / "snakemake"), "-n", "--quiet", "rules", *TARGETS)
+    result = in_project(project, str(BIN / "snakemake"), *TARGETS, "-n", "--quiet", "rules")
     assert result.returncode == 0, result.stderr
     rows = [line.split() for line in result.stdout.splitlines()]
     return {row[0]: int(row[1]) for row in rows if len(row) == 2 and row[1].isdigit()}

@@ -6,11 +6,14 @@ import json
 import math
 
 import pandas as pd
+import pytest
 import yaml
 
 from odfa.config import load_config
 from odfa.data.digits import load_digits_split
 from tests.conftest import DEFAULT_CONFIG, REPO, assert_image, planned_jobs, snakemake, tiny_config
+
+pytestmark = pytest.mark.slow  # Snakemake runs and dry runs
 
 STUDIES = ("digits", "dialogs", "climate")  # the replicated ones
 
