@@ -60,10 +60,15 @@ def tiny_config() -> dict[str, Any]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test of the tiny project's run is a slow one (`make test-fast` leaves them out)."""
+    """A test of the tiny project's run is a slow one (`make test-fast` leaves them out). Under
+    `pytest -n 2 --dist loadgroup` the tests of the tiny project run on one worker (which runs
+    the project once) and each other module's tests on one worker (its fixtures run once)."""
     for item in items:
         if "tiny_project" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.xdist_group("tiny_project"))
+        else:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
 def assert_image(path: Path) -> None:
@@ -107,7 +112,12 @@ def comparable(path: Path) -> object:
         kept = table.drop(columns=[c for c in table.columns if c in MEASURED])
         return kept.astype(object).where(kept.notna(), None).to_dict("list")
     data = json.loads(path.read_text())
-    rows = data if isinstance(data, list) else list(data.values())
+    if isinstance(data, list):
+        rows = data
+    elif all(isinstance(value, dict) for value in data.values()):
+        rows = list(data.values())  # a summary: a row per method
+    else:
+        rows = [data]  # one run's metrics
     for row in rows:
         for field in MEASURED:
             row.pop(field, None)
