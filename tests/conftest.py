@@ -59,6 +59,7 @@ def tiny_config() -> dict[str, Any]:
     return config
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test of the tiny project's run is a slow one (`make test-fast` leaves them out). Under
     `pytest -n 2 --dist loadgroup` the tests of the tiny project run on one worker (which runs
