@@ -28,10 +28,10 @@ run: venv
 dvc.yaml: venv
 	$(BIN)/odfa pipeline dvc --out dvc.yaml
 
-# Two workers: the tests of the tiny project's run on one (it runs once), the rest on the other.
+# Two workers (pytest-xdist): the tests of the tiny project's run on one, it runs once.
 test: venv
 	$(BIN)/ruff check .
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2
 
 # The unit tests only (no workflow runs): for iterating on the code.
 test-fast: venv

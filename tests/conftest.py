@@ -59,17 +59,40 @@ def tiny_config() -> dict[str, Any]:
     return config
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+# The modules whose tests use the tiny project's run. Under `pytest -n 2` (make test) they all
+# run on one worker, which runs the project once; each other module runs on one worker (its
+# module fixtures run once).
+TINY_PROJECT_MODULES = (
+    "tests/test_reruns.py",
+    "tests/test_dvc_repro.py",
+    "tests/test_workflow.py",
+    "tests/test_slurm_profile.py",
+    "tests/pipeline/test_summary.py",
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test of the tiny project's run is a slow one (`make test-fast` leaves them out). Under
-    `pytest -n 2 --dist loadgroup` the tests of the tiny project run on one worker (which runs
-    the project once) and each other module's tests on one worker (its fixtures run once)."""
+    """A test of the tiny project's run is a slow one (`make test-fast` leaves them out), and
+    lives in one of TINY_PROJECT_MODULES."""
     for item in items:
         if "tiny_project" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
-            item.add_marker(pytest.mark.xdist_group("tiny_project"))
-        else:
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+            module = item.nodeid.split("::", 1)[0]
+            if module not in TINY_PROJECT_MODULES:
+                raise pytest.UsageError(f"{module} uses the tiny project: list it in conftest.py")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """pytest-xdist's scheduling by module, with the tiny project's modules as one."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "tiny project" if module in TINY_PROJECT_MODULES else module
+
+    return ModuleScheduling(config, log)
 
 
 def assert_image(path: Path) -> None:
