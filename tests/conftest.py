@@ -66,7 +66,6 @@ TINY_PROJECT_MODULES = (
     "tests/test_reruns.py",
     "tests/test_dvc_repro.py",
     "tests/test_workflow.py",
-    "tests/test_slurm_profile.py",
     "tests/pipeline/test_summary.py",
 )
 
