@@ -514,8 +514,8 @@ COMMANDS: dict[str, tuple[str, dict[str, Command]]] = {
                         help="FCNN: hidden layers (8); GPT/ViT: blocks (the config's)"),
                  option("--batch", type=int, help="FCNN: 64; GPT/ViT: the study's batch size"),
                  option("--outputs", type=int, default=10, help="FCNN output width (error width)"),
-                 option("--warmup", type=int, default=5),
-                 option("--repeats", type=int, default=30),
+                 option("--warmup", type=int, default=10, help="untimed rounds first"),
+                 option("--repeats", type=int, default=100, help="timed rounds"),
                  DEVICE, bench_config("config/config.yaml")),
             ),
             "paper": Command(

@@ -15,7 +15,7 @@ from odfa.train import resolve_device
 
 
 def benchmark_step(
-    config: dict[str, Any], model: str, workload: Workload, warmup: int = 5, repeats: int = 30
+    config: dict[str, Any], model: str, workload: Workload, warmup: int = 10, repeats: int = 100
 ) -> dict[str, Any]:
     """Median step time per sample of `workload` per method, and each method's FLOPs per step.
 
