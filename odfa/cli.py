@@ -319,6 +319,8 @@ REPLICATE = option(
     "--replicate", type=int, default=0, help="replicate index (seeds derive from it)"
 )
 FILES = option("config", nargs="+", help="config files, each merged over the ones before")
+METHOD = required("--method", "training method", choices=list(METHODS))
+RUN = required("--run", "the dialogs study's run", choices=list(DIALOGS_RUNS))
 DATA = required("--data", "prepared data folder")
 RUN_DIR = required("--run-dir", "trained replicate folder")
 REPLICATE_OUT = required("--out", "replicate folder")
@@ -350,7 +352,7 @@ COMMANDS: dict[str, tuple[str, dict[str, Command]]] = {
             "train": Command(
                 _digits_train,
                 "train one method; write metrics.json",
-                (CONFIG, required("--method", "training method", choices=list(METHODS)),
+                (CONFIG, METHOD,
                  REPLICATE, REPLICATE_OUT),
             ),
             "summarise": Command(
@@ -384,13 +386,13 @@ COMMANDS: dict[str, tuple[str, dict[str, Command]]] = {
             "train": Command(
                 _dialogs_train,
                 "train one run; write metrics.json",
-                (CONFIG, required("--run", "run", choices=list(DIALOGS_RUNS)), DATA, REPLICATE,
+                (CONFIG, RUN, DATA, REPLICATE,
                  REPLICATE_OUT),
             ),
             "evaluate": Command(
                 _dialogs_evaluate,
                 "samples and attention of a run",
-                (CONFIG, required("--run", "run", choices=list(DIALOGS_RUNS)), DATA, RUN_DIR),
+                (CONFIG, RUN, DATA, RUN_DIR),
             ),
             "summarise": Command(
                 _dialogs_summarise, "tables of all runs", (CONFIG, runs("<run>"), SUMMARY_DIR)
@@ -420,7 +422,7 @@ COMMANDS: dict[str, tuple[str, dict[str, Command]]] = {
                 _climate_train,
                 "train and predict ssp245",
                 (CONFIG, required("--model", "model", choices=list(CLIMATE_MODELS)),
-                 required("--method", "training method", choices=list(METHODS)), REPLICATE,
+                 METHOD, REPLICATE,
                  DATA, REPLICATE_OUT),
             ),
             "score": Command(
