@@ -63,7 +63,7 @@ def test_a_sigkilled_training_resumes_to_the_same_metrics(tmp_path):
 @pytest.mark.slow
 def test_a_killed_snakemake_run_resumes_its_training_after_unlock(tmp_path):
     config = tiny_config()
-    config["digits"]["training"].update(epochs=40, checkpoint_every=20)
+    config["digits"]["training"].update(epochs=12, checkpoint_every=20)
     config_path = tmp_path / "config.yaml"
     config_path.write_text(yaml.safe_dump(config))
     run_dir = tmp_path / "results" / "digits" / "runs" / "odfa" / "replicate-0"

@@ -59,36 +59,42 @@ def _set(config: dict, key: str, value) -> None:
     config[leaf] = value
 
 
-REPLICATES = range(tiny_config()["dialogs"]["replicates"])  # as many in every tiny study
+TINY = tiny_config()
 
 
-def replicated(*jobs: str) -> set[str]:
-    """Each job once per replicate of the tiny config (stage names end with the replicate)."""
-    return {f"{job}-{replicate}" for job in jobs for replicate in REPLICATES}
+def replicated(study: str, *jobs: str) -> set[str]:
+    """Each job once per replicate of `study` in the tiny config (stage names end with the
+    replicate)."""
+    return {f"{job}-{replicate}" for job in jobs for replicate in range(TINY[study]["replicates"])}
 
 
 # The tiny config's optics ablation: two variants of each study's ODFA run, their table and figure.
-ABLATION_RUNS = replicated(*(f"ablation_{study}-{variant}" for study in ("digits", "dialogs")
-                             for variant in ("camera-ideal", "camera_bits-6")))  # fmt: skip
+ABLATION_RUNS = replicated("ablation", *(f"ablation_{study}-{variant}"
+    for study in ("digits", "dialogs")
+    for variant in ("camera-ideal", "camera_bits-6")))  # fmt: skip
 ABLATION = ABLATION_RUNS | {"ablation_summary", "ablation_figure"}
 
 
 CONFIG_CHANGES = {
-    "digits.training.learning_rate": (0.02, replicated("digits_train-bp", "digits_train-dfa",
-        "digits_train-odfa", "digits_train-shallow") | {"digits_summary", "digits_figure"}
+    "digits.training.learning_rate": (0.02, replicated("digits", "digits_train-bp",
+        "digits_train-dfa", "digits_train-odfa", "digits_train-shallow")
+        | {"digits_summary", "digits_figure"}
         | {job for job in ABLATION if not job.startswith("ablation_dialogs")}),
     "dialogs.generation.temperature": (0.5, {f"dialogs_evaluate-{run}" for run in
         ("bp", "bp_star", "dfa", "odfa", "shallow")} | {"dialogs_figures"}),
-    "dialogs.bp_star_training.learning_rate": (1e-3, replicated("dialogs_train-bp_star")
+    "dialogs.bp_star_training.learning_rate": (1e-3, replicated("dialogs", "dialogs_train-bp_star")
         | {"dialogs_evaluate-bp_star", "dialogs_summary", "dialogs_figures", "ablation_figure"}),
     "optics.threshold": (0.2, None),
-    "climate.models.fcnn.hidden_dims": ([24, 12], replicated(*(f"{stage}-fcnn-{method}"
+    "climate.models.fcnn.hidden_dims": ([24, 12], replicated("climate", *(f"{stage}-fcnn-{method}"
         for stage in ("climate_train", "climate_score") for method in ("bp", "dfa", "odfa")))
         | {"climate_summary", "climate_figures"}),
     "resources.dialogs_train.mem_mb": (12345, set()),
 }  # fmt: skip
-ODFA_TRAINING = replicated("digits_train-odfa", "dialogs_train-odfa", "climate_train-vit-odfa",
-                           "climate_train-fcnn-odfa")  # fmt: skip
+ODFA_TRAINING = (
+    replicated("digits", "digits_train-odfa")
+    | replicated("dialogs", "dialogs_train-odfa")
+    | replicated("climate", "climate_train-vit-odfa", "climate_train-fcnn-odfa")
+)
 
 
 @pytest.mark.slow
@@ -114,7 +120,7 @@ def test_a_changed_setting_reruns_the_same_jobs_in_both_tools(tiny_project, key)
 
 
 CODE_CHANGES = {
-    "odfa/metrics.py": replicated("climate_score-vit-bp", "climate_score-vit-dfa",
+    "odfa/metrics.py": replicated("climate", "climate_score-vit-bp", "climate_score-vit-dfa",
         "climate_score-vit-odfa", "climate_score-fcnn-bp", "climate_score-fcnn-dfa",
         "climate_score-fcnn-odfa") | {"climate_summary", "climate_figures"},
     "odfa/optics/camera.py": None,
@@ -143,11 +149,12 @@ def test_a_changed_module_reruns_the_jobs_that_run_it_in_both_tools(tiny_project
         os.utime(path)  # newer, with the recorded content: neither tool reruns
 
 
-NEW = len(REPLICATES)  # the index of one more replicate
+NEW = {study: TINY[study]["replicates"] for study in ("digits", "ablation")}  # one more's index
 NEW_REPLICATE = {
-    "digits": {f"digits_train-{method}-{NEW}" for method in ("bp", "dfa", "odfa", "shallow")}
+    "digits": {f"digits_train-{method}-{NEW['digits']}"
+               for method in ("bp", "dfa", "odfa", "shallow")}
     | {"digits_summary", "digits_figure", "ablation_figure"},
-    "ablation": {f"ablation_{study}-{variant}-{NEW}" for study in ("digits", "dialogs")
+    "ablation": {f"ablation_{study}-{variant}-{NEW['ablation']}" for study in ("digits", "dialogs")
                  for variant in ("camera-ideal", "camera_bits-6")}
     | {"ablation_summary", "ablation_figure"},
 }  # fmt: skip
@@ -162,7 +169,7 @@ def test_a_new_replicate_runs_alone_in_both_tools(tiny_project, section):
     path, lock = tiny_project / "config" / "config.yaml", tiny_project / "dvc.yaml"
     original, stages = path.read_text(), lock.read_text()
     config = yaml.safe_load(original)
-    config[section]["replicates"] = NEW + 1
+    config[section]["replicates"] = NEW[section] + 1
     path.write_text(yaml.safe_dump(config))
     _run(tiny_project, str(BIN / "odfa"), "pipeline", "dvc", "--out", "dvc.yaml")
     try:

@@ -37,7 +37,7 @@ LOCAL_RULES = (
 TARGETS = (
     "results/digits/runs/odfa/replicate-1/metrics.json",
     "results/dialogs/runs/odfa/replicate-0/metrics.json",
-    "results/climate/runs/fcnn-odfa/replicate-1/metrics.json",
+    "results/climate/runs/fcnn-odfa/replicate-0/metrics.json",
     "results/ablation/runs/digits/camera-ideal/replicate-0/metrics.json",
     "results/ablation/runs/dialogs/camera_bits-6/replicate-1/metrics.json",
     "results/figures/fig4a.png",

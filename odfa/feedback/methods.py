@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch import nn
 
+from odfa.config import validate_section
 from odfa.distributed import unwrap
 from odfa.feedback.points import (
     Cut,
@@ -263,41 +264,61 @@ class DirectFeedbackAlignment(PointMethod):
         return loss.detach()
 
 
-def projection_shape(layout: PointLayout, feedback: dict[str, Any]) -> tuple[int, int]:
+@dataclass(frozen=True)
+class FeedbackSettings:
+    """DFA's feedback: the matrices' seed and sharing, the signal's scale, where the error is
+    taken and what one projection carries (see the config schema's `feedback` section, which
+    holds every default and bound)."""
+
+    seed: int
+    shared_matrix: bool
+    scale: float
+    error_at: str
+    error_rows: str
+    feature_maps: str
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> FeedbackSettings:
+        """From a `feedback` section: validated, with the schema's defaults filled in."""
+        return cls(**validate_section(settings, "feedback", source="feedback"))
+
+
+def projection_shape(layout: PointLayout, feedback: FeedbackSettings) -> tuple[int, int]:
     """(inputs, outputs) of the projection: the width of an error row where the error is taken,
     and what the points take (see `feedback_width`)."""
-    return layout.error_widths[feedback["error_at"]], feedback_width(
-        layout.widths, feedback["shared_matrix"]
+    return layout.error_widths[feedback.error_at], feedback_width(
+        layout.widths, feedback.shared_matrix
     )
 
 
 def method_options(
-    layout: PointLayout, feedback: dict[str, Any], select_output: OutputSelector
+    layout: PointLayout, feedback: FeedbackSettings, select_output: OutputSelector
 ) -> dict[str, Any]:
     """The arguments of `DirectFeedbackAlignment` after its projector."""
     return {
         "layout": layout,
-        "scale": feedback["scale"],
-        "shared": feedback["shared_matrix"],
+        "scale": feedback.scale,
+        "shared": feedback.shared_matrix,
         "select_output": select_output,
-        "error_at": feedback["error_at"],
-        "rows": feedback["error_rows"],
-        "feature_maps": feedback["feature_maps"],
+        "error_at": feedback.error_at,
+        "rows": feedback.error_rows,
+        "feature_maps": feedback.feature_maps,
     }
 
 
 def build(
     name: str,
     layout: PointLayout | None,
-    config: dict[str, Any],
+    feedback: FeedbackSettings | None,
+    sections: Mapping[str, Any],
     device: torch.device,
     select_output: OutputSelector,
 ) -> TrainingMethod:
-    """BP, shallow or digital DFA, with the feedback settings of a validated config."""
+    """BP, shallow or digital DFA (with its `feedback` settings); `sections` are not read."""
+    del sections
     if name == "bp":
         return Backprop(select_output)
     if name == "shallow":
         return Shallow(layout, select_output)
-    feedback = config["feedback"]
-    projector = GaussianProjector(*projection_shape(layout, feedback), feedback["seed"], device)
+    projector = GaussianProjector(*projection_shape(layout, feedback), feedback.seed, device)
     return DirectFeedbackAlignment(projector, **method_options(layout, feedback, select_output))

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 import torch
 
 from odfa.distributed import rank
-from odfa.feedback.methods import DirectFeedbackAlignment, method_options, projection_shape
+from odfa.feedback.methods import (
+    DirectFeedbackAlignment,
+    FeedbackSettings,
+    method_options,
+    projection_shape,
+)
 from odfa.feedback.points import OutputSelector, PointLayout
-from odfa.optics import FrameRateModel, TernaryOpticalProjector, build_optical_projector
+from odfa.optics import (
+    FrameRateModel,
+    OpticsSettings,
+    TernaryOpticalProjector,
+    build_optical_projector,
+)
 
 
 class OpticalDirectFeedbackAlignment(DirectFeedbackAlignment):
@@ -69,16 +81,16 @@ class OpticalDirectFeedbackAlignment(DirectFeedbackAlignment):
 def build(
     name: str,
     layout: PointLayout,
-    config: dict[str, Any],
+    feedback: FeedbackSettings,
+    sections: Mapping[str, Any],
     device: torch.device,
     select_output: OutputSelector,
 ) -> OpticalDirectFeedbackAlignment:
-    """ODFA, with the feedback and optics settings of a validated config."""
+    """ODFA, with its `feedback` settings and the `optics` section of `sections`."""
     del name
-    feedback = config["feedback"]
-    optics = dict(config["optics"]) | {"device": str(device)}
-    optics["noise_seed"] += rank()  # each rank's camera draws its own noise (rank 0: the seed)
-    projector = build_optical_projector(*projection_shape(layout, feedback), optics)
-    timing = FrameRateModel(**optics["timing"])
+    optics = OpticsSettings.from_settings(sections["optics"])
+    # each rank's camera draws its own noise (rank 0: the seed)
+    optics = dataclasses.replace(optics, noise_seed=optics.noise_seed + rank())
+    projector = build_optical_projector(*projection_shape(layout, feedback), optics, str(device))
     options = method_options(layout, feedback, select_output)
-    return OpticalDirectFeedbackAlignment(projector, timing, **options)
+    return OpticalDirectFeedbackAlignment(projector, optics.timing, **options)

@@ -5,6 +5,7 @@ from odfa.optics.camera import Camera, CameraConfig
 from odfa.optics.device import OpticalDevice, SimulatedOPU, check_binary_frames
 from odfa.optics.lightonml_backend import LightonmlOPU
 from odfa.optics.projection import OpticalLinearProjection, TernaryOpticalProjector
+from odfa.optics.settings import OpticsSettings
 from odfa.optics.ternary import split_signs, ternarize
 from odfa.optics.timing import FrameRateModel
 
@@ -15,6 +16,7 @@ __all__ = [
     "LightonmlOPU",
     "OpticalDevice",
     "OpticalLinearProjection",
+    "OpticsSettings",
     "SimulatedOPU",
     "TernaryOpticalProjector",
     "build_optical_projector",

@@ -9,8 +9,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from odfa.errors import ConfigError
 from odfa.feedback import build_method
-from odfa.feedback.methods import DirectFeedbackAlignment
+from odfa.feedback.methods import DirectFeedbackAlignment, FeedbackSettings
 from odfa.feedback.points import inspect_points
 from odfa.feedback.projectors import GaussianProjector
 from odfa.models import FCNN
@@ -127,3 +128,24 @@ def test_projector_width_must_match_the_feedback_points(small_fcnn):
 def test_unknown_method_is_named(small_fcnn, config):
     with pytest.raises(ValueError, match="'adam'"):
         build_method("adam", small_fcnn, config, torch.device("cpu"))
+
+
+def test_a_method_without_a_config_section_it_reads_is_refused(small_fcnn, config):
+    inputs, _ = _batch(small_fcnn)
+    sections = {"feedback": config["feedback"]}  # ODFA reads the optics too
+    with pytest.raises(ConfigError, match=r"odfa reads the config sections \['optics'\]"):
+        build_method("odfa", small_fcnn, sections, torch.device("cpu"), inputs)
+    assert build_method("dfa", small_fcnn, sections, torch.device("cpu"), inputs).name == "dfa"
+
+
+def test_the_feedback_settings_take_the_schemas_defaults_and_name_a_bad_key():
+    section = {"seed": 1, "scale": 0.5, "shared_matrix": False}
+    settings = FeedbackSettings.from_settings(section)
+    assert (settings.seed, settings.scale, settings.shared_matrix) == (1, 0.5, False)
+    assert (settings.error_at, settings.error_rows, settings.feature_maps) == (
+        "output",
+        "token",
+        "per_position",
+    )
+    with pytest.raises(ConfigError, match=r"feedback: error_at: 'input' is not one of"):
+        FeedbackSettings.from_settings(section | {"error_at": "input"})

@@ -1,7 +1,15 @@
+"""The optical projector built from the `optics` settings, and the settings it refuses."""
+
+from __future__ import annotations
+
+from typing import Any
+
 import pytest
 import torch
 
+from odfa.errors import ConfigError
 from odfa.optics.build import build_optical_projector
+from odfa.optics.settings import OpticsSettings
 from tests.optics.opu_stand_in import use_stand_in
 
 SETTINGS = {
@@ -12,25 +20,39 @@ SETTINGS = {
     "threshold": 0.1,
     "relative_threshold": True,
     "camera": {"bits": 10},
-    "device": "cpu",
+    "timing": {},
+    "fidelity_every": 0,
 }
 
 
+def optics(**overrides: Any) -> OpticsSettings:
+    """SETTINGS with `overrides`, validated as a config's `optics` section is."""
+    return OpticsSettings.from_settings(SETTINGS | overrides)
+
+
+def test_the_settings_fill_in_the_schemas_defaults_and_type_the_camera_and_timing():
+    settings = OpticsSettings.from_settings({**SETTINGS, "timing": {"max_rate_hz": 900}})
+    assert (settings.recovery, settings.exposures, settings.mode) == ("anchor", 1, "dense")
+    assert settings.camera.bits == 10 and settings.camera.headroom == 0.9
+    assert settings.timing.max_rate_hz == 900
+    assert OpticsSettings.from_settings({**SETTINGS, "camera": "ideal"}).camera.is_ideal
+
+
 def test_factory_builds_a_seeded_projector():
-    projector = build_optical_projector(32, 16, SETTINGS)
+    projector = build_optical_projector(32, 16, optics())
     device = projector.projection.device
     assert (device.n_inputs, device.n_outputs) == (64, 16)
     assert device.camera.config.bits == 10
     error = torch.randn(2, 32, generator=torch.Generator().manual_seed(0))
-    assert torch.equal(projector(error), build_optical_projector(32, 16, SETTINGS)(error))
-    ideal = build_optical_projector(32, 16, {**SETTINGS, "camera": "ideal", "anchor_pixels": 8})
+    assert torch.equal(projector(error), build_optical_projector(32, 16, optics())(error))
+    ideal = build_optical_projector(32, 16, optics(camera="ideal", anchor_pixels=8))
     assert ideal.projection.device.camera.config.is_ideal
     assert ideal.projection.n_anchor == 8
 
 
 def test_factory_lightonml_backend():
     pytest.importorskip("lightonml")
-    projector = build_optical_projector(16, 8, {**SETTINGS, "backend": "lightonml"})
+    projector = build_optical_projector(16, 8, optics(backend="lightonml"))
     assert projector(torch.randn(2, 16)).shape == (2, 8)
 
 
@@ -45,33 +67,23 @@ def test_factory_lightonml_backend():
 )
 def test_factory_rejects_bad_settings(override, message):
     with pytest.raises(ValueError, match=message):
-        build_optical_projector(8, 4, {**SETTINGS, **override})
+        build_optical_projector(8, 4, optics(**override))
 
 
 def test_factory_names_missing_keys():
     settings = {key: value for key, value in SETTINGS.items() if key != "noise_seed"}
-    with pytest.raises(ValueError, match="noise_seed"):
-        build_optical_projector(8, 4, settings)
+    with pytest.raises(ConfigError, match=r"optics: .*'noise_seed' is a required property"):
+        OpticsSettings.from_settings(settings)
 
 
 def test_factory_passes_mode_and_precision():
-    settings = {
-        "backend": "simulated",
-        "seed": 0,
-        "noise_seed": 0,
-        "anchor_pixels": None,
-        "threshold": 0.1,
-        "relative_threshold": True,
-        "camera": "ideal",
-        "device": "cpu",
-    }
-    default = build_optical_projector(8, 4, settings).projection.device
+    default = build_optical_projector(8, 4, optics(camera="ideal")).projection.device
     assert (default.mode, default.precision) == ("dense", "float32")
-    chosen = {**settings, "mode": "streamed", "precision": "bfloat16"}
-    device = build_optical_projector(8, 4, chosen).projection.device
+    chosen = {"camera": "ideal", "mode": "streamed", "precision": "bfloat16"}
+    device = build_optical_projector(8, 4, optics(**chosen)).projection.device
     assert (device.mode, device.precision) == ("streamed", "bfloat16")
-    with pytest.raises(ValueError, match="simulated backend only"):
-        build_optical_projector(8, 4, {**chosen, "backend": "lightonml"})
+    with pytest.raises(ConfigError, match="simulated backend only"):
+        build_optical_projector(8, 4, optics(**chosen, backend="lightonml"))
 
 
 @pytest.mark.parametrize(
@@ -87,15 +99,15 @@ def test_factory_passes_mode_and_precision():
     ],
 )
 def test_factory_rejects_settings_that_need_lightonml(override, message):
-    with pytest.raises(ValueError, match=message):
-        build_optical_projector(8, 4, {**SETTINGS, **override})
+    with pytest.raises(ConfigError, match=message):
+        build_optical_projector(8, 4, optics(**override))
 
 
 def test_factory_drives_a_real_opu_on_the_stand_in(monkeypatch):
     """simulated: false: the OPU's counts as read, its T unknown, fidelity from a repeat."""
     pytest.importorskip("lightonml")
     use_stand_in(monkeypatch)
-    settings = {**SETTINGS, "backend": "lightonml", "simulated": False, "fidelity_every": 1}
+    settings = optics(backend="lightonml", simulated=False, fidelity_every=1)
     projector = build_optical_projector(32, 64, settings)
     projection = projector.projection
     assert projection.device.physical and projection.device.camera.headroom == 0.9
@@ -111,9 +123,9 @@ def test_factory_drives_a_real_opu_on_the_stand_in(monkeypatch):
 def test_exposures_show_a_real_opus_frames_again(monkeypatch):
     pytest.importorskip("lightonml")
     use_stand_in(monkeypatch)
-    settings = {**SETTINGS, "backend": "lightonml", "simulated": False}
-    once = build_optical_projector(32, 64, settings)
-    twice = build_optical_projector(32, 64, {**settings, "exposures": 2})
+    settings = {"backend": "lightonml", "simulated": False}
+    once = build_optical_projector(32, 64, optics(**settings))
+    twice = build_optical_projector(32, 64, optics(**settings, exposures=2))
     errors = torch.randn(4, 32, generator=torch.Generator().manual_seed(0))
     shown = [projector.frames_displayed for projector in (once, twice)]
     once(errors), twice(errors)

@@ -10,19 +10,16 @@ import torch
 
 from odfa.optics.build import build_optical_projector
 from odfa.optics.fidelity import mean_norm_ratio, mean_row_cosine, repeat_fidelity
+from odfa.optics.settings import OpticsSettings
 from odfa.optics.ternary import split_signs, ternarize
+from tests.optics.test_build import optics
 
-SETTINGS = {
-    "backend": "simulated",
-    "seed": 4,
-    "noise_seed": 5,
-    "anchor_pixels": None,
-    "threshold": 0.3,
-    "relative_threshold": True,
-    "camera": {"bits": 8},
-    "device": "cpu",
-    "fidelity_every": 1,
-}
+MEASURED = {"threshold": 0.3, "camera": {"bits": 8}, "fidelity_every": 1}  # every projection
+
+
+def measuring(**overrides: object) -> OpticsSettings:
+    """The optics of these tests: an 8-bit camera, the fidelity measured at every projection."""
+    return optics(**MEASURED | overrides)
 
 
 def _softmax_errors(rows: int, width: int) -> torch.Tensor:
@@ -43,13 +40,13 @@ def test_row_cosines_and_norm_ratios_leave_out_zero_rows():
 
 def test_an_ideal_camera_is_faithful_and_a_real_one_costs_fidelity():
     errors = _softmax_errors(64, 256)
-    ideal = build_optical_projector(256, 128, {**SETTINGS, "camera": "ideal"})
+    ideal = build_optical_projector(256, 128, measuring(camera="ideal"))
     ideal(errors)
     assert ideal.fidelity["projection_cosine"] == pytest.approx(1.0, abs=1e-4)
     assert ideal.fidelity["projection_norm_ratio"] == pytest.approx(1.0, abs=1e-3)
     assert 0.5 < ideal.fidelity["projection_cosine_unternarised"] < 0.999  # ternarisation
     assert ideal.fidelity["silent_outputs"] == 0.0
-    camera = build_optical_projector(256, 128, SETTINGS)
+    camera = build_optical_projector(256, 128, measuring())
     camera(errors)
     assert camera.fidelity["projection_cosine"] < 0.95  # 8 bits, shot and read noise
     assert camera.fidelity["projection_norm_ratio"] > 1.0  # noise adds energy
@@ -57,7 +54,7 @@ def test_an_ideal_camera_is_faithful_and_a_real_one_costs_fidelity():
 
 
 def test_fidelity_is_measured_every_n_projections_and_resumes():
-    projector = build_optical_projector(32, 16, {**SETTINGS, "fidelity_every": 2})
+    projector = build_optical_projector(32, 16, measuring(fidelity_every=2))
     errors = _softmax_errors(8, 32)
     projector(errors)
     assert projector.fresh_fidelity == {} and projector.fidelity == {}
@@ -73,13 +70,13 @@ def test_fidelity_is_measured_every_n_projections_and_resumes():
     state = projector.state_dict()
     projector(errors)
     assert projector.fresh_fidelity == {} and projector.fidelity == measured  # the latest kept
-    resumed = build_optical_projector(32, 16, {**SETTINGS, "fidelity_every": 2})
+    resumed = build_optical_projector(32, 16, measuring(fidelity_every=2))
     resumed.load_state_dict(state)
     assert resumed.fresh_fidelity == measured and resumed.projections == 2
 
 
 def test_fidelity_off_measures_nothing():
-    projector = build_optical_projector(32, 16, {**SETTINGS, "fidelity_every": 0})
+    projector = build_optical_projector(32, 16, measuring(fidelity_every=0))
     projector(_softmax_errors(8, 32))
     assert projector.fidelity == {} and projector.fidelity_measured_at == 0
 
@@ -88,7 +85,7 @@ def test_the_anchor_exposure_and_floored_normalisation_recover_what_the_camera_l
     errors = _softmax_errors(64, 1016)
     fidelity = {}
     for frame, normalisation in (("all_on", "per_output"), ("anchor", "floored")):
-        settings = {**SETTINGS, "exposure_frame": frame, "anchor_normalisation": normalisation}
+        settings = measuring(exposure_frame=frame, anchor_normalisation=normalisation)
         projector = build_optical_projector(1016, 128, settings)
         projector(errors)
         fidelity[frame] = projector.fidelity
@@ -103,7 +100,7 @@ def test_fidelity_never_builds_t_so_a_streamed_opu_too_big_to_hold_it_is_measure
     from odfa.optics import device
 
     monkeypatch.setattr(device, "MAX_MATERIALISED_BYTES", 1024)  # T of 32+32 x 16 would not fit
-    projector = build_optical_projector(32, 16, {**SETTINGS, "mode": "streamed"})
+    projector = build_optical_projector(32, 16, measuring(mode="streamed"))
     with pytest.raises(ValueError, match="would need"):
         projector.projection.device.transmission_matrix()
     projector(_softmax_errors(8, 32))
@@ -124,7 +121,7 @@ def test_repeat_fidelity_is_the_square_root_of_two_readings_agreement():
 def test_repeat_fidelity_agrees_with_the_noiseless_reference(n_features, n_outputs):
     """What a real OPU reports without T matches what the simulator measures with it."""
     errors = _softmax_errors(64, n_features)
-    projector = build_optical_projector(n_features, n_outputs, SETTINGS)
+    projector = build_optical_projector(n_features, n_outputs, measuring())
     projector(errors)
     positive, negative = split_signs(ternarize(errors, 0.3, relative=True))
     first, second = (projector.projection.project(torch.cat([positive, negative])) for _ in "ab")

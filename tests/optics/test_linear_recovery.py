@@ -6,13 +6,13 @@ import torch
 from odfa.optics.build import build_optical_projector
 from odfa.optics.timing import FrameRateModel
 from tests.optics.opu_stand_in import use_stand_in
-from tests.optics.test_build import SETTINGS
+from tests.optics.test_build import optics
 
 
 def test_linear_transform_recovery_is_lightonmls_own(monkeypatch):
     pytest.importorskip("lightonml")
-    settings = {**SETTINGS, "backend": "lightonml", "recovery": "linear_transform"}
-    simulated = build_optical_projector(64, 256, {**settings, "fidelity_every": 1})
+    settings = {"backend": "lightonml", "recovery": "linear_transform"}
+    simulated = build_optical_projector(64, 256, optics(**settings, fidelity_every=1))
     projection = simulated.projection
     assert projection.device.n_inputs == 64 and not projection.frames_known  # no anchor pixels
     effective = projection.project(torch.eye(64))
@@ -22,5 +22,5 @@ def test_linear_transform_recovery_is_lightonmls_own(monkeypatch):
     with pytest.raises(ValueError, match="not known"):
         simulated.modelled_seconds(FrameRateModel())
     use_stand_in(monkeypatch)
-    hardware = build_optical_projector(64, 256, {**settings, "simulated": False})
+    hardware = build_optical_projector(64, 256, optics(**settings, simulated=False))
     assert hardware(torch.randn(8, 64)).shape == (8, 256)

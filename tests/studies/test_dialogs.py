@@ -1,13 +1,17 @@
-"""Study 1 pieces: sequences from a token stream, the BP* settings, the corpus source switch."""
+"""Study 1 pieces: sequences from a token stream, the BP* settings, the corpus source switch,
+the table over replicates."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
 from odfa.errors import ConfigError
-from odfa.studies.dialogs import token_sequences, training_config
+from odfa.studies.dialogs import summarise_dialogs, token_sequences, training_config
 
 
 def test_token_sequences_pair_each_token_with_the_next():
@@ -34,3 +38,23 @@ def test_milestones_are_set_once_for_the_study(config):
     config["dialogs"]["bp_star_training"]["milestones"] = [0.5]
     with pytest.raises(ConfigError, match=r"dialogs\.bp_star_training\.milestones"):
         training_config(config, "bp_star")
+
+
+def test_the_summary_has_each_runs_mean_and_spread_and_orders_only_beyond_it(tmp_path):
+    losses = {"bp": (2.0, 2.2), "dfa": (3.0, 3.2), "odfa": (3.1, 3.5)}
+    for run, values in losses.items():
+        for replicate, loss in enumerate(values):
+            folder = tmp_path / "runs" / run / f"replicate-{replicate}"
+            folder.mkdir(parents=True)
+            metrics = {"final_validation_loss": loss, "steps": 10,
+                       "fingerprint": f"{run}{replicate}", "provenance": {"code": "x"}}  # fmt: skip
+            (folder / "metrics.json").write_text(json.dumps(metrics))
+    summary = summarise_dialogs(list(losses), 2, tmp_path / "runs", tmp_path).set_index("method")
+    assert summary.loc["dfa", "final_validation_loss"] == 3.1
+    assert summary.loc["odfa", "final_validation_loss_std"] == pytest.approx(0.2828, abs=1e-4)
+    assert (summary["replicates"] == 2).all()
+    replicates = pd.read_csv(tmp_path / "replicates.csv")
+    assert len(replicates) == 6 and "provenance" not in replicates
+    comparisons = pd.read_csv(tmp_path / "comparisons.csv").set_index(["method", "versus"])
+    assert bool(comparisons.loc[("bp", "dfa"), "exceeds_spread"])  # 2.1 vs 3.1, spreads 0.14
+    assert not bool(comparisons.loc[("dfa", "odfa"), "exceeds_spread"])  # 3.1 vs 3.3
