@@ -73,11 +73,14 @@ TINY_PROJECT_MODULES = (
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Each pytest-xdist worker's torch on its share of the cores: two workers of two threads
-    on two cores spin against each other in OpenMP's busy waits (a test ten times as long)."""
+    """Each pytest-xdist worker's torch, and the Python processes its tests start, on its share
+    of the cores: two workers of two threads on two cores spin against each other in OpenMP's
+    busy waits (a test ten times as long). The `odfa` commands set their own thread count."""
     del config
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-    torch.set_num_threads(max(1, (os.cpu_count() or 1) // workers))
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    torch.set_num_threads(threads)
+    os.environ["OMP_NUM_THREADS"] = str(threads)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
