@@ -30,14 +30,6 @@ def optics(**overrides: Any) -> OpticsSettings:
     return OpticsSettings.from_settings(SETTINGS | overrides)
 
 
-def test_the_settings_fill_in_the_schemas_defaults_and_type_the_camera_and_timing():
-    settings = OpticsSettings.from_settings({**SETTINGS, "timing": {"max_rate_hz": 900}})
-    assert (settings.recovery, settings.exposures, settings.mode) == ("anchor", 1, "dense")
-    assert settings.camera.bits == 10 and settings.camera.headroom == 0.9
-    assert settings.timing.max_rate_hz == 900
-    assert OpticsSettings.from_settings({**SETTINGS, "camera": "ideal"}).camera.is_ideal
-
-
 def test_factory_builds_a_seeded_projector():
     projector = build_optical_projector(32, 16, optics())
     device = projector.projection.device
@@ -68,12 +60,6 @@ def test_factory_lightonml_backend():
 def test_factory_rejects_bad_settings(override, message):
     with pytest.raises(ValueError, match=message):
         build_optical_projector(8, 4, optics(**override))
-
-
-def test_factory_names_missing_keys():
-    settings = {key: value for key, value in SETTINGS.items() if key != "noise_seed"}
-    with pytest.raises(ConfigError, match=r"optics: .*'noise_seed' is a required property"):
-        OpticsSettings.from_settings(settings)
 
 
 def test_factory_passes_mode_and_precision():
