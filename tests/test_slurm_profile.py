@@ -39,7 +39,7 @@ TARGETS = (
     "results/dialogs/runs/odfa/replicate-0/metrics.json",
     "results/climate/runs/fcnn-odfa/replicate-0/metrics.json",
     "results/ablation/runs/digits/camera-ideal/replicate-0/metrics.json",
-    "results/ablation/runs/dialogs/camera_bits-6/replicate-1/metrics.json",
+    "results/ablation/runs/dialogs/camera_bits-6/replicate-0/metrics.json",
     "results/figures/fig4a.png",
 )
 
