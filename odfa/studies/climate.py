@@ -3,6 +3,7 @@ with ClimateBench's NRMSE metrics on ssp245, 2080-2100."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +54,8 @@ class ClimateTask:
         return tuple(self.targets.shape[1:])
 
 
-def build_model(config: dict[str, Any], name: str, task: ClimateTask) -> nn.Module:
-    settings = config["climate"]["models"][name]
+def build_model(name: str, settings: Mapping[str, Any], task: ClimateTask) -> nn.Module:
+    """The model `name` (vit or fcnn) with its `climate.models` settings, sized for `task`."""
     channels, height, width = task.inputs.shape[1:]
     variables = task.map_shape[0]
     if name == "vit":
@@ -116,7 +117,7 @@ def train_climate(
     training = TrainingConfig.from_settings(config["climate"]["training"][model_name])
     device = training_device(config["device"])
     torch.manual_seed(training.seed)
-    model = build_model(config, model_name, train_task)
+    model = build_model(model_name, config["climate"]["models"][model_name], train_task)
     train_inputs, train_targets = model_layout(model, train_task)
     method = build_method(method_name, model, config, device, train_inputs[:2])
     result = train(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -53,21 +54,22 @@ def sequence_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
 
 
-def build_gpt(config: dict[str, Any], vocab_size: int) -> GPT:
-    return GPT(GPTConfig(vocab_size=vocab_size, **config["dialogs"]["model"]))
+def model_config(dialogs: Mapping[str, Any], data_dir: Path) -> GPTConfig:
+    """The GPT of the `dialogs` section, over the prepared corpus's vocabulary."""
+    return GPTConfig(vocab_size=_vocab_size(data_dir), **dialogs["model"])
 
 
-def training_config(config: dict[str, Any], run: str) -> TrainingConfig:
-    """BP* uses its own tuned settings; every other run shares the ODFA-adopted ones. Every run
-    keeps its model at the study's milestones."""
-    settings = config["dialogs"]
+def training_config(dialogs: Mapping[str, Any], run: str) -> TrainingConfig:
+    """A run's training settings from the `dialogs` section: BP* uses its own tuned ones, every
+    other run shares the ODFA-adopted ones. Every run keeps its model at the study's
+    milestones."""
     section = dialogs_training_section(run)
-    if settings[section].get("milestones"):
+    if dialogs[section].get("milestones"):
         raise ConfigError(
             f"dialogs.{section}.milestones: the milestones of Study 1 are set once for all runs, "
             "in dialogs.milestones"
         )
-    return TrainingConfig.from_settings(settings[section] | {"milestones": settings["milestones"]})
+    return TrainingConfig.from_settings(dialogs[section] | {"milestones": dialogs["milestones"]})
 
 
 def _vocab_size(data_dir: Path) -> int:
@@ -105,17 +107,17 @@ def train_dialogs(
     wildcards = {"run": run, "replicate": str(replicate)}
     identity = run_identity(config, "dialogs_train", wildcards, inputs)
     use_threads(config["threads"])
-    context = settings["model"]["context_length"]
-    train_set = token_sequences(np.load(data_dir / "train.npy"), context)
+    gpt = model_config(settings, data_dir)
+    train_set = token_sequences(np.load(data_dir / "train.npy"), gpt.context_length)
     validation_inputs, validation_targets = token_sequences(
-        np.load(data_dir / "validation.npy"), context
+        np.load(data_dir / "validation.npy"), gpt.context_length
     )
     limit = settings["validation_sequences"]
     evaluate = validation_loss(validation_inputs[:limit], validation_targets[:limit])
-    training = training_config(config, run)
+    training = training_config(settings, run)
     device = training_device(config["device"])
     torch.manual_seed(training.seed)
-    model = build_gpt(config, _vocab_size(data_dir))
+    model = GPT(gpt)
     method = build_method(DIALOGS_RUNS[run], model, config, device, train_set[0][:2])
     result = train(
         model,
@@ -149,10 +151,10 @@ def train_dialogs(
     return metrics
 
 
-def _load_model(config: dict[str, Any], vocab_size: int, path: Path) -> GPT:
+def _load_model(gpt: GPTConfig, path: Path) -> GPT:
     """A GPT with the weights of a milestone checkpoint or of a final `model.pt`."""
     state = torch.load(path, map_location="cpu", weights_only=True)
-    model = build_gpt(config, vocab_size)
+    model = GPT(gpt)
     model.load_state_dict(state.get("model", state))
     return model.eval()
 
@@ -169,13 +171,13 @@ def evaluate_dialogs(
     settings, data_dir, run_dir = config["dialogs"], Path(data_dir), Path(run_dir)
     generation = settings["generation"]
     tokenizer = data_dir / "tokenizer.model"
-    vocab_size = _vocab_size(data_dir)
+    gpt = model_config(settings, data_dir)
     prompt = torch.tensor([encode_text(generation["prompt"] + UTTERANCE_END, tokenizer)])
     samples = {}
     for fraction in settings["milestones"]:
         percent = round(100 * fraction)
         checkpoint = run_dir / "milestones" / milestone_file_name(fraction)
-        model = _load_model(config, vocab_size, checkpoint)
+        model = _load_model(gpt, checkpoint)
         generator = torch.Generator().manual_seed(generation["seed"])
         ids = model.generate(prompt, generation["new_tokens"], generation["temperature"], generator)
         samples[str(percent)] = {
@@ -183,8 +185,8 @@ def evaluate_dialogs(
             "generated": decode(ids[0, prompt.shape[1] :].tolist(), tokenizer),
         }
     write_json(run_dir / "samples.json", samples)
-    context = prompt[:, : settings["model"]["context_length"]]
-    final = _load_model(config, vocab_size, run_dir / "model.pt")
+    context = prompt[:, : gpt.context_length]
+    final = _load_model(gpt, run_dir / "model.pt")
     attention = final.attention_maps(context).mean(dim=(0, 1, 2))  # (T, T) over layers, heads
     labels = [decode([token], tokenizer) for token in context[0].tolist()]
     with atomic_output(run_dir / "attention.npz", "wb") as handle:

@@ -27,17 +27,18 @@ def test_too_few_tokens_for_one_sequence_is_an_error():
 
 
 def test_bp_star_has_its_own_settings(config):
-    shared, tuned = training_config(config, "odfa"), training_config(config, "bp_star")
+    dialogs = config["dialogs"]
+    shared, tuned = training_config(dialogs, "odfa"), training_config(dialogs, "bp_star")
     assert shared.learning_rate == config["dialogs"]["training"]["learning_rate"]
     assert tuned.learning_rate == config["dialogs"]["bp_star_training"]["learning_rate"]
-    assert training_config(config, "bp") == training_config(config, "dfa")
+    assert training_config(dialogs, "bp") == training_config(dialogs, "dfa")
     assert shared.milestones == (0.0, 0.2, 1.0)
 
 
 def test_milestones_are_set_once_for_the_study(config):
     config["dialogs"]["bp_star_training"]["milestones"] = [0.5]
     with pytest.raises(ConfigError, match=r"dialogs\.bp_star_training\.milestones"):
-        training_config(config, "bp_star")
+        training_config(config["dialogs"], "bp_star")
 
 
 def test_the_summary_has_each_runs_mean_and_spread_and_orders_only_beyond_it(tmp_path):
