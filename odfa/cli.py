@@ -176,6 +176,13 @@ def _climate_fetch(args: argparse.Namespace) -> None:
     fetch_archives(_stage_config(args, "climate_fetch"), args.out, args.lock_file)
 
 
+def _data_lock(args: argparse.Namespace) -> None:
+    from odfa.studies.climate_data import record_archives
+
+    print(json.dumps(record_archives(args.out, args.lock_file), indent=1))
+    print(f"recorded: check these digests, then commit {args.lock_file}")
+
+
 def _climate_prepare(args: argparse.Namespace) -> None:
     from odfa.studies.climate_data import prepare
 
@@ -230,6 +237,19 @@ def _pipeline_dvc(args: argparse.Namespace) -> None:
         print(f"{args.out}: agrees with the workflow")
     else:
         write_text(args.out, text)
+
+
+def _pipeline_code(args: argparse.Namespace) -> None:
+    from odfa.pipeline.dvc import write_code_digests
+
+    write_code_digests(args.out)
+
+
+def _pipeline_record(args: argparse.Namespace) -> None:
+    from odfa.pipeline.dvc import record_snakemake_run
+
+    record_snakemake_run()
+    print("dvc.lock records the Snakemake run: `dvc repro` has nothing to do")
 
 
 def _pipeline_summary(args: argparse.Namespace) -> None:
@@ -326,6 +346,9 @@ RUN_DIR = required("--run-dir", "trained replicate folder")
 REPLICATE_OUT = required("--out", "replicate folder")
 SUMMARY_DIR = required("--out-dir", "folder for metrics.csv, replicates.csv, comparisons.csv")
 FIGURES_DIR = required("--out-dir", "figures folder")
+LOCK_FILE = option(
+    "--lock-file", default="data/climatebench.lock.json", help="recorded SHA-256 digests"
+)
 DEVICE = option("--device", default=None, help="override the config's device")
 
 
@@ -402,15 +425,24 @@ COMMANDS: dict[str, tuple[str, dict[str, Command]]] = {
             ),
         },
     ),
+    "data": (
+        "the data sets",
+        {
+            "lock": Command(
+                _data_lock,
+                "download ClimateBench's archives afresh and record their SHA-256 in the lock file",
+                (option("--out", default="data/raw/climatebench", help="folder for the archives"),
+                 LOCK_FILE),
+            ),
+        },
+    ),
     "climate": (
         "Study 2: ViT and FCNN on ClimateBench",
         {
             "fetch": Command(
                 _climate_fetch,
                 "generate or download archives",
-                (CONFIG, required("--out", "folder for the two archives"),
-                 option("--lock-file", default="data/climatebench.lock.json",
-                        help="recorded SHA-256 digests")),
+                (CONFIG, required("--out", "folder for the two archives"), LOCK_FILE),
             ),
             "prepare": Command(
                 _climate_prepare,
@@ -494,6 +526,15 @@ COMMANDS: dict[str, tuple[str, dict[str, Command]]] = {
                 "write dvc.yaml from the Snakemake workflow",
                 (option("--out", default="dvc.yaml"),
                  option("--check", action="store_true", help="only check that --out is current")),
+            ),
+            "code": Command(
+                _pipeline_code,
+                "write the digest of each kind of job's code (DVC's `code` stage)",
+                (required("--out", "folder for <stage>[-<method>].sha256"),),
+            ),
+            "record": Command(
+                _pipeline_record,
+                "after a Snakemake run: record its results in DVC (dvc.lock and the cache)",
             ),
             "summary": Command(
                 _pipeline_summary,

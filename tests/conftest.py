@@ -235,12 +235,13 @@ def planned_jobs(root: Path, config: dict[str, Any], *arguments: str) -> dict[st
 @pytest.fixture(scope="session")
 def tiny_project(tmp_path_factory) -> Path:
     """A copy of the project with the tiny config, its whole workflow run once per test run by
-    Snakemake and recorded by `dvc commit`: both tools are up to date. Tests that change its
-    config or code put them back; tests that change its results work on a copy."""
+    Snakemake and recorded in DVC by `odfa pipeline record`: both tools are up to date. Tests
+    that change its config or code put them back; tests that change its results work on a
+    copy."""
     project = project_copy(tmp_path_factory.mktemp("tiny") / "project", tiny_config())
     result = in_project(project, str(BIN / "snakemake"), "--cores", "2", "all")
     assert result.returncode == 0, result.stderr[-3000:]
-    committed = in_project(project, str(BIN / "dvc"), "commit", "--force", "--quiet")
+    committed = in_project(project, str(BIN / "odfa"), "pipeline", "record")
     assert committed.returncode == 0, committed.stderr[-3000:]
     return project
 

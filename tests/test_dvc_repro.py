@@ -1,6 +1,6 @@
 """`dvc repro` reproduces the Snakemake run bit for bit, `dvc push` / `dvc pull` restore it,
 `dvc exp run -S` varies a setting, and a killed `dvc repro` resumes its training: on a copy of
-the tiny project (run by Snakemake, recorded by `dvc commit`)."""
+the tiny project (run by Snakemake, recorded in DVC by `odfa pipeline record`)."""
 
 from __future__ import annotations
 

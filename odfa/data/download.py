@@ -52,27 +52,59 @@ def download(
     destination: Path,
     *,
     lock_file: Path | None = None,
+    record: bool = False,
     progress: bool = True,
     timeout: float = 60.0,
     retries: int = 3,
     chunk_size: int = 1 << 20,
 ) -> Path:
-    """Fetch `remote` to `destination`, which only ever appears complete and verified."""
-    if remote.sha256 is None and lock_file is None:
-        raise ConfigError(
-            f"{remote.name}: no published SHA-256 and no lock_file to record one in; "
-            "refusing an unverifiable download"
-        )
+    """Fetch `remote` to `destination`, which only ever appears complete and verified.
+
+    The SHA-256 checked is the published one, else the one `lock_file` records; a file with
+    neither is refused. Only `record` (the explicit `odfa data lock`) downloads such a file
+    afresh and writes its digest into `lock_file`, replacing the recorded one.
+    """
     destination = Path(destination)
+    settings = _TransferSettings(timeout, retries, chunk_size, progress)
+    if record:
+        return _download_and_record(remote, destination, lock_file, settings)
     expected_sha256, expected_size = _expected_digest(remote, lock_file)
+    if expected_sha256 is None:
+        where = f"none is recorded in {lock_file}" if lock_file else "no lock file to check it in"
+        raise ConfigError(
+            f"{remote.name}: no published SHA-256 and {where}; refusing an unverifiable download "
+            "(record its digest once with `odfa data lock`, check it, and commit the lock file)"
+        )
     if destination.exists():
-        digest = _verify(destination, expected_sha256, expected_size, "delete it to download again")
+        _verify(destination, expected_sha256, expected_size, "delete it to download again")
         logger.info("%s: already present and verified, not downloading again", destination)
     else:
-        settings = _TransferSettings(timeout, retries, chunk_size, progress)
-        digest = _fetch_verified(remote, destination, expected_sha256, expected_size, settings)
-    if lock_file is not None and expected_sha256 is None:
-        _record_digest(lock_file, remote.name, digest, destination.stat().st_size)
+        _fetch_verified(remote, destination, expected_sha256, expected_size, settings)
+    return destination
+
+
+def _download_and_record(
+    remote: RemoteFile,
+    destination: Path,
+    lock_file: Path | None,
+    settings: _TransferSettings,
+) -> Path:
+    """Download `remote` afresh (checking any published size) and record its digest."""
+    if lock_file is None:
+        raise ConfigError(f"{remote.name}: no lock file to record its digest in")
+    digest = _fetch_verified(remote, destination, remote.sha256, remote.size, settings)
+    size = destination.stat().st_size
+    entries = _read_lock(lock_file)
+    previous = entries.get(remote.name)
+    write_json(lock_file, {**entries, remote.name: {"sha256": digest, "size": size}})
+    logger.warning(
+        "%s: recorded SHA-256 %s (%d bytes) in %s%s; commit it",
+        remote.name,
+        digest,
+        size,
+        lock_file,
+        "" if previous is None else f" (it held {previous.get('sha256')})",
+    )
     return destination
 
 
@@ -89,21 +121,12 @@ def _read_lock(lock_file: Path) -> dict[str, dict[str, Any]]:
     if not lock_file.exists():
         return {}
     try:
-        return json.loads(lock_file.read_text())
+        entries = json.loads(lock_file.read_text())
     except json.JSONDecodeError as error:
         raise DataError(f"{lock_file}: not valid JSON ({error})") from error
-
-
-def _record_digest(lock_file: Path, name: str, sha256: str, size: int) -> None:
-    """Trust on first use: add `name`'s digest to the lock file, keeping the other entries."""
-    write_json(lock_file, {**_read_lock(lock_file), name: {"sha256": sha256, "size": size}})
-    logger.warning(
-        "%s: no published SHA-256; recorded %s (%d bytes) in %s on first use, commit it",
-        name,
-        sha256,
-        size,
-        lock_file,
-    )
+    if not isinstance(entries, dict):
+        raise DataError(f"{lock_file}: expected an object of file name -> digest")
+    return entries
 
 
 def _verify(path: Path, sha256: str | None, size: int | None, advice: str) -> str:

@@ -1,25 +1,32 @@
-"""The source files a stage's command runs: the modules it names and everything they import.
+"""The code a stage's command runs, and a digest of it that changes only with its behaviour.
 
-Imports are followed statically through the `odfa` package, at any depth of a file, with one
-exception: the `odfa` command (`odfa.cli`) imports each subcommand's study lazily, so only its
-module-level imports are followed and each stage names the modules its subcommand runs. A data
-file a module reads from its own folder (a string literal naming a file beside it, such as the
-synthetic corpus's word lists) counts as code too.
+Imports are followed statically through the `odfa` package, at any depth of a file. The `odfa`
+command (`odfa.cli`) is glue: of it only the module-level imports and the handler of the stage's
+subcommand count, with the functions of `odfa.cli` it calls and the modules they import (help
+texts and the other subcommands change no result). A data file a module reads from its own
+folder (a string literal naming a file beside it, such as the synthetic corpus's word lists)
+counts as code too.
+
+The digest is taken over what a change of behaviour changes: each module's syntax tree without
+docstrings (so comments, docstrings and formatting count for nothing) and each data file's bytes,
+keyed by paths relative to the package's parent folder (so a moved project keeps its digests).
 """
 
 from __future__ import annotations
 
 import ast
+import copy
 import functools
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 PACKAGE = "odfa"
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 DISPATCHER = "odfa.cli"
 FILE_NAME = re.compile(r"[\w-]+(\.[\w-]+)+")  # a bare file name with an extension
+Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 
 
 def module_path(module: str) -> Path | None:
@@ -33,45 +40,89 @@ def module_path(module: str) -> Path | None:
     return None
 
 
-@functools.cache
-def _direct_imports(module: str) -> frozenset[str]:
-    """Package modules `module` imports (its parent packages too, which Python runs first)."""
+def _source_path(module: str) -> Path:
     path = module_path(module)
     if path is None:
         raise ValueError(f"{module!r} is not a module of the {PACKAGE} package")
-    tree = ast.parse(path.read_text(), filename=str(path))
-    nodes = tree.body if module == DISPATCHER else ast.walk(tree)
-    imported = {module.rsplit(".", 1)[0]} if "." in module else set()
+    return path
+
+
+@functools.cache
+def _tree(module: str) -> ast.Module:
+    path = _source_path(module)
+    return ast.parse(path.read_text(), filename=str(path))
+
+
+def _imports(nodes: Iterable[ast.AST]) -> set[str]:
+    """The modules (and `module.name` candidates) that absolute imports among `nodes` name."""
+    imported: set[str] = set()
     for node in nodes:
         if isinstance(node, ast.Import):
             imported.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             imported.add(node.module)
             imported.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return imported
+
+
+def _walk(nodes: Iterable[ast.AST]) -> Iterator[ast.AST]:
+    for node in nodes:
+        yield from ast.walk(node)
+
+
+def _dispatcher_part(handlers: Iterable[str]) -> list[ast.stmt]:
+    """What of `odfa.cli` the subcommands with `handlers` run: its imports and the handlers'
+    definitions with every module-level definition they name, transitively."""
+    body = _tree(DISPATCHER).body
+    definitions = {node.name: node for node in body if isinstance(node, Definition)}
+    pending, needed = list(handlers), set()
+    while pending:
+        name = pending.pop()
+        if name not in definitions:
+            raise ValueError(f"{DISPATCHER} defines no {name!r}")
+        if name not in needed:
+            needed.add(name)
+            pending += [
+                node.id
+                for node in ast.walk(definitions[name])
+                if isinstance(node, ast.Name) and node.id in definitions
+            ]
+    imports = [node for node in body if isinstance(node, ast.Import | ast.ImportFrom)]
+    return imports + [node for node in body if getattr(node, "name", None) in needed]
+
+
+@functools.cache
+def _direct_imports(module: str, handlers: tuple[str, ...]) -> frozenset[str]:
+    """Package modules `module` runs imports of (its parent packages too, which Python runs
+    first); of the dispatcher, those of the part `handlers` run."""
+    nodes = _dispatcher_part(handlers) if module == DISPATCHER else [_tree(module)]
+    imported = _imports(_walk(nodes))
+    if "." in module:
+        imported.add(module.rsplit(".", 1)[0])
     return frozenset(name for name in imported if module_path(name) is not None)
 
 
-def imported_closure(modules: Iterable[str]) -> list[str]:
-    """`modules` and every package module they import, directly or not, sorted."""
+def imported_closure(modules: Iterable[str], handlers: Iterable[str] = ()) -> list[str]:
+    """`modules`, the dispatcher and every package module they import, directly or not, sorted;
+    `handlers` are the dispatcher's functions the command runs."""
+    handlers = tuple(sorted(handlers))
     seen: set[str] = set()
     pending = [*modules, DISPATCHER]
     while pending:
         module = pending.pop()
         if module not in seen:
             seen.add(module)
-            pending.extend(_direct_imports(module) - seen)
+            pending.extend(_direct_imports(module, handlers) - seen)
     return sorted(seen)
 
 
 @functools.cache
 def _data_files(module: str) -> frozenset[Path]:
     """Files beside `module`'s source that it names in a string literal (other than modules)."""
-    path = module_path(module)
-    if path is None:
-        raise ValueError(f"{module!r} is not a module of the {PACKAGE} package")
+    path = _source_path(module)
     names = {
         node.value
-        for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
+        for node in ast.walk(_tree(module))
         if isinstance(node, ast.Constant) and isinstance(node.value, str)
     }
     return frozenset(
@@ -81,18 +132,53 @@ def _data_files(module: str) -> frozenset[Path]:
     )
 
 
-def code_files(modules: Iterable[str]) -> list[Path]:
+def code_files(modules: Iterable[str], handlers: Iterable[str] = ()) -> list[Path]:
     """The source files of `modules` and of everything they import, with the data files they
     read beside them (absolute paths)."""
-    closure = imported_closure(modules)
-    sources = {module_path(module) for module in closure}
+    closure = imported_closure(modules, handlers)
+    sources = {_source_path(module) for module in closure}
     return sorted(sources.union(*(_data_files(module) for module in closure)))
 
 
-def code_digest(modules: Iterable[str]) -> str:
-    """SHA-256 over the relative paths and contents of the files `code_files` lists."""
+def _without_docstrings(nodes: list[ast.stmt]) -> ast.Module:
+    """A module of `nodes` with its docstring, and that of every class and function, removed."""
+    module = ast.Module(body=copy.deepcopy(nodes), type_ignores=[])  # edited below
+    for node in ast.walk(module):
+        if isinstance(node, ast.Module | Definition) and ast.get_docstring(node, clean=False):
+            node.body = node.body[1:] or [ast.Pass()]
+    return module
+
+
+def behaviour(nodes: list[ast.stmt]) -> str:
+    """The behaviour `nodes` define, as text: their syntax tree without docstrings, line
+    numbers or formatting, in which comments never appear."""
+    return ast.dump(_without_docstrings(nodes))
+
+
+@functools.cache
+def _file_digest(path: Path, module: str | None, handlers: tuple[str, ...]) -> bytes:
+    if module == DISPATCHER:
+        content = behaviour(_dispatcher_part(handlers)).encode()
+    elif module is not None:
+        content = behaviour(_tree(module).body).encode()
+    else:
+        content = path.read_bytes()
+    return hashlib.sha256(content).digest()
+
+
+def code_digest(modules: Iterable[str], handlers: Iterable[str] = ()) -> str:
+    """SHA-256 over the behaviour of the files `code_files` lists, keyed by relative paths."""
+    handlers = tuple(sorted(handlers))
+    closure = imported_closure(modules, handlers)
+    module_of = {_source_path(module): module for module in closure}
     digest = hashlib.sha256()
-    for path in code_files(modules):
-        digest.update(str(path.relative_to(PACKAGE_DIR.parent)).encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for path in code_files(modules, handlers):
+        digest.update(str(path.relative_to(PACKAGE_DIR.parent).as_posix()).encode() + b"\0")
+        digest.update(_file_digest(path, module_of.get(path), handlers))
     return digest.hexdigest()
+
+
+def clear_caches() -> None:
+    """Forget the parsed sources (after the files changed in this process)."""
+    for cached in (_tree, _direct_imports, _data_files, _file_digest):
+        cached.cache_clear()

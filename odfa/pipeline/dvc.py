@@ -1,9 +1,14 @@
 """dvc.yaml, generated from the Snakemake workflow: one DVC stage per job of `all`.
 
 The Snakemake rules are the one definition of the pipeline. Each job becomes a stage running
-the same `odfa` command on the same paths, with the job's inputs (code files included) as
-deps, its settings' keys as params and its outputs as outs, metrics or plots. Resumable stages
-(training) also keep `checkpoints/` as a persistent output, so a killed `dvc repro` resumes.
+the same `odfa` command on the same paths, with the job's inputs as deps, its settings' keys as
+params and its outputs as outs, metrics or plots. Resumable stages (training) also keep
+`checkpoints/` as a persistent output, so a killed `dvc repro` resumes.
+
+Code is a dep as Snakemake has it, a param: the first stage, `code`, writes the digest of the
+code of every kind of job (`odfa pipeline code`) to CODE_DIGESTS whenever a file of the package
+changes, and each stage depends on its job's digest file. A comment or a docstring leaves every
+digest as it was, so nothing downstream reruns.
 """
 
 from __future__ import annotations
@@ -15,8 +20,9 @@ from typing import Any
 
 import yaml
 
-from odfa.pipeline.code import PACKAGE_DIR
-from odfa.pipeline.stages import stage
+from odfa.io import write_text
+from odfa.pipeline.code import PACKAGE, PACKAGE_DIR
+from odfa.pipeline.stages import code_key, code_keys, key_code_digest, stage
 
 REPOSITORY = PACKAGE_DIR.parent
 SNAKEFILE = REPOSITORY / "Snakefile"
@@ -24,12 +30,39 @@ CONFIG_FILE = "config/config.yaml"
 HEADER = (
     "# Generated from the Snakemake workflow by `odfa pipeline dvc` (`make dvc.yaml`): do not\n"
     "# edit. Each stage is one job of `snakemake all` on config/config.yaml: the same command,\n"
-    "# inputs (code included), settings and outputs. DVC reads config/config.yaml; vary it\n"
-    "# with `dvc exp run -S 'config/config.yaml:<key>=<value>'`.\n"
+    "# inputs, settings and outputs, and the digest of its code (written by the `code` stage).\n"
+    "# DVC reads config/config.yaml; vary it with\n"
+    "# `dvc exp run -S 'config/config.yaml:<key>=<value>'`.\n"
 )
 METRICS = {"metrics.json", "metrics.csv"}
 PLOT_AXES = {"log.csv": ("step", "loss"), "timings.csv": ("width", "measured_s_per_sample")}
-LOCK_SUFFIX = ".lock.json"  # digests of downloads, committed to git
+CODE_DIGESTS = PurePosixPath(".odfa/code")  # one file per kind of job, the `code` stage's
+CODE_STAGE = {
+    "cmd": f"odfa pipeline code --out {CODE_DIGESTS}",
+    "deps": [PACKAGE],
+    "outs": [{str(CODE_DIGESTS): {"cache": False}}],
+}
+
+
+def code_digest_file(key: str) -> PurePosixPath:
+    """The file holding the digest of the code called `key` (see `code_key`)."""
+    return CODE_DIGESTS / f"{key}.sha256"
+
+
+def write_code_digests(out_dir: str | Path) -> None:
+    """Write the digest of every kind of job's code into `out_dir`, one file each."""
+    for key, (name, method) in code_keys().items():
+        write_text(Path(out_dir) / code_digest_file(key).name, key_code_digest(name, method) + "\n")
+
+
+def record_snakemake_run(repository: str | Path = ".") -> None:
+    """After a Snakemake run of config/config.yaml: write the code digests (the `code` stage) and
+    record every stage's outputs in dvc.lock and the cache, so `dvc repro` has nothing to do."""
+    from dvc.repo import Repo
+
+    with Repo(str(repository)) as repo:
+        repo.reproduce("code")
+        repo.commit(force=True)
 
 
 def _snakemake_jobs(snakefile: Path, workdir: Path) -> Iterator[Any]:
@@ -67,8 +100,7 @@ def _relative(path: str) -> str:
 
 def _output_entry(path: str) -> tuple[str, Any]:
     """(section, entry) of one output: metrics, plots or outs. All are cached, so `dvc pull`
-    restores them and `dvc exp show` reads any experiment's metrics; only a lock file of
-    download digests is left to git."""
+    restores them and `dvc exp show` reads any experiment's metrics."""
     name = PurePosixPath(path).name
     if name in METRICS:
         return "metrics", path
@@ -77,8 +109,6 @@ def _output_entry(path: str) -> tuple[str, Any]:
         return "plots", {path: {"x": x, "y": y}}
     if name.endswith(".png"):
         return "plots", path
-    if name.endswith(LOCK_SUFFIX):
-        return "outs", {path: {"cache": False}}
     return "outs", path
 
 
@@ -88,9 +118,8 @@ def _stage(job: Any) -> dict[str, Any]:
     for log in job.log:
         command = command.replace(f" > {log} 2>&1", "")
     entry: dict[str, Any] = {"cmd": command}
-    deps = sorted({_relative(str(path)) for path in job.input})
-    if deps:
-        entry["deps"] = deps
+    code = str(code_digest_file(code_key(job.rule.name, job.wildcards_dict)))
+    entry["deps"] = sorted({_relative(str(path)) for path in job.input} | {code})
     settings = job.params.get("settings") or {}
     if settings:
         entry["params"] = [{CONFIG_FILE: sorted(settings)}]
@@ -109,5 +138,5 @@ def generate_dvc_yaml(snakefile: Path = SNAKEFILE) -> str:
     """The text of dvc.yaml for the workflow of `snakefile` on its default config."""
     with tempfile.TemporaryDirectory() as workdir:
         jobs = _snakemake_jobs(snakefile, Path(workdir))
-        stages = {_stage_name(job): _stage(job) for job in jobs}
+        stages = {"code": CODE_STAGE} | {_stage_name(job): _stage(job) for job in jobs}
     return HEADER + yaml.safe_dump({"stages": stages}, sort_keys=False, width=100)

@@ -16,8 +16,7 @@ from typing import Any
 import torch
 
 from odfa.io import sha256_of
-from odfa.pipeline.code import code_digest
-from odfa.pipeline.stages import Wildcards, job_settings, stage_modules
+from odfa.pipeline.stages import Wildcards, job_settings, stage_code_digest
 
 
 @dataclass(frozen=True)
@@ -49,6 +48,6 @@ def run_identity(
         wildcards=dict(wildcards),
         settings=job_settings(config, stage, wildcards),
         inputs={Path(path).name: sha256_of(path) for path in sorted(map(str, input_files))},
-        code=code_digest(stage_modules(stage, wildcards)),
+        code=stage_code_digest(stage, wildcards),
         torch_version=torch.__version__,
     )

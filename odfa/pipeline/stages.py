@@ -13,15 +13,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from odfa.pipeline.code import code_digest
 from odfa.pipeline.replicates import replicate_config
-from odfa.registry import DIALOGS_RUNS, check_method, dialogs_training_section
+from odfa.registry import DIALOGS_RUNS, METHODS, check_method, dialogs_training_section
 
 Wildcards = Mapping[str, str]
 
 
 @dataclass(frozen=True)
 class Stage:
-    """The config keys (dotted, formatted with the job's wildcards) and modules a stage reads.
+    """The `odfa` subcommand a stage runs ("group action"), the config keys (dotted, formatted
+    with the job's wildcards) and the modules it reads.
 
     `method` names the training method of a job from its wildcards: its config sections and its
     module join the stage's. A `resumable` stage keeps `checkpoints/` across reruns. A stage
@@ -29,6 +31,7 @@ class Stage:
     (`odfa.pipeline.replicates`).
     """
 
+    command: str
     settings: tuple[str, ...]
     modules: tuple[str, ...]
     method: Callable[[Wildcards], str] | None = None
@@ -52,16 +55,22 @@ def _odfa(wildcards: Wildcards) -> str:
 COMPUTE = ("device", "threads")
 STAGES = {
     "digits_train": Stage(
+        "digits train",
         (*COMPUTE, "digits.test_fraction", "digits.split_seed", "digits.model", "digits.training"),
         ("odfa.studies.digits",),
         _method_wildcard,
         resumable=True,
         replicated="digits",
     ),
-    "digits_summary": Stage(("digits.methods", "digits.replicates"), ("odfa.studies.digits",)),
-    "digits_figure": Stage((), ("odfa.figures.digits",)),
-    "dialogs_fetch": Stage(("dialogs.source", "dialogs.sample"), ("odfa.studies.dialogs_data",)),
+    "digits_summary": Stage(
+        "digits summarise", ("digits.methods", "digits.replicates"), ("odfa.studies.digits",)
+    ),
+    "digits_figure": Stage("digits plot", (), ("odfa.figures.digits",)),
+    "dialogs_fetch": Stage(
+        "dialogs fetch", ("dialogs.source", "dialogs.sample"), ("odfa.studies.dialogs_data",)
+    ),
     "dialogs_prepare": Stage(
+        "dialogs prepare",
         (
             "dialogs.tokenizer",
             "dialogs.validation_fraction",
@@ -71,6 +80,7 @@ STAGES = {
         ("odfa.studies.dialogs_data",),
     ),
     "dialogs_train": Stage(
+        "dialogs train",
         (
             *COMPUTE,
             "dialogs.model",
@@ -84,28 +94,41 @@ STAGES = {
         replicated="dialogs",
     ),
     "dialogs_evaluate": Stage(
+        "dialogs evaluate",
         ("threads", "dialogs.model", "dialogs.milestones", "dialogs.generation"),
         ("odfa.studies.dialogs",),
     ),
-    "dialogs_summary": Stage(("dialogs.methods", "dialogs.replicates"), ("odfa.studies.dialogs",)),
-    "dialogs_figures": Stage(("dialogs.methods", "dialogs.replicates"), ("odfa.figures.dialogs",)),
-    "climate_fetch": Stage(("climate.source", "climate.sample"), ("odfa.studies.climate_data",)),
+    "dialogs_summary": Stage(
+        "dialogs summarise", ("dialogs.methods", "dialogs.replicates"), ("odfa.studies.dialogs",)
+    ),
+    "dialogs_figures": Stage(
+        "dialogs plot", ("dialogs.methods", "dialogs.replicates"), ("odfa.figures.dialogs",)
+    ),
+    "climate_fetch": Stage(
+        "climate fetch", ("climate.source", "climate.sample"), ("odfa.studies.climate_data",)
+    ),
     "climate_prepare": Stage(
-        ("climate.grid", "climate.window", "climate.variables"), ("odfa.studies.climate_data",)
+        "climate prepare",
+        ("climate.grid", "climate.window", "climate.variables"),
+        ("odfa.studies.climate_data",),
     ),
     "climate_train": Stage(
+        "climate train",
         (*COMPUTE, "climate.models.{model}", "climate.training.{model}"),
         ("odfa.studies.climate",),
         _method_wildcard,
         resumable=True,
         replicated="climate",
     ),
-    "climate_score": Stage((), ("odfa.studies.climate_scores",)),
+    "climate_score": Stage("climate score", (), ("odfa.studies.climate_scores",)),
     "climate_summary": Stage(
-        ("climate.methods", "climate.replicates"), ("odfa.studies.climate_scores",)
+        "climate summarise",
+        ("climate.methods", "climate.replicates"),
+        ("odfa.studies.climate_scores",),
     ),
-    "climate_figures": Stage((), ("odfa.figures.climate",)),
+    "climate_figures": Stage("climate plot", (), ("odfa.figures.climate",)),
     "ablation_digits": Stage(
+        "ablation train",
         (*COMPUTE, "digits.test_fraction", "digits.split_seed", "digits.model", "digits.training"),
         ("odfa.studies.ablation", "odfa.studies.digits"),
         _odfa,
@@ -113,6 +136,7 @@ STAGES = {
         replicated="digits",
     ),
     "ablation_dialogs": Stage(
+        "ablation train",
         (
             *COMPUTE,
             "dialogs.model",
@@ -125,13 +149,14 @@ STAGES = {
         resumable=True,
         replicated="dialogs",
     ),
-    "ablation_summary": Stage(("ablation",), ("odfa.studies.ablation",)),
-    "ablation_figure": Stage((), ("odfa.figures.ablation",)),
+    "ablation_summary": Stage("ablation summarise", ("ablation",), ("odfa.studies.ablation",)),
+    "ablation_figure": Stage("ablation plot", (), ("odfa.figures.ablation",)),
     "scaling_sweep": Stage(
+        "scaling run",
         ("device", "scaling", "feedback", "optics"),
         ("odfa.studies.scaling", "odfa.feedback.optical"),
     ),
-    "scaling_figures": Stage((), ("odfa.figures.scaling",)),
+    "scaling_figures": Stage("scaling plot", (), ("odfa.figures.scaling",)),
 }
 
 
@@ -154,13 +179,56 @@ def setting_keys(name: str, wildcards: Wildcards) -> list[str]:
     return keys
 
 
+def job_method(name: str, wildcards: Wildcards) -> str | None:
+    """The training method the job of stage `name` runs, None for a stage that trains nothing."""
+    definition = stage(name)
+    return None if definition.method is None else definition.method(wildcards)
+
+
 def stage_modules(name: str, wildcards: Wildcards) -> list[str]:
     """The modules the job's command runs (the training method's module included)."""
-    definition = stage(name)
-    modules = list(definition.modules)
-    if definition.method is not None:
-        modules.append(check_method(definition.method(wildcards)).module)
+    return _modules(name, job_method(name, wildcards))
+
+
+def _modules(name: str, method: str | None) -> list[str]:
+    modules = list(stage(name).modules)
+    if method is not None:
+        modules.append(check_method(method).module)
     return modules
+
+
+def stage_handlers(name: str) -> tuple[str, ...]:
+    """The functions of the `odfa` command that run the stage's subcommand."""
+    from odfa.cli import COMMANDS  # the command declares its subcommands; it imports this table
+
+    group, action = stage(name).command.split()
+    return (COMMANDS[group][1][action].handler.__name__,)
+
+
+def code_key(name: str, wildcards: Wildcards) -> str:
+    """The name of the code a job runs: its stage, and the training method where it has one."""
+    method = job_method(name, wildcards)
+    return name if method is None else f"{name}-{method}"
+
+
+def code_keys() -> dict[str, tuple[str, str | None]]:
+    """Every code key, with its (stage, method)."""
+    return {
+        name if method is None else f"{name}-{method}": (name, method)
+        for name, definition in STAGES.items()
+        for method in ([None] if definition.method is None else METHODS)
+    }
+
+
+def key_code_digest(name: str, method: str | None) -> str:
+    """The digest of the code stage `name` runs with training `method`: it changes with the
+    code's behaviour only."""
+    return code_digest(_modules(name, method), stage_handlers(name))
+
+
+def stage_code_digest(name: str, wildcards: Wildcards) -> str:
+    """The digest of the code the job of stage `name` with `wildcards` runs."""
+    return key_code_digest(name, job_method(name, wildcards))
 
 
 def lookup(config: Mapping[str, Any], key: str) -> Any:

@@ -17,6 +17,7 @@ import pytest
 
 from odfa.data.download import ChecksumMismatchError, DownloadError, download
 from odfa.data.sources import RemoteFile
+from odfa.errors import ConfigError
 from odfa.io import sha256_of
 
 PAYLOAD = random.Random(0).randbytes(200_000)
@@ -197,24 +198,57 @@ def test_checksum_mismatch_deletes_the_download(server: LocalServer, tmp_path: P
     assert list(tmp_path.iterdir()) == []
 
 
-def test_lock_file_records_the_first_digest_and_enforces_it(
-    server: LocalServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+def test_a_fetch_checks_the_recorded_digest_and_never_rewrites_the_lock_file(
+    server: LocalServer, tmp_path: Path
 ) -> None:
     lock_file = tmp_path / "downloads.lock.json"
-    lock_file.write_text(json.dumps({"other.bin": {"sha256": "0" * 64, "size": 1}}))
+    recorded = {"data.bin": {"sha256": PAYLOAD_SHA256, "size": len(PAYLOAD)}}
+    lock_file.write_text(json.dumps(recorded))
     remote = remote_file(server, "/data.bin", sha256=None)
     destination = tmp_path / "data.bin"
     fetch(remote, destination, lock_file=lock_file)
-    assert json.loads(lock_file.read_text()) == {
-        "data.bin": {"sha256": PAYLOAD_SHA256, "size": len(PAYLOAD)},
-        "other.bin": {"sha256": "0" * 64, "size": 1},
-    }
-    assert "first use" in caplog.text
+    assert destination.read_bytes() == PAYLOAD
     destination.unlink()
     server.state.files["/data.bin"] = PAYLOAD[::-1]
     with pytest.raises(ChecksumMismatchError, match=PAYLOAD_SHA256):
         fetch(remote, destination, lock_file=lock_file)
     assert not destination.exists()
+    assert json.loads(lock_file.read_text()) == recorded
+
+
+def test_a_file_with_no_recorded_digest_is_refused_with_the_command_that_records_one(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    lock_file = tmp_path / "downloads.lock.json"
+    lock_file.write_text("{}")
+    with pytest.raises(ConfigError, match="odfa data lock"):
+        fetch(
+            remote_file(server, "/data.bin", sha256=None),
+            tmp_path / "data.bin",
+            lock_file=lock_file,
+        )
+    assert server.state.requests == [] and lock_file.read_text() == "{}"
+
+
+def test_recording_downloads_afresh_and_replaces_only_that_digest(
+    server: LocalServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    lock_file = tmp_path / "downloads.lock.json"
+    lock_file.write_text(json.dumps({
+        "other.bin": {"sha256": "0" * 64, "size": 1},
+        "data.bin": {"sha256": "1" * 64, "size": 2},
+    }))  # fmt: skip
+    destination = tmp_path / "data.bin"
+    destination.write_bytes(b"an older copy")
+    fetch(
+        remote_file(server, "/data.bin", sha256=None), destination, lock_file=lock_file, record=True
+    )
+    assert destination.read_bytes() == PAYLOAD
+    assert json.loads(lock_file.read_text()) == {
+        "data.bin": {"sha256": PAYLOAD_SHA256, "size": len(PAYLOAD)},
+        "other.bin": {"sha256": "0" * 64, "size": 1},
+    }
+    assert "recorded" in caplog.text and "1" * 64 in caplog.text
 
 
 def test_existing_destination_that_matches_is_not_downloaded(
@@ -247,7 +281,9 @@ def test_every_url_failing_raises_download_error(server: LocalServer, tmp_path: 
     refused = f"http://127.0.0.1:{closed_port()}/data.bin"
     remote = RemoteFile(name="data.bin", urls=(server.url("/gone"), refused), sha256=None)
     with pytest.raises(DownloadError, match=r"data\.bin") as raised:
-        fetch(remote, tmp_path / "data.bin", lock_file=tmp_path / "lock.json", retries=1)
+        fetch(
+            remote, tmp_path / "data.bin", lock_file=tmp_path / "lock.json", record=True, retries=1
+        )
     assert server.url("/gone") in str(raised.value) and refused in str(raised.value)
     assert len(server.state.requests) == 1
     assert not (tmp_path / "lock.json").exists()

@@ -23,8 +23,28 @@ def test_the_real_source_downloads_both_archives_with_the_lock_file(config, tmp_
     ]
 
 
-def test_the_sample_archives_are_recorded_in_the_lock_file(tmp_path):
-    climate_data.fetch_archives(tiny_config(), tmp_path / "raw", tmp_path / "lock.json")
-    lock = json.loads((tmp_path / "lock.json").read_text())
-    assert sorted(lock) == ["test.tar.gz", "train_val.tar.gz"]
-    assert lock["test.tar.gz"]["size"] == (tmp_path / "raw" / "test.tar.gz").stat().st_size
+def test_a_sample_fetch_leaves_the_lock_file_alone(tmp_path):
+    lock = tmp_path / "lock.json"
+    lock.write_text("{}")
+    climate_data.fetch_archives(tiny_config(), tmp_path / "raw", lock)
+    assert sorted(path.name for path in (tmp_path / "raw").iterdir()) == [
+        "test.tar.gz",
+        "train_val.tar.gz",
+    ]
+    assert lock.read_text() == "{}"
+
+
+def test_recording_downloads_both_archives_afresh_into_the_lock_file(tmp_path, monkeypatch):
+    calls = []
+
+    def download(remote, path, lock_file, record):
+        calls.append((remote.name, path.name, record))
+        lock_file.write_text(json.dumps({remote.name: {"sha256": "0" * 64, "size": 1}}))
+
+    monkeypatch.setattr(climate_data, "download", download)
+    recorded = climate_data.record_archives(tmp_path, tmp_path / "lock.json")
+    assert calls == [
+        ("train_val.tar.gz", "train_val.tar.gz", True),
+        ("test.tar.gz", "test.tar.gz", True),
+    ]
+    assert recorded == {"test.tar.gz": {"sha256": "0" * 64, "size": 1}}

@@ -18,14 +18,13 @@ ABLATION_RESULTS = (
 
 
 rule ablation_digits:
-    input:
-        code=code_of("ablation_digits"),
     output:
         metrics=f"{ABLATION_DIGITS}/metrics.json",
         log_csv=f"{ABLATION_DIGITS}/log.csv",
         model=f"{ABLATION_DIGITS}/model.pt",
     params:
         settings=settings_of("ablation_digits"),
+        code=code_of("ablation_digits"),
         run_dir=subpath(output.metrics, parent=True),
     log:
         "results/logs/ablation/digits-{variant}-{replicate}.log",
@@ -44,13 +43,13 @@ rule ablation_digits:
 rule ablation_dialogs:
     input:
         data=rules.dialogs_prepare.output,
-        code=code_of("ablation_dialogs"),
     output:
         metrics=f"{ABLATION_DIALOGS}/metrics.json",
         log_csv=f"{ABLATION_DIALOGS}/log.csv",
         model=f"{ABLATION_DIALOGS}/model.pt",
     params:
         settings=settings_of("ablation_dialogs"),
+        code=code_of("ablation_dialogs"),
         data=lambda wildcards, input: Path(input.data[0]).parent,
         run_dir=subpath(output.metrics, parent=True),
     log:
@@ -75,12 +74,12 @@ rule ablation_summary:
             variant=ABLATION_VARIANTS,
             replicate=range(ABLATION["replicates"]),
         ),
-        code=code_of("ablation_summary"),
     output:
         summary="results/ablation/metrics.csv",
         replicates="results/ablation/replicates.csv",
     params:
         settings=settings_of("ablation_summary"),
+        code=code_of("ablation_summary"),
         runs=lambda wildcards, input: str(Path(input.metrics[0]).parents[3]),
     log:
         "results/logs/ablation/summary.log",
@@ -101,11 +100,11 @@ rule ablation_figure:
             }[study]
             for study in ABLATION["studies"]
         ],
-        code=code_of("ablation_figure"),
     output:
         report("results/figures/ablation.png", caption="../report/ablation.rst", category="Optics"),
     params:
         settings=settings_of("ablation_figure"),
+        code=code_of("ablation_figure"),
         references=lambda wildcards, input: " ".join(
             f"--{Path(path).parent.name} {path}" for path in input.references
         ),

@@ -21,15 +21,17 @@ CLIMATE_RESULTS = [
 ]
 
 
+# The committed digests of the real archives: checked by every fetch, written only by
+# `odfa data lock` (ClimateBench publishes none).
 rule climate_fetch:
     input:
-        code=code_of("climate_fetch"),
+        lock="data/climatebench.lock.json",
     output:
         train_val=f"{CLIMATE_ARCHIVES}/train_val.tar.gz",
         test=f"{CLIMATE_ARCHIVES}/test.tar.gz",
-        lock="data/climatebench.lock.json",
     params:
         settings=settings_of("climate_fetch"),
+        code=code_of("climate_fetch"),
         out_dir=subpath(output.test, parent=True),
     log:
         "results/logs/climate/fetch.log",
@@ -39,20 +41,20 @@ rule climate_fetch:
         "../envs/odfa.yaml"
     shell:
         "odfa climate fetch --config \"$ODFA_CONFIG\" --out {params.out_dir}"
-        " --lock-file {output.lock} > {log} 2>&1"
+        " --lock-file {input.lock} > {log} 2>&1"
 
 
 rule climate_prepare:
     input:
         train_val=rules.climate_fetch.output.train_val,
         test=rules.climate_fetch.output.test,
-        code=code_of("climate_prepare"),
     output:
         train=f"{CLIMATE_DATA}/train.nc",
         test=f"{CLIMATE_DATA}/test.nc",
         summary=f"{CLIMATE_DATA}/prepared.json",
     params:
         settings=settings_of("climate_prepare"),
+        code=code_of("climate_prepare"),
         archives=subpath(input.test, parent=True),
         out_dir=subpath(output.summary, parent=True),
     log:
@@ -70,7 +72,6 @@ rule climate_train:
     input:
         train=rules.climate_prepare.output.train,
         test=rules.climate_prepare.output.test,
-        code=code_of("climate_train"),
     output:
         training=f"{CLIMATE_REPLICATE}/training.json",
         log_csv=f"{CLIMATE_REPLICATE}/log.csv",
@@ -78,6 +79,7 @@ rule climate_train:
         model=f"{CLIMATE_REPLICATE}/model.pt",
     params:
         settings=settings_of("climate_train"),
+        code=code_of("climate_train"),
         data=subpath(input.train, parent=True),
         run_dir=subpath(output.training, parent=True),
     log:
@@ -99,11 +101,11 @@ rule climate_score:
         training=rules.climate_train.output.training,
         predictions=rules.climate_train.output.predictions,
         test=rules.climate_prepare.output.test,
-        code=code_of("climate_score"),
     output:
         f"{CLIMATE_REPLICATE}/metrics.json",
     params:
         settings=settings_of("climate_score"),
+        code=code_of("climate_score"),
         data=subpath(input.test, parent=True),
         run_dir=subpath(input.training, parent=True),
     log:
@@ -117,7 +119,6 @@ rule climate_score:
 rule climate_summary:
     input:
         metrics=[f"{replicate}/metrics.json" for replicate in CLIMATE_REPLICATES],
-        code=code_of("climate_summary"),
     output:
         summary=report(
             "results/climate/metrics.csv",
@@ -132,6 +133,7 @@ rule climate_summary:
         ),
     params:
         settings=settings_of("climate_summary"),
+        code=code_of("climate_summary"),
         runs=runs_folder("metrics"),
         out_dir=subpath(output.summary, parent=True),
     log:
@@ -148,7 +150,6 @@ rule climate_figures:
         metrics=rules.climate_summary.output.summary,
         predictions=[f"{replicate}/predictions.nc" for replicate in CLIMATE_REPLICATES],
         test=rules.climate_prepare.output.test,
-        code=code_of("climate_figures"),
     output:
         fig3b=report(
             "results/figures/fig3b.png", caption="../report/fig3b.rst", category="Study 2: ClimateBench"
@@ -158,6 +159,7 @@ rule climate_figures:
         ),
     params:
         settings=settings_of("climate_figures"),
+        code=code_of("climate_figures"),
         runs=runs_folder("predictions"),
         data=subpath(input.test, parent=True),
         out_dir=subpath(output.fig3b, parent=True),

@@ -8,9 +8,8 @@ import yaml
 from snakemake.utils import update_config, validate
 
 from odfa.io import milestone_file_name, write_text
-from odfa.pipeline.code import code_files
 from odfa.pipeline.replicates import replicate_name
-from odfa.pipeline.stages import stage_modules, stage_settings
+from odfa.pipeline.stages import stage_code_digest, stage_settings
 from odfa.registry import CLIMATE_MODELS, DIALOGS_RUNS, METHODS, climate_run_name
 from odfa.studies.ablation import SETTINGS as ABLATION_SETTINGS, variant_names
 
@@ -73,7 +72,6 @@ def settings_of(stage):
 
 
 def code_of(stage):
-    """Inputs: the source files the jobs of `stage` run (a change reruns exactly those jobs)."""
-    return lambda wildcards: [
-        str(path) for path in code_files(stage_modules(stage, dict(wildcards.items())))
-    ]
+    """Params: the digest of the code the jobs of `stage` run. A change of its behaviour reruns
+    exactly those jobs; a comment, a docstring or a moved project reruns none."""
+    return lambda wildcards: stage_code_digest(stage, dict(wildcards.items()))

@@ -24,12 +24,11 @@ DIALOGS_RESULTS = [
 
 
 rule dialogs_fetch:
-    input:
-        code=code_of("dialogs_fetch"),
     output:
         DIALOGS_CORPUS,
     params:
         settings=settings_of("dialogs_fetch"),
+        code=code_of("dialogs_fetch"),
     log:
         "results/logs/dialogs/fetch.log",
     resources:
@@ -43,7 +42,6 @@ rule dialogs_fetch:
 rule dialogs_prepare:
     input:
         corpus=DIALOGS_CORPUS,
-        code=code_of("dialogs_prepare"),
     output:
         tokenizer=f"{DIALOGS_DATA}/tokenizer.model",
         train=f"{DIALOGS_DATA}/train.npy",
@@ -51,6 +49,7 @@ rule dialogs_prepare:
         report=f"{DIALOGS_DATA}/report.json",
     params:
         settings=settings_of("dialogs_prepare"),
+        code=code_of("dialogs_prepare"),
         out_dir=subpath(output.report, parent=True),
     log:
         "results/logs/dialogs/prepare.log",
@@ -66,7 +65,6 @@ rule dialogs_prepare:
 rule dialogs_train:
     input:
         data=rules.dialogs_prepare.output,
-        code=code_of("dialogs_train"),
     output:
         metrics=f"{DIALOGS_REPLICATE}/metrics.json",
         log_csv=f"{DIALOGS_REPLICATE}/log.csv",
@@ -74,6 +72,7 @@ rule dialogs_train:
         milestones=[f"{DIALOGS_REPLICATE}/{milestone}" for milestone in DIALOGS_MILESTONES],
     params:
         settings=settings_of("dialogs_train"),
+        code=code_of("dialogs_train"),
         data=lambda wildcards, input: Path(input.data[0]).parent,
         run_dir=subpath(output.metrics, parent=True),
     log:
@@ -96,12 +95,12 @@ rule dialogs_evaluate:
         milestones=[f"{DIALOGS_SHOWN}/{milestone}" for milestone in DIALOGS_MILESTONES],
         tokenizer=rules.dialogs_prepare.output.tokenizer,
         report=rules.dialogs_prepare.output.report,
-        code=code_of("dialogs_evaluate"),
     output:
         samples=f"{DIALOGS_SHOWN}/samples.json",
         attention=f"{DIALOGS_SHOWN}/attention.npz",
     params:
         settings=settings_of("dialogs_evaluate"),
+        code=code_of("dialogs_evaluate"),
         data=subpath(input.tokenizer, parent=True),
         run_dir=subpath(input.model, parent=True),
     log:
@@ -121,13 +120,13 @@ rule dialogs_summary:
         metrics=expand(
             f"{DIALOGS_REPLICATE}/metrics.json", run=DIALOGS_METHODS, replicate=DIALOGS_REPLICATES
         ),
-        code=code_of("dialogs_summary"),
     output:
         summary=report("results/dialogs/metrics.csv", caption="../report/dialogs_metrics.rst", category="Study 1: dialogues"),
         replicates="results/dialogs/replicates.csv",
         comparisons=report("results/dialogs/comparisons.csv", caption="../report/dialogs_comparisons.rst", category="Study 1: dialogues"),
     params:
         settings=settings_of("dialogs_summary"),
+        code=code_of("dialogs_summary"),
         runs=runs_folder("metrics"),
         out_dir=subpath(output.summary, parent=True),
     log:
@@ -149,7 +148,6 @@ rule dialogs_figures:
             run=DIALOGS_METHODS,
             product=["samples.json", "attention.npz"],
         ),
-        code=code_of("dialogs_figures"),
     output:
         fig2c=report("results/figures/fig2c.png", caption="../report/fig2c.rst", category="Study 1: dialogues"),
         fig2d=report("results/figures/fig2d.png", caption="../report/fig2d.rst", category="Study 1: dialogues"),
@@ -157,6 +155,7 @@ rule dialogs_figures:
         fig2e=report("results/figures/fig2e.png", caption="../report/fig2e.rst", category="Study 1: dialogues"),
     params:
         settings=settings_of("dialogs_figures"),
+        code=code_of("dialogs_figures"),
         runs=runs_folder("logs"),
         out_dir=subpath(output.fig2c, parent=True),
     log:

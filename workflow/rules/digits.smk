@@ -11,14 +11,13 @@ DIGITS_RESULTS = [
 
 
 rule digits_train:
-    input:
-        code=code_of("digits_train"),
     output:
         metrics=f"{DIGITS_REPLICATE}/metrics.json",
         log_csv=f"{DIGITS_REPLICATE}/log.csv",
         model=f"{DIGITS_REPLICATE}/model.pt",
     params:
         settings=settings_of("digits_train"),
+        code=code_of("digits_train"),
         run_dir=subpath(output.metrics, parent=True),
     log:
         "results/logs/digits/train-{method}-{replicate}.log",
@@ -40,12 +39,12 @@ rule digits_summary:
             method=config["digits"]["methods"],
             replicate=DIGITS_REPLICATES,
         ),
-        code=code_of("digits_summary"),
     output:
         summary="results/digits/metrics.json",
         replicates="results/digits/replicates.csv",
     params:
         settings=settings_of("digits_summary"),
+        code=code_of("digits_summary"),
         runs=runs_folder("metrics"),
     log:
         "results/logs/digits/summary.log",
@@ -64,11 +63,11 @@ rule digits_figure:
             method=config["digits"]["methods"],
             replicate=DIGITS_REPLICATES,
         ),
-        code=code_of("digits_figure"),
     output:
         report("results/figures/digits.png", caption="../report/digits.rst", category="Digits"),
     params:
         settings=settings_of("digits_figure"),
+        code=code_of("digits_figure"),
         runs=runs_folder("logs"),
     log:
         "results/logs/digits/figure.log",

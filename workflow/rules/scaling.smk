@@ -9,8 +9,6 @@ SCALING_RESULTS = [
 
 
 rule scaling_sweep:
-    input:
-        code=code_of("scaling_sweep"),
     output:
         report(
             "results/scaling/timings.csv",
@@ -19,6 +17,7 @@ rule scaling_sweep:
         ),
     params:
         settings=settings_of("scaling_sweep"),
+        code=code_of("scaling_sweep"),
     log:
         "results/logs/scaling/sweep.log",
     # Timings need the machine to themselves. Snakemake caps threads at the cores it was given
@@ -37,7 +36,6 @@ rule scaling_sweep:
 rule scaling_figures:
     input:
         timings=rules.scaling_sweep.output[0],
-        code=code_of("scaling_figures"),
     output:
         fig4a=report(
             "results/figures/fig4a.png", caption="../report/fig4a.rst", category="Study 3: scaling"
@@ -50,6 +48,7 @@ rule scaling_figures:
         ),
     params:
         settings=settings_of("scaling_figures"),
+        code=code_of("scaling_figures"),
         out_dir=subpath(output.fig4a, parent=True),
     log:
         "results/logs/scaling/figures.log",

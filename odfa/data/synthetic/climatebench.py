@@ -4,7 +4,9 @@
 real variables, dims, coordinates, dtypes and attributes. Emission pathways are plausible shapes,
 not the real ones; the climate responds simply but physically: warming = pattern (polar
 amplification, land) x lagged (cumulative CO2 + CH4), minus regional aerosol cooling around SO2
-sources, plus seeded internal variability per member. A model therefore has something real to learn.
+sources, plus seeded internal variability per member. A model therefore has something real to
+learn. The archives are byte-identical on every machine: the elementary functions come from
+`portable_math`, built from + - * / alone.
 
 What is known of the real content is kept (ClimateBench's `prep_input_data` notebook and its
 readers): hist-GHG has no SO2 and BC, hist-aer no CO2 and CH4; ssp585 has one member; member 1 of
@@ -27,9 +29,9 @@ from pathlib import Path
 
 import numpy as np
 import xarray as xr
-from scipy.ndimage import gaussian_filter
 
 from odfa.data.climatebench import TEST_EXPERIMENTS, TRAIN_EXPERIMENTS, write_netcdf
+from odfa.data.synthetic.portable_math import exp, gaussian_smooth, sin_cos
 from odfa.io import atomic_output
 
 HISTORICAL_YEARS = np.arange(1850, 2015)
@@ -128,7 +130,8 @@ class _Grid:
         self.lat = np.linspace(-90.0, 90.0, n_lat)
         self.lon = np.arange(n_lon) * (360.0 / n_lon)
         self.lat2d, self.lon2d = np.meshgrid(self.lat, self.lon, indexing="ij")
-        weights = np.cos(np.deg2rad(self.lat2d))
+        self.sine, self.cosine = sin_cos(np.deg2rad(self.lat2d))
+        weights = self.cosine
         self.weights = weights / weights.sum()
         self.sigma = (
             AEROSOL_SMOOTHING_DEGREES / (180.0 / max(n_lat - 1, 1)),
@@ -138,14 +141,15 @@ class _Grid:
     def blob(self, lat: float, lon: float, radius: float) -> np.ndarray:
         """A Gaussian bump; longitude distance wraps around and shrinks with cos(latitude)."""
         dlon = (self.lon2d - lon + 180.0) % 360.0 - 180.0
-        distance2 = (self.lat2d - lat) ** 2 + (dlon * np.cos(np.deg2rad(self.lat2d))) ** 2
-        return np.exp(-0.5 * distance2 / radius**2)
+        along_latitude, along_longitude = self.lat2d - lat, dlon * self.cosine
+        distance2 = along_latitude * along_latitude + along_longitude * along_longitude
+        return exp(-0.5 * distance2 / (radius * radius))
 
     def smooth(self, field: np.ndarray) -> np.ndarray:
         """Gaussian smoothing over the last two axes (lat: nearest edge, lon: periodic)."""
         sigma = (0.0,) * (field.ndim - 2) + self.sigma
         mode = ("nearest",) * (field.ndim - 1) + ("wrap",)
-        return gaussian_filter(field, sigma=sigma, mode=mode)
+        return gaussian_smooth(field, sigma, mode)
 
     def global_mean(self, field: np.ndarray) -> np.ndarray:
         return (field * self.weights).sum(axis=(-2, -1))
@@ -267,9 +271,8 @@ class _Experiment:
 
 def _rainfall_climatology(lat: np.ndarray) -> np.ndarray:
     """Mean rainfall in mm/day: the tropical rain belt and the mid-latitude storm tracks."""
-    return (
-        1.0 + 5.0 * np.exp(-((lat / 12.0) ** 2)) + 2.0 * np.exp(-(((np.abs(lat) - 45) / 12) ** 2))
-    )
+    tropics, storm_tracks = lat / 12.0, (np.abs(lat) - 45) / 12
+    return 1.0 + 5.0 * exp(-tropics * tropics) + 2.0 * exp(-storm_tracks * storm_tracks)
 
 
 def _smooth_noise(grid: _Grid, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
@@ -280,8 +283,8 @@ def _smooth_noise(grid: _Grid, rng: np.random.Generator, shape: tuple[int, ...])
 
 def _warming_pattern(grid: _Grid) -> np.ndarray:
     """Local warming per degree of global warming: polar amplification and warmer land."""
-    sine = np.sin(np.deg2rad(grid.lat2d))
-    pattern = 0.6 + 1.2 * sine**2 + 0.6 * np.clip(sine, 0, None) ** 3
+    sine, northern = grid.sine, np.clip(grid.sine, 0, None)
+    pattern = 0.6 + 1.2 * sine * sine + 0.6 * northern * northern * northern
     for continent in [(45, 260, 20), (50, 70, 25), (8, 20, 18), (-10, 300, 15), (-25, 135, 12)]:
         pattern += 0.4 * grid.blob(*continent)
     return pattern / grid.global_mean(pattern)
@@ -318,7 +321,7 @@ def generate_sample_archives(
     grid = _Grid(n_lat, n_lon)
     rng = np.random.default_rng(seed)
     textures = {
-        species: np.exp(0.4 * _smooth_noise(grid, rng, grid.lat2d.shape)) for species in PEAK_FLUX
+        species: exp(0.4 * _smooth_noise(grid, rng, grid.lat2d.shape)) for species in PEAK_FLUX
     }
     pattern = _warming_pattern(grid)
     archives = {"train_val.tar.gz": TRAIN_EXPERIMENTS, "test.tar.gz": TEST_EXPERIMENTS}

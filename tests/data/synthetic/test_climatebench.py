@@ -1,3 +1,6 @@
+import os
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -7,6 +10,7 @@ import xarray as xr
 
 from odfa.data.climatebench import TEST_EXPERIMENTS, TRAIN_EXPERIMENTS
 from odfa.data.synthetic.climatebench import MISSING_DTR_YEARS, generate_sample_archives
+from odfa.io import sha256_of
 
 N_LAT, N_LON = 12, 18
 
@@ -147,6 +151,31 @@ def test_same_seed_same_bytes_other_seed_other_bytes(archives, tmp_path):
         reference = (archives / name).read_bytes()
         assert (tmp_path / "again" / name).read_bytes() == reference
         assert (tmp_path / "other" / name).read_bytes() != reference
+
+
+# Written on one machine, checked on every other: generation uses only correctly rounded
+# arithmetic (odfa.data.synthetic.portable_math), so no CPU's vector paths change a bit.
+SAMPLE_SHA256 = {
+    "test.tar.gz": "db221622e26380b7ea6cf70d782d3e7ef39e3b52f703c2dfd4855882935087a9",
+    "train_val.tar.gz": "ff1cf394cf9194463f0339e72b088b7ba1d93d20cd22bf6d241aab243e74d941",
+}
+
+
+def test_the_archives_have_the_same_bytes_on_every_machine(archives):
+    assert {name: sha256_of(archives / name) for name in SAMPLE_SHA256} == SAMPLE_SHA256
+
+
+def test_the_archives_do_not_depend_on_the_cpu_features_numpy_uses(archives, tmp_path):
+    """numpy without its AVX2/FMA code paths (as on an older CPU) writes the same bytes."""
+    script = (
+        "import sys; from pathlib import Path; "
+        "from odfa.data.synthetic.climatebench import generate_sample_archives; "
+        f"generate_sample_archives(Path(sys.argv[1]), {N_LAT}, {N_LON}, seed=0)"
+    )
+    environment = os.environ | {"NPY_DISABLE_CPU_FEATURES": "X86_V3 X86_V4"}
+    subprocess.run([sys.executable, "-c", script, str(tmp_path)], env=environment, check=True)
+    for name in SAMPLE_SHA256:
+        assert (tmp_path / name).read_bytes() == (archives / name).read_bytes()
 
 
 def test_member_count_is_configurable(tmp_path):
