@@ -154,13 +154,56 @@ def run_fingerprint(
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+SET_ASIDE = "checkpoints-set-aside"  # beside checkpoints/: other experiments', by fingerprint
+SET_ASIDE_KEPT = 3  # the most recently set aside experiments kept; older ones are deleted
+FINISHED = "finished"  # in checkpoints/: the run wrote every output (see `mark_finished`)
+
+
 def _set_aside(checkpoints: Path, fingerprint: str) -> Path:
-    """Move the checkpoints of another experiment out of the way, named by their fingerprint."""
-    stale = checkpoints.with_name(f"{checkpoints.name}-stale-{fingerprint}")
-    if stale.exists():
-        shutil.rmtree(stale)
-    checkpoints.rename(stale)
-    return stale
+    """Move another experiment's checkpoints to SET_ASIDE/<fingerprint>, keeping the further
+    advanced of two of one fingerprint, and the SET_ASIDE_KEPT most recently set aside."""
+    shelf = checkpoints.with_name(SET_ASIDE)
+    destination = shelf / fingerprint
+    if destination.exists() and _step(destination) > _step(checkpoints):
+        shutil.rmtree(checkpoints)
+    else:
+        shutil.rmtree(destination, ignore_errors=True)
+        shelf.mkdir(exist_ok=True)
+        checkpoints.rename(destination)
+        os.utime(destination)  # its time of setting aside orders the shelf
+    kept = sorted(shelf.iterdir(), key=lambda folder: folder.stat().st_mtime, reverse=True)
+    for folder in kept[SET_ASIDE_KEPT:]:
+        shutil.rmtree(folder)
+        print(
+            f"deleted {folder}: only {SET_ASIDE_KEPT} experiments are kept set aside",
+            file=sys.stderr,
+        )
+    return destination
+
+
+def _step(checkpoints: Path) -> int:
+    """The step of `checkpoints/last.pt` (-1 without one)."""
+    path = checkpoints / "last.pt"
+    return torch.load(path, map_location="cpu", weights_only=False)["step"] if path.exists() else -1
+
+
+def _restore(checkpoints: Path, fingerprint: str) -> bool:
+    """Bring this experiment's set-aside checkpoints back into `checkpoints` (resumed, even if
+    finished: its outputs are then written again without training); whether there were any."""
+    kept = checkpoints.with_name(SET_ASIDE) / fingerprint
+    if not (kept / "last.pt").exists():
+        return False
+    kept.rename(checkpoints)
+    (checkpoints / FINISHED).unlink(missing_ok=True)
+    print(f"found this experiment's checkpoints set aside in {kept}: restored", file=sys.stderr)
+    return True
+
+
+def mark_finished(out_dir: str | Path) -> None:
+    """Record that the run in `out_dir` wrote every output: a run of it again (a forced rerun)
+    trains afresh, where a run killed before this resumes from its last checkpoint."""
+    if distributed.is_main():
+        (Path(out_dir) / "checkpoints" / FINISHED).touch()
 
 
 def _publish(source: Path, destination: Path) -> None:
@@ -187,23 +230,33 @@ def _progress_bar(total: int, initial: int, name: str, enabled: bool) -> tqdm:
 def _resumable_state(
     checkpoints: Path, fingerprint: str, device: torch.device
 ) -> dict[str, Any] | None:
-    """The last checkpoint if it has `fingerprint`; otherwise None, with another experiment's
-    checkpoints set aside and milestones that have no last.pt (a run killed at its start)
-    removed."""
+    """The last checkpoint of this experiment, from `checkpoints` or restored from those set
+    aside; None to train afresh: after a finished run (a forced rerun), or with another
+    experiment's checkpoints (set aside). Milestones that have no last.pt (a run killed at its
+    start) are removed."""
     checkpoint_path = checkpoints / "last.pt"
-    if not checkpoint_path.exists():
-        shutil.rmtree(checkpoints, ignore_errors=True)
-        return None
-    state = torch.load(checkpoint_path, map_location=device, weights_only=False)
-    found = state.get("fingerprint", "unknown")
-    if found == fingerprint:
-        return state
-    stale = _set_aside(checkpoints, found)
-    print(
-        f"{checkpoint_path} belongs to another experiment (fingerprint {found}, this run's is "
-        f"{fingerprint}): set aside as {stale}; training starts afresh",
-        file=sys.stderr,
-    )
+    if checkpoint_path.exists():
+        state = torch.load(checkpoint_path, map_location=device, weights_only=False)
+        found = state.get("fingerprint", "unknown")
+        if found == fingerprint and not (checkpoints / FINISHED).exists():
+            return state
+        if found == fingerprint:
+            shutil.rmtree(checkpoints)
+            print(
+                f"{checkpoints} holds a finished run of this experiment: training afresh (a "
+                "rerun of a finished run retrains; a killed run resumes)",
+                file=sys.stderr,
+            )
+            return None
+        stale = _set_aside(checkpoints, found)
+        print(
+            f"{checkpoint_path} belongs to another experiment (fingerprint {found}, this run's "
+            f"is {fingerprint}): set aside as {stale}",
+            file=sys.stderr,
+        )
+    shutil.rmtree(checkpoints, ignore_errors=True)
+    if _restore(checkpoints, fingerprint):
+        return torch.load(checkpoint_path, map_location=device, weights_only=False)
     return None
 
 
@@ -266,7 +319,8 @@ def train(
     fractions of training (published to `out_dir/milestones/` at the end) and `out_dir/model.pt`.
     Every file is written atomically. A checkpoint resumes only when its fingerprint (see
     `run_fingerprint`; `identity` describes the experiment) matches; otherwise the old
-    checkpoints are set aside as `checkpoints-stale-<fingerprint>` and training starts afresh.
+    checkpoints are set aside in `checkpoints-set-aside/<fingerprint>` (and found there again
+    when this experiment comes back) and training starts afresh.
     """
     out_dir = Path(out_dir)
     inputs, targets = dataset

@@ -135,7 +135,7 @@ def test_a_killed_dvc_repro_resumes_its_training(dvc_workspace):
     config["digits"]["training"].update(epochs=12, checkpoint_every=20)
     path.write_text(yaml.safe_dump(config))
     run_dir = dvc_workspace / "results" / "digits" / "runs" / "odfa" / "replicate-0"
-    stale = set(run_dir.glob("checkpoints-stale-*"))
+    stale = set(run_dir.glob("checkpoints-set-aside/*"))
     command = [str(BIN / "dvc"), "repro", "digits_train-odfa-0"]
     process = subprocess.Popen(
         command, cwd=dvc_workspace, env=tools_environment(), start_new_session=True,
@@ -146,7 +146,7 @@ def test_a_killed_dvc_repro_resumes_its_training(dvc_workspace):
         process.poll() is None
         and time.monotonic() < deadline
         and not (
-            set(run_dir.glob("checkpoints-stale-*")) - stale
+            set(run_dir.glob("checkpoints-set-aside/*")) - stale
             and (run_dir / "checkpoints" / "last.pt").exists()
         )
     ):

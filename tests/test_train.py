@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from odfa.errors import ConfigError, DivergingLossError, NonFiniteLossError
 from odfa.feedback import build_method
 from odfa.models import FCNN, FCNNConfig
-from odfa.train import TrainingConfig, train
+from odfa.train import SET_ASIDE, SET_ASIDE_KEPT, TrainingConfig, mark_finished, train
 
 CPU = torch.device("cpu")
 
@@ -104,8 +104,8 @@ def test_a_checkpoint_of_another_experiment_is_set_aside_and_training_starts_afr
     capsys.readouterr()
     fresh, second = _run(config, "bp", tmp_path / "run", TRAINING, identity={"data": "two"})
     message = capsys.readouterr().err
-    stale = tmp_path / "run" / f"checkpoints-stale-{first.fingerprint}"
-    assert f"set aside as {stale}; training starts afresh" in message
+    stale = tmp_path / "run" / SET_ASIDE / first.fingerprint
+    assert f"set aside as {stale}" in message
     assert "resuming" not in message and second.fingerprint != first.fingerprint
     assert torch.load(stale / "last.pt", weights_only=False)["fingerprint"] == first.fingerprint
     assert list(second.log["step"]) == list(range(1, 25))  # every step trained again
@@ -114,7 +114,47 @@ def test_a_checkpoint_of_another_experiment_is_set_aside_and_training_starts_afr
         torch.testing.assert_close(actual, expected, rtol=0, atol=0)
 
 
-def test_an_unchanged_rerun_resumes_its_finished_checkpoint(tmp_path, config, capsys):
+def test_an_experiment_that_comes_back_finds_its_set_aside_checkpoints(tmp_path, config, capsys):
+    """A setting changed, then changed back: the first experiment's finished checkpoint is
+    restored and resumed at its last step, so nothing trains again."""
+    first_model, first = _run(config, "bp", tmp_path, TRAINING, identity={"data": "one"})
+    mark_finished(tmp_path)
+    _, second = _run(config, "bp", tmp_path, TRAINING, identity={"data": "two"})
+    mark_finished(tmp_path)
+    capsys.readouterr()
+    back_model, back = _run(config, "bp", tmp_path, TRAINING, identity={"data": "one"})
+    message = capsys.readouterr().err
+    assert f"set aside in {tmp_path / SET_ASIDE / first.fingerprint}: restored" in message
+    assert "at step 24 of 24" in message and back.fingerprint == first.fingerprint
+    for expected, actual in zip(first_model.parameters(), back_model.parameters(), strict=True):
+        torch.testing.assert_close(actual, expected, rtol=0, atol=0)
+    assert [path.name for path in (tmp_path / SET_ASIDE).iterdir()] == [second.fingerprint]
+
+
+def test_at_most_three_experiments_are_kept_set_aside(tmp_path, config):
+    fingerprints = []
+    for data in range(SET_ASIDE_KEPT + 2):
+        _, result = _run(config, "bp", tmp_path, dataclasses.replace(TRAINING, epochs=1),
+                         identity={"data": data})  # fmt: skip
+        fingerprints.append(result.fingerprint)
+    kept = {path.name for path in (tmp_path / SET_ASIDE).iterdir()}
+    assert kept == set(fingerprints[-SET_ASIDE_KEPT - 1 : -1])  # the newest three set aside
+
+
+def test_a_rerun_of_a_finished_run_trains_afresh(tmp_path, config, capsys):
+    """A forced rerun (Snakemake's --forcerun, `dvc repro -f`) retrains from step 0."""
+    first_model, _ = _run(config, "bp", tmp_path, TRAINING)
+    mark_finished(tmp_path)
+    capsys.readouterr()
+    again_model, again = _run(config, "bp", tmp_path, TRAINING)
+    message = capsys.readouterr().err
+    assert "holds a finished run of this experiment: training afresh" in message
+    assert "resuming" not in message and list(again.log["step"]) == list(range(1, 25))
+    for expected, actual in zip(first_model.parameters(), again_model.parameters(), strict=True):
+        torch.testing.assert_close(actual, expected, rtol=0, atol=0)
+
+
+def test_a_run_killed_after_its_last_checkpoint_resumes_without_training(tmp_path, config, capsys):
     _, first = _run(config, "bp", tmp_path, TRAINING, identity={"data": "one"})
     for output in ("model.pt", "log.csv"):  # as Snakemake or DVC do before rerunning a job
         (tmp_path / output).unlink()

@@ -20,7 +20,7 @@ from odfa.io import write_json
 from odfa.models import FCNN, FCNNConfig, parameter_count
 from odfa.models.vit import ViT, ViTConfig
 from odfa.pipeline.identity import run_identity
-from odfa.train import TrainingConfig, train, training_device, use_threads
+from odfa.train import TrainingConfig, mark_finished, train, training_device, use_threads
 
 PREDICTION_BATCH = 64
 DATA_FILES = ("train.nc", "test.nc")
@@ -146,4 +146,5 @@ def train_climate(
         "provenance": identity.as_dict(),
     }
     write_json(out_dir / "training.json", summary)
+    mark_finished(out_dir)
     return summary

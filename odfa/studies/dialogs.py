@@ -29,7 +29,7 @@ from odfa.studies.replicates import (
     summarise_replicates,
     write_csv,
 )
-from odfa.train import Evaluator, TrainingConfig, train, training_device, use_threads
+from odfa.train import Evaluator, TrainingConfig, mark_finished, train, training_device, use_threads
 
 DATA_FILES = ("train.npy", "validation.npy", "report.json", "tokenizer.model")
 EVALUATION_BATCH = 256
@@ -148,6 +148,7 @@ def train_dialogs(
         "provenance": identity.as_dict(),
     }
     write_json(out_dir / "metrics.json", metrics)
+    mark_finished(out_dir)
     return metrics
 
 

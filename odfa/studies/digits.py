@@ -22,7 +22,7 @@ from odfa.studies.replicates import (
     summarise_replicates,
     write_csv,
 )
-from odfa.train import TrainingConfig, train, training_device, use_threads
+from odfa.train import TrainingConfig, mark_finished, train, training_device, use_threads
 
 N_CLASSES = 10
 
@@ -88,6 +88,7 @@ def train_digits(
         metrics["final_alignment"] = float(np.nanmean(alignment.dropna().tail(5).to_numpy()))
     metrics |= {"fingerprint": result.fingerprint, "provenance": identity.as_dict()}
     write_json(Path(out_dir) / "metrics.json", metrics)
+    mark_finished(out_dir)
     return metrics
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from odfa.pipeline.identity import run_identity
 from odfa.pipeline.stages import restricted_config
 from odfa.studies.digits import train_digits
+from odfa.train import SET_ASIDE, SET_ASIDE_KEPT
 from tests.conftest import DEFAULT_CONFIG, tiny_config
 
 
@@ -70,21 +71,21 @@ CHANGES = {
 }
 
 
-def test_a_changed_setting_trains_afresh_and_an_unchanged_one_resumes(tmp_path):
+def test_a_changed_setting_trains_afresh_and_the_setting_changed_back_finds_its_run(tmp_path):
     run_dir = tmp_path / "run"
     reference, _ = _train(_changed("digits.training.epochs", 1), run_dir)
     for key, value in CHANGES.items():
         metrics, log = _train(_changed(key, value), run_dir)
-        assert "training starts afresh" in log and "resuming" not in log, key
+        assert "set aside as" in log and "resuming" not in log, key
         assert metrics["fingerprint"] != reference["fingerprint"], key
         assert metrics["provenance"]["settings"] != reference["provenance"]["settings"], key
         if key not in ("threads", "device"):  # on one CPU these change no number
             assert metrics["final_train_loss"] != reference["final_train_loss"], key
-        _train(_changed("digits.training.epochs", 1), run_dir)  # back to the reference
-    stale = {path.name for path in run_dir.glob("checkpoints-stale-*")}
-    assert (
-        f"checkpoints-stale-{reference['fingerprint']}" in stale and len(stale) == len(CHANGES) + 1
-    )
-    again, log = _train(_changed("digits.training.epochs", 1), run_dir)
-    assert "resuming from" in log and "at step 45 of 45" in log
+        back, log = _train(_changed("digits.training.epochs", 1), run_dir)  # the reference again
+        assert "restored" in log and "at step 45 of 45" in log, key  # found, not trained again
+        assert back["test_accuracy"] == reference["test_accuracy"], key
+    shelf = {path.name for path in (run_dir / SET_ASIDE).iterdir()}
+    assert 0 < len(shelf) <= SET_ASIDE_KEPT and reference["fingerprint"] not in shelf
+    again, log = _train(_changed("digits.training.epochs", 1), run_dir)  # a forced rerun
+    assert "training afresh" in log and "resuming" not in log
     assert again["test_accuracy"] == reference["test_accuracy"]
