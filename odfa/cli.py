@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import shutil
@@ -601,14 +602,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _disk_full(error: BaseException | None) -> bool:
+    """Whether `error`, or one it was raised from, says the disk is full (torch's writer
+    raises a RuntimeError whose cause does)."""
+    while error is not None:
+        if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+            return True
+        if "No space left on device" in str(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.handler(args)
     except UserError as error:  # bad input: one line; a bug keeps its traceback
-        print(f"odfa: error: {error}", file=sys.stderr)
-        return 2
-    return 0
+        message = str(error)
+    except FileNotFoundError as error:  # an input an earlier stage makes, or a wrong path
+        message = f"{error.filename}: no such file; run the stage that makes it, or check the path"
+    except (OSError, RuntimeError) as error:
+        if not _disk_full(error):
+            raise
+        message = (
+            "no space left on device; free some and run the command again (outputs are "
+            "written atomically: none was left half-written, a training resumes)"
+        )
+    else:
+        return 0
+    print(f"odfa: error: {message}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

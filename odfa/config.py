@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Iterator, Mapping
 from importlib.resources import files
 from pathlib import Path
@@ -40,7 +41,17 @@ def _with_defaults(validator_class: type[jsonschema.protocols.Validator]) -> typ
                     instance.setdefault(name, subschema["default"])
         yield from validate_properties(validator, properties, instance, schema)
 
-    return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
+    return jsonschema.validators.extend(
+        validator_class,
+        {"properties": set_defaults},
+        type_checker=validator_class.TYPE_CHECKER.redefine("number", _finite_number),
+    )
+
+
+def _finite_number(checker: jsonschema.TypeChecker, instance: Any) -> bool:
+    """A number of the schema is finite: NaN and infinities are no setting's value."""
+    number = jsonschema.Draft202012Validator.TYPE_CHECKER.is_type(instance, "number")
+    return number and math.isfinite(instance)
 
 
 def validate_config(config: dict[str, Any], source: str = "config") -> dict[str, Any]:

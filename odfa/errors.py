@@ -42,3 +42,7 @@ class MissingPackageError(UserError, ImportError):
 
 class HardwareError(UserError, RuntimeError):
     """The optical hardware the config asks for cannot be opened or driven."""
+
+
+class OutputError(UserError, OSError):
+    """An output cannot be written: its folder cannot be made or written in, or the disk is full."""

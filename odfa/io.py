@@ -5,11 +5,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
+
+from odfa.errors import OutputError
 
 HASH_CHUNK_SIZE = 1 << 20
 
@@ -19,6 +22,18 @@ def _default_mode() -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
+
+
+def writable_folder(path: str | Path) -> Path:
+    """`path` as a folder this process can write in (made if missing), or a one-line error."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"{path}: cannot make this output folder ({error.strerror})") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise OutputError(f"{path}: this output folder is not writable")
+    return path
 
 
 @contextlib.contextmanager
@@ -51,10 +66,22 @@ def atomic_output(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
         yield handle
 
 
+def finite_or_null(data: Any) -> Any:
+    """`data` with every NaN or infinite float replaced by None (JSON's null): standard JSON
+    has no NaN, so a metrics file never holds one."""
+    if isinstance(data, dict):
+        return {key: finite_or_null(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [finite_or_null(value) for value in data]
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
+    return data
+
+
 def write_json(path: str | Path, data: Any) -> None:
-    """Write `data` as indented JSON, atomically."""
+    """Write `data` as indented standard JSON (NaN and infinities as null), atomically."""
     with atomic_output(path) as handle:
-        json.dump(data, handle, indent=2, sort_keys=True)
+        json.dump(finite_or_null(data), handle, indent=2, sort_keys=True, allow_nan=False)
         handle.write("\n")
 
 

@@ -26,7 +26,7 @@ from odfa.config import validate_section
 from odfa.errors import DivergingLossError, NonFiniteLossError
 from odfa.feedback.alignment import gradient_alignment, parameter_norms, sample_alignment
 from odfa.feedback.methods import DirectFeedbackAlignment, LossFunction, TrainingMethod
-from odfa.io import atomic_output, milestone_file_name
+from odfa.io import atomic_output, milestone_file_name, writable_folder
 
 Evaluator = Callable[[nn.Module], dict[str, float]]
 
@@ -260,6 +260,22 @@ def _resumable_state(
     return None
 
 
+def _non_finite_advice(inputs: torch.Tensor, targets: torch.Tensor) -> str:
+    """What to do about a non-finite loss: fix the data if the batch holds NaN or infinities,
+    else tame the optimisation."""
+    bad = [
+        name
+        for name, values in (("inputs", inputs), ("targets", targets))
+        if values.is_floating_point() and not bool(torch.isfinite(values).all())
+    ]
+    if bad:
+        return (
+            f"The batch's {' and '.join(bad)} hold NaN or infinite values: the data are bad, "
+            "not the settings; prepare them again."
+        )
+    return "The batch's inputs and targets are finite: lower the learning rate or enable grad_clip."
+
+
 def _share_of(
     loss_function: LossFunction, share: torch.Tensor, batch: torch.Tensor
 ) -> LossFunction:
@@ -322,7 +338,7 @@ def train(
     checkpoints are set aside in `checkpoints-set-aside/<fingerprint>` (and found there again
     when this experiment comes back) and training starts afresh.
     """
-    out_dir = Path(out_dir)
+    out_dir = writable_folder(out_dir) if distributed.is_main() else Path(out_dir)
     inputs, targets = dataset
     steps_per_epoch = math.ceil(len(inputs) / config.batch_size)
     total_steps = config.epochs * steps_per_epoch
@@ -425,7 +441,7 @@ def train(
             checkpoint(step)
             raise NonFiniteLossError(
                 f"loss became {float(loss)} at step {step + 1} ({method.name}); the last good "
-                f"state is in {checkpoint_path}. Lower the learning rate or enable grad_clip."
+                f"state is in {checkpoint_path}. " + _non_finite_advice(batch_inputs, batch_targets)
             )
         first_loss = float(loss) if first_loss is None else first_loss
         if config.divergence_factor is not None and (

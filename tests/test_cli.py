@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 from dataclasses import replace
 
@@ -52,6 +53,46 @@ def test_a_truncated_climatebench_archive_exits_2_naming_it(tmp_path, capsys):
     error = capsys.readouterr().err
     assert str(archive) in error and "corrupt or truncated" in error
     assert not (out / "train.nc").exists() and not (out / "test.nc").exists()
+
+
+def test_a_missing_input_is_one_line_naming_it(tmp_path, capsys):
+    arguments = ["climate", "score", "--run-dir", str(tmp_path / "run"), "--data", str(tmp_path)]
+    assert main(arguments) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("odfa: error: ") and error.count("\n") == 1
+    assert str(tmp_path / "run" / "training.json") in error and "run the stage" in error
+
+
+def test_an_output_folder_under_a_file_stops_in_one_line_before_training(tmp_path, capsys):
+    (tmp_path / "file").write_text("")
+    config = str(REPO / "config" / "config.yaml")
+    out = str(tmp_path / "file" / "run")
+    assert main(["digits", "train", "--config", config, "--method", "bp", "--out", out]) == 2
+    error = capsys.readouterr().err
+    assert error == f"odfa: error: {out}: cannot make this output folder (Not a directory)\n"
+
+
+def test_a_full_disk_is_one_line_and_another_runtime_error_keeps_its_traceback(monkeypatch, capsys):
+    from odfa import cli
+
+    def writer_fails(cause: BaseException):
+        def handler(args) -> None:
+            raise RuntimeError("[enforce fail at inline_container.cc:672] write failed") from cause
+
+        return handler
+
+    check = cli.COMMANDS["config"][1]["check"]
+    arguments = ["config", "check", "any.yaml"]
+    full = OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setitem(cli.COMMANDS["config"][1], "check", replace(check, handler=writer_fails(
+        full)))  # fmt: skip
+    assert main(arguments) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("odfa: error: no space left on device;") and error.count("\n") == 1
+    monkeypatch.setitem(cli.COMMANDS["config"][1], "check", replace(check, handler=writer_fails(
+        ValueError("a bug"))))  # fmt: skip
+    with pytest.raises(RuntimeError, match="enforce fail"):
+        main(arguments)
 
 
 def test_a_bug_keeps_its_traceback_and_a_user_error_is_one_line(monkeypatch, capsys):

@@ -18,6 +18,7 @@ from odfa import errors
         (errors.DownloadError, RuntimeError),
         (errors.NonFiniteLossError, RuntimeError),
         (errors.DivergingLossError, RuntimeError),
+        (errors.OutputError, OSError),
     ],
 )
 def test_each_user_error_is_caught_as_one_and_as_its_builtin(kind, builtin):

@@ -9,7 +9,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from odfa.errors import ConfigError, DivergingLossError, NonFiniteLossError
+from odfa.errors import ConfigError, DivergingLossError, NonFiniteLossError, OutputError
 from odfa.feedback import build_method
 from odfa.models import FCNN, FCNNConfig
 from odfa.train import SET_ASIDE, SET_ASIDE_KEPT, TrainingConfig, mark_finished, train
@@ -170,7 +170,8 @@ def test_a_non_finite_loss_stops_with_a_clear_error(tmp_path, config):
         return F.cross_entropy(output, target) * float("nan")
 
     model = _model()
-    with pytest.raises(NonFiniteLossError, match="loss became nan at step 1"):
+    finite = "inputs and targets are finite: lower the learning rate"
+    with pytest.raises(NonFiniteLossError, match=f"loss became nan at step 1.*{finite}"):
         train(
             model,
             build_method("bp", model, config, CPU),
@@ -182,6 +183,23 @@ def test_a_non_finite_loss_stops_with_a_clear_error(tmp_path, config):
             progress=False,
         )
     assert not (tmp_path / "model.pt").exists()
+
+
+def test_a_nan_in_the_data_is_blamed_on_the_data_not_the_learning_rate(tmp_path, config):
+    inputs, targets = _data()
+    inputs[3, 2] = float("nan")
+    model = _model()
+    with pytest.raises(NonFiniteLossError, match="inputs hold NaN or infinite values: the data"):
+        train(
+            model, build_method("bp", model, config, CPU), (inputs, targets), F.cross_entropy,
+            TRAINING, tmp_path, CPU, progress=False,
+        )  # fmt: skip
+
+
+def test_an_output_folder_that_cannot_be_made_stops_before_the_first_step(tmp_path, config):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(OutputError, match="cannot make this output folder"):
+        _run(config, "bp", tmp_path / "file" / "run", TRAINING)
 
 
 def test_a_diverging_loss_stops_with_a_clear_error(tmp_path, config):

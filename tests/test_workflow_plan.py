@@ -11,6 +11,7 @@ import yaml
 
 from odfa.config import load_config
 from odfa.data.digits import load_digits_split
+from odfa.errors import ConfigError
 from tests.conftest import DEFAULT_CONFIG, REPO, snakemake, tiny_config
 
 pytestmark = pytest.mark.slow  # Snakemake runs and dry runs
@@ -112,3 +113,29 @@ def test_the_workflow_passes_snakemakes_lint(tmp_path):
     assert result.returncode == 0 and "good condition" in result.stdout + result.stderr, (
         result.stdout[-3000:]
     )
+
+
+@pytest.mark.parametrize(
+    ("layer", "message"),
+    [
+        ({"digits": {"trainin": {"epochs": 1}}}, "digits: Additional properties are not allowed"),
+        ({"dialogs": {"training": {"learning_rate": float("nan")}}}, "learning_rate: nan is not"),
+    ],
+)
+def test_a_bad_config_stops_snakemake_with_the_line_odfa_config_check_gives(
+    tmp_path, layer, message
+):
+    path = tmp_path / "experiment.yaml"
+    path.write_text(yaml.safe_dump(layer))
+    result = snakemake("all", "-n", "--configfile", str(path), "-d", str(tmp_path))
+    checked = load_config_error(REPO / "config" / "config.yaml", path)
+    assert result.returncode != 0 and message in checked
+    assert f"odfa: error: {checked}\n" in result.stderr
+    assert len(result.stderr.splitlines()) <= 3  # the profile's and the layering's notes first
+
+
+def load_config_error(*paths) -> str:
+    """The message `odfa config check` gives for `paths`."""
+    with pytest.raises(ConfigError) as raised:
+        load_config(*paths)
+    return str(raised.value)

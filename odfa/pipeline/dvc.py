@@ -27,6 +27,11 @@ from odfa.pipeline.stages import code_key, code_keys, key_code_digest, stage
 REPOSITORY = PACKAGE_DIR.parent
 SNAKEFILE = REPOSITORY / "Snakefile"
 CONFIG_FILE = "config/config.yaml"
+# The files the workflow passes to its jobs in environment variables, as DVC's stages name them.
+FILES_OF_VARIABLES = {
+    "ODFA_CONFIG": CONFIG_FILE,
+    "ODFA_CLIMATEBENCH_LOCK": "data/climatebench.lock.json",
+}
 HEADER = (
     "# Generated from the Snakemake workflow by `odfa pipeline dvc` (`make dvc.yaml`): do not\n"
     "# edit. Each stage is one job of `snakemake all` on config/config.yaml: the same command,\n"
@@ -114,12 +119,17 @@ def _output_entry(path: str) -> tuple[str, Any]:
 
 def _stage(job: Any) -> dict[str, Any]:
     """The DVC stage of one Snakemake job."""
-    command = job.shellcmd.replace('"$ODFA_CONFIG"', CONFIG_FILE)
+    command = job.shellcmd
+    for variable, path in FILES_OF_VARIABLES.items():
+        command = command.replace(f'"${variable}"', path)
     for log in job.log:
         command = command.replace(f" > {log} 2>&1", "")
     entry: dict[str, Any] = {"cmd": command}
     code = str(code_digest_file(code_key(job.rule.name, job.wildcards_dict)))
-    entry["deps"] = sorted({_relative(str(path)) for path in job.input} | {code})
+    read = {path for variable, path in FILES_OF_VARIABLES.items() if f"${variable}" in job.shellcmd}
+    entry["deps"] = sorted(
+        {_relative(str(path)) for path in job.input} | {code} | read - {CONFIG_FILE}
+    )
     settings = job.params.get("settings") or {}
     if settings:
         entry["params"] = [{CONFIG_FILE: sorted(settings)}]

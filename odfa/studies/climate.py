@@ -15,6 +15,7 @@ from torch import nn
 
 from odfa import distributed
 from odfa.data.climatebench import as_time_series, write_netcdf
+from odfa.data.prepared import load_climate_split
 from odfa.feedback import build_method
 from odfa.io import write_json
 from odfa.models import FCNN, FCNNConfig, parameter_count
@@ -29,9 +30,10 @@ DATA_FILES = ("train.nc", "test.nc")
 class ClimateTask:
     """Tensors of one split and the conversions between maps and a model's layout."""
 
-    def __init__(self, path: Path, target_mean: np.ndarray, target_std: np.ndarray) -> None:
-        with xr.open_dataset(path) as dataset:
-            self.dataset = dataset.load()
+    def __init__(
+        self, dataset: xr.Dataset, target_mean: np.ndarray, target_std: np.ndarray
+    ) -> None:
+        self.dataset = dataset
         inputs = torch.from_numpy(self.dataset["inputs"].values)  # (S, window, channel, H, W)
         self.inputs = inputs.flatten(1, 2)  # (S, window * channel, H, W)
         self.target_mean = torch.from_numpy(target_mean)[:, None, None]
@@ -42,11 +44,11 @@ class ClimateTask:
     @classmethod
     def training_and_test(cls, data_dir: Path) -> tuple[ClimateTask, ClimateTask]:
         """Both splits, targets standardised with the training mean and std of each variable."""
-        with xr.open_dataset(data_dir / "train.nc") as train_set:
-            targets = train_set["targets"]
-            mean = targets.mean(("sample", "lat", "lon")).values.astype(np.float32)
-            std = targets.std(("sample", "lat", "lon")).values.astype(np.float32)
-        return cls(data_dir / "train.nc", mean, std), cls(data_dir / "test.nc", mean, std)
+        train_set, test_set = (load_climate_split(data_dir / name) for name in DATA_FILES)
+        targets = train_set["targets"]
+        mean = targets.mean(("sample", "lat", "lon")).values.astype(np.float32)
+        std = targets.std(("sample", "lat", "lon")).values.astype(np.float32)
+        return cls(train_set, mean, std), cls(test_set, mean, std)
 
     @property
     def map_shape(self) -> tuple[int, int, int]:

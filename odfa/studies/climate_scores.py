@@ -11,6 +11,7 @@ import pandas as pd
 import xarray as xr
 
 from odfa.data.climatebench import as_time_series
+from odfa.data.prepared import load_climate_split, require_finite
 from odfa.io import write_json
 from odfa.metrics import climatebench_scores
 from odfa.registry import CLIMATE_MODELS, climate_run_name
@@ -24,6 +25,9 @@ from odfa.studies.replicates import (
 SCORES = ["nrmse_spatial", "nrmse_global", "nrmse_total", "rmse"]
 
 
+RETRAIN = "the run trained to NaN or infinite outputs: train it again with other settings"
+
+
 def score_run(run_dir: str | Path, data_dir: str | Path) -> dict[str, Any]:
     """Score `run_dir/predictions.nc` against the prepared test set: `run_dir/metrics.json`.
 
@@ -32,10 +36,10 @@ def score_run(run_dir: str | Path, data_dir: str | Path) -> dict[str, Any]:
     """
     run_dir = Path(run_dir)
     training = json.loads((run_dir / "training.json").read_text())
-    with xr.open_dataset(Path(data_dir) / "test.nc") as test_set:
-        test_set = test_set.load()
+    test_set = load_climate_split(Path(data_dir) / "test.nc")
     with xr.open_dataset(run_dir / "predictions.nc") as predictions:
         prediction = predictions["prediction"].load()
+    require_finite(prediction.values, run_dir / "predictions.nc", "prediction", RETRAIN)
     truth = as_time_series(test_set, test_set["targets"].values)
     scores = {
         str(variable): climatebench_scores(

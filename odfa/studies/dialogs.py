@@ -16,6 +16,7 @@ from torch import nn
 
 from odfa import distributed
 from odfa.data.dialogs import UTTERANCE_END, decode, encode_text
+from odfa.data.prepared import load_tokens
 from odfa.errors import ConfigError, DataError
 from odfa.feedback import build_method
 from odfa.io import atomic_output, milestone_file_name, write_json
@@ -108,9 +109,11 @@ def train_dialogs(
     identity = run_identity(config, "dialogs_train", wildcards, inputs)
     use_threads(config["threads"])
     gpt = model_config(settings, data_dir)
-    train_set = token_sequences(np.load(data_dir / "train.npy"), gpt.context_length)
+    train_set = token_sequences(
+        load_tokens(data_dir / "train.npy", gpt.vocab_size), gpt.context_length
+    )
     validation_inputs, validation_targets = token_sequences(
-        np.load(data_dir / "validation.npy"), gpt.context_length
+        load_tokens(data_dir / "validation.npy", gpt.vocab_size), gpt.context_length
     )
     limit = settings["validation_sequences"]
     evaluate = validation_loss(validation_inputs[:limit], validation_targets[:limit])

@@ -21,17 +21,14 @@ CLIMATE_RESULTS = [
 ]
 
 
-# The committed digests of the real archives: checked by every fetch, written only by
-# `odfa data lock` (ClimateBench publishes none).
 rule climate_fetch:
-    input:
-        lock="data/climatebench.lock.json",
     output:
         train_val=f"{CLIMATE_ARCHIVES}/train_val.tar.gz",
         test=f"{CLIMATE_ARCHIVES}/test.tar.gz",
     params:
         settings=settings_of("climate_fetch"),
         code=code_of("climate_fetch"),
+        lock=lambda wildcards: sha256_of(CLIMATEBENCH_LOCK),
         out_dir=subpath(output.test, parent=True),
     log:
         "results/logs/climate/fetch.log",
@@ -41,7 +38,7 @@ rule climate_fetch:
         "../envs/odfa.yaml"
     shell:
         "odfa climate fetch --config \"$ODFA_CONFIG\" --out {params.out_dir}"
-        " --lock-file {input.lock} > {log} 2>&1"
+        " --lock-file \"$ODFA_CLIMATEBENCH_LOCK\" > {log} 2>&1"
 
 
 rule climate_prepare:

@@ -1,13 +1,16 @@
 # Config loading and validation, shared by every rule file; the settings and code of each stage.
 import hashlib
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
-from snakemake.utils import update_config, validate
+from snakemake.utils import update_config
 
-from odfa.io import milestone_file_name, write_text
+from odfa.config import validate_config
+from odfa.errors import ConfigError
+from odfa.io import milestone_file_name, sha256_of, write_text
 from odfa.pipeline.replicates import replicate_name
 from odfa.pipeline.stages import stage_code_digest, stage_settings
 from odfa.registry import CLIMATE_MODELS, DIALOGS_RUNS, METHODS, climate_run_name
@@ -35,7 +38,13 @@ def typed(value):
 # defaults filled in. Every job reads this one file, named by its content and passed to jobs as
 # $ODFA_CONFIG; the path is no param, the values each job takes as params are.
 update_config(config, typed(workflow.config_settings.config))
-validate(config, "../../odfa/schemas/config.schema.yaml")
+_SOURCES = [f"{workflow.basedir}/config/config.yaml", *workflow.config_settings.configfiles]
+try:  # the message `odfa config check` gives, in one line
+    validate_config(config, source=" + ".join(
+        [str(Path(path)) for path in _SOURCES] + ["--config"] * bool(workflow.config_settings.config)
+    ))
+except ConfigError as error:
+    sys.exit(f"odfa: error: {error}")
 _EFFECTIVE = yaml.safe_dump(config, sort_keys=True)
 EFFECTIVE_CONFIG = Path(
     ".snakemake", "odfa", f"config-{hashlib.sha256(_EFFECTIVE.encode()).hexdigest()[:16]}.yaml"
@@ -43,6 +52,13 @@ EFFECTIVE_CONFIG = Path(
 if not EFFECTIVE_CONFIG.exists():
     write_text(EFFECTIVE_CONFIG, _EFFECTIVE)
 os.environ.update(ODFA_CONFIG=str(EFFECTIVE_CONFIG))
+
+# The committed digests of ClimateBench's real archives: checked by every fetch, written only by
+# `odfa data lock`. Found beside the Snakefile wherever the workflow runs, passed to the fetch as
+# $ODFA_CLIMATEBENCH_LOCK; its content digest is the fetch's param, so a change refetches and a
+# moved project does not.
+CLIMATEBENCH_LOCK = Path(workflow.basedir, "data", "climatebench.lock.json")
+os.environ.update(ODFA_CLIMATEBENCH_LOCK=str(CLIMATEBENCH_LOCK))
 
 wildcard_constraints:
     method="|".join(METHODS),
