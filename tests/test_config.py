@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import difflib
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,32 @@ def test_later_files_are_merged_over_earlier_ones(tmp_path):
     config = load_config(REPO / "config" / "config.yaml", layer)
     assert config["digits"]["training"]["learning_rate"] == 0.5
     assert config["digits"]["training"]["epochs"] == DEFAULT_CONFIG["digits"]["training"]["epochs"]
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("digits.training.learning_rate", 0.02), ("optics.threshold", 0.2), ("threads", 2)],
+)
+def test_dvc_experiments_change_only_the_line_of_the_setting_they_set(tmp_path, key, value):
+    """`dvc exp run -S` rewrites config/config.yaml with DVC's YAML writer: the file is kept in
+    that writer's layout, so an experiment's diff is its one setting."""
+    from dvc.utils.hydra import apply_overrides
+
+    path = tmp_path / "config.yaml"
+    original = (REPO / "config" / "config.yaml").read_text()
+    path.write_text(original)
+    apply_overrides(str(path), [f"{key}={value}"])
+    removed, added = (
+        [line[2:] for line in difflib.ndiff(original.splitlines(), path.read_text().splitlines())
+         if line.startswith(sign)]
+        for sign in ("- ", "+ ")
+    )  # fmt: skip
+    leaf = key.split(".")[-1]
+    assert len(removed) == len(added) == 1 and added[0].lstrip().startswith(f"{leaf}: {value}")
+    expected = yaml.safe_load(original)
+    *parents, _ = key.split(".")
+    section = expected
+    for part in parents:
+        section = section[part]
+    section[leaf] = value
+    assert yaml.safe_load(path.read_text()) == expected

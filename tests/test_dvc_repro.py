@@ -110,21 +110,25 @@ def _exp_runs(node: object) -> list[dict]:
 
 
 @pytest.mark.slow
-def test_dvc_exp_run_varies_a_setting_and_exp_show_lists_its_metrics(dvc_workspace):
+def test_dvc_exp_run_varies_a_setting_and_exp_show_lists_its_headline_metrics(dvc_workspace):
     git = ["git", "-c", "user.name=odfa", "-c", "user.email=odfa@example.org"]
     run([*git, "add", "-A"], dvc_workspace)
     run([*git, "commit", "-q", "-m", "tiny run"], dvc_workspace)
     setting = "config/config.yaml:digits.training.learning_rate=0.02"
-    stage = "digits_train-odfa-1"  # one run: DVC runs stages one after another
-    command = [str(BIN / "dvc"), "exp", "run", "-S", setting, "--single-item", stage]
-    output = run(command, dvc_workspace)
-    assert f"Running stage '{stage}'" in output and "digits_train-bp" not in output
+    stage = "digits_summary"  # the digits runs and their summary: DVC runs them one by one
+    dry = run([str(BIN / "dvc"), "exp", "run", "--dry", "-S", setting, stage], dvc_workspace)
+    assert "Running stage 'digits_train-odfa-1'" in dry
+    output = run([str(BIN / "dvc"), "exp", "run", "-S", setting, stage], dvc_workspace)
+    assert "Running stage 'digits_summary'" in output and "dialogs_train" not in output
+    changed = run(["git", "diff", "--numstat", "config/config.yaml"], dvc_workspace).split()
+    assert changed[:2] == ["1", "1"]  # the layout kept: one line out, one in
     shown = json.loads(run([str(BIN / "dvc"), "exp", "show", "--json"], dvc_workspace))
     rates = {}
     for record in _exp_runs(shown):
+        assert all("/runs/" not in name for name in record["metrics"])  # summaries only
         params = record["params"]["config/config.yaml"]["data"]
-        metrics = record["metrics"]["results/digits/runs/odfa/replicate-1/metrics.json"]["data"]
-        rates[params["digits"]["training"]["learning_rate"]] = metrics["test_accuracy"]
+        summary = record["metrics"]["results/digits/metrics.json"]["data"]
+        rates[params["digits"]["training"]["learning_rate"]] = summary["odfa"]["test_accuracy"]
     assert set(rates) == {0.05, 0.02} and rates[0.05] != rates[0.02]
 
 

@@ -39,7 +39,8 @@ HEADER = (
     "# DVC reads config/config.yaml; vary it with\n"
     "# `dvc exp run -S 'config/config.yaml:<key>=<value>'`.\n"
 )
-METRICS = {"metrics.json", "metrics.csv"}
+SUMMARY_METRICS = "metrics.json"  # a study's summary (each run's, with its provenance: an out)
+RUNS = "runs"  # the folder of a study's runs
 PLOT_AXES = {"log.csv": ("step", "loss"), "timings.csv": ("width", "measured_s_per_sample")}
 CODE_DIGESTS = PurePosixPath(".odfa/code")  # one file per kind of job, the `code` stage's
 CODE_STAGE = {
@@ -104,10 +105,11 @@ def _relative(path: str) -> str:
 
 
 def _output_entry(path: str) -> tuple[str, Any]:
-    """(section, entry) of one output: metrics, plots or outs. All are cached, so `dvc pull`
-    restores them and `dvc exp show` reads any experiment's metrics."""
+    """(section, entry) of one output: metrics (the studies' summaries, so that `dvc exp show`
+    lists headline numbers, not every run's provenance), plots or outs. All are cached, so
+    `dvc pull` restores them and `dvc exp show` reads any experiment's metrics."""
     name = PurePosixPath(path).name
-    if name in METRICS:
+    if name == SUMMARY_METRICS and RUNS not in PurePosixPath(path).parts:
         return "metrics", path
     if name in PLOT_AXES:
         x, y = PLOT_AXES[name]

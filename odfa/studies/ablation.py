@@ -13,7 +13,12 @@ import yaml
 
 from odfa.config import validate_config
 from odfa.errors import ConfigError, MissingInputError
-from odfa.studies.replicates import replicate_metrics, summarise_replicates, write_csv
+from odfa.studies.replicates import (
+    replicate_metrics,
+    summarise_replicates,
+    write_csv,
+    write_summary,
+)
 
 # An ablation setting: its name in `ablation.<setting>` and in run names, and its optics key.
 SETTINGS = {
@@ -127,5 +132,5 @@ def summarise_ablation(
     summary = summarise_replicates(
         per_replicate, ["study", "variant", "setting", "value", "metric"]
     )
-    write_csv(summary, out_path)
+    write_summary(summary, out_path, ["study", "variant"])
     return summary

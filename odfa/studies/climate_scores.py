@@ -20,6 +20,7 @@ from odfa.studies.replicates import (
     replicate_metrics,
     summarise_replicates,
     write_csv,
+    write_summary,
 )
 
 SCORES = ["nrmse_spatial", "nrmse_global", "nrmse_total", "rmse"]
@@ -74,7 +75,7 @@ def summarise_climate(
     summary = summarise_replicates(table, keys)
     out_dir = Path(out_dir)
     write_csv(table, out_dir / "replicates.csv")
-    write_csv(summary, out_dir / "metrics.csv")
+    write_summary(summary, out_dir / "metrics.csv", keys)
     comparisons = compare_methods(summary, "nrmse_total", within=["model", "variable"])
     write_csv(comparisons, out_dir / "comparisons.csv")
     return summary

@@ -29,6 +29,7 @@ from odfa.studies.replicates import (
     replicate_metrics,
     summarise_replicates,
     write_csv,
+    write_summary,
 )
 from odfa.train import Evaluator, TrainingConfig, mark_finished, train, training_device, use_threads
 
@@ -215,6 +216,6 @@ def summarise_dialogs(
     summary = summarise_replicates(rows, ["method"])
     out_dir = Path(out_dir)
     write_csv(rows, out_dir / "replicates.csv")
-    write_csv(summary, out_dir / "metrics.csv")
+    write_summary(summary, out_dir / "metrics.csv", ["method"])
     write_csv(compare_methods(summary, "final_validation_loss"), out_dir / "comparisons.csv")
     return summary

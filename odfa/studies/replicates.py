@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from odfa.errors import MissingInputError
-from odfa.io import atomic_output
+from odfa.io import atomic_output, write_json
 from odfa.pipeline.replicates import replicate_name
 
 COUNT = "replicates"
@@ -85,6 +85,18 @@ def compare_methods(summary: pd.DataFrame, metric: str, within: Sequence[str] = 
             )
     columns = [*within, "method", "versus", "metric", "difference", "spread", "exceeds_spread"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def write_summary(summary: pd.DataFrame, path: str | Path, keys: Sequence[str]) -> None:
+    """`summary` as CSV at `path` and its numbers as JSON beside it (`<name>.json`: one object
+    per row, named by its `keys` joined with "/"), the study's headline metrics for DVC."""
+    write_csv(summary, path)
+    numbers = summary.set_index(list(keys)).select_dtypes("number")
+    rows = {
+        "/".join(map(str, name if isinstance(name, tuple) else (name,))): row
+        for name, row in numbers.to_dict(orient="index").items()
+    }
+    write_json(Path(path).with_suffix(".json"), rows)
 
 
 def write_csv(table: pd.DataFrame, path: str | Path) -> None:

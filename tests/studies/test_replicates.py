@@ -7,7 +7,12 @@ import json
 import pandas as pd
 import pytest
 
-from odfa.studies.replicates import compare_methods, replicate_metrics, summarise_replicates
+from odfa.studies.replicates import (
+    compare_methods,
+    replicate_metrics,
+    summarise_replicates,
+    write_summary,
+)
 
 ROWS = pd.DataFrame(
     {
@@ -60,3 +65,21 @@ def test_replicate_metrics_reads_each_folder_and_drops_provenance(tmp_path):
     ]
     with pytest.raises(FileNotFoundError):
         replicate_metrics(tmp_path, 3)
+
+
+def test_a_summary_is_written_as_csv_and_its_numbers_as_json_named_by_its_keys(tmp_path):
+    summary = pd.DataFrame(
+        {
+            "model": ["vit", "fcnn"],
+            "method": ["bp", "odfa"],
+            "nrmse_total": [0.5, 0.25],
+            "nrmse_total_std": [0.1, float("nan")],
+            "label": ["a", "b"],
+        }
+    )
+    write_summary(summary, tmp_path / "metrics.csv", ["model", "method"])
+    assert pd.read_csv(tmp_path / "metrics.csv")["label"].tolist() == ["a", "b"]
+    assert json.loads((tmp_path / "metrics.json").read_text()) == {
+        "vit/bp": {"nrmse_total": 0.5, "nrmse_total_std": 0.1},
+        "fcnn/odfa": {"nrmse_total": 0.25, "nrmse_total_std": None},
+    }

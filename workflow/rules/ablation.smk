@@ -76,6 +76,7 @@ rule ablation_summary:
         ),
     output:
         summary="results/ablation/metrics.csv",
+        headline="results/ablation/metrics.json",
         replicates="results/ablation/replicates.csv",
     params:
         settings=settings_of("ablation_summary"),

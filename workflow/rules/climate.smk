@@ -122,6 +122,7 @@ rule climate_summary:
             caption="../report/climate_metrics.rst",
             category="Study 2: ClimateBench",
         ),
+        headline="results/climate/metrics.json",
         replicates="results/climate/replicates.csv",
         comparisons=report(
             "results/climate/comparisons.csv",

@@ -122,6 +122,7 @@ rule dialogs_summary:
         ),
     output:
         summary=report("results/dialogs/metrics.csv", caption="../report/dialogs_metrics.rst", category="Study 1: dialogues"),
+        headline="results/dialogs/metrics.json",
         replicates="results/dialogs/replicates.csv",
         comparisons=report("results/dialogs/comparisons.csv", caption="../report/dialogs_comparisons.rst", category="Study 1: dialogues"),
     params:
