@@ -15,7 +15,6 @@ keyed by paths relative to the package's parent folder (so a moved project keeps
 from __future__ import annotations
 
 import ast
-import copy
 import functools
 import hashlib
 import re
@@ -49,8 +48,18 @@ def _source_path(module: str) -> Path:
 
 @functools.cache
 def _tree(module: str) -> ast.Module:
+    """The syntax tree of `module` without its docstrings (see `_strip_docstrings`); shared,
+    never edited."""
     path = _source_path(module)
-    return ast.parse(path.read_text(), filename=str(path))
+    return _strip_docstrings(ast.parse(path.read_text(), filename=str(path)))
+
+
+def _strip_docstrings(tree: ast.Module) -> ast.Module:
+    """`tree` with the docstring of the module, and of every class and function, removed."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | Definition) and ast.get_docstring(node, clean=False):
+            node.body = node.body[1:] or [ast.Pass()]
+    return tree
 
 
 def _imports(nodes: Iterable[ast.AST]) -> set[str]:
@@ -92,11 +101,18 @@ def _dispatcher_part(handlers: Iterable[str]) -> list[ast.stmt]:
 
 
 @functools.cache
+def _module_imports(module: str) -> frozenset[str]:
+    return frozenset(_imports(ast.walk(_tree(module))))
+
+
+@functools.cache
 def _direct_imports(module: str, handlers: tuple[str, ...]) -> frozenset[str]:
     """Package modules `module` runs imports of (its parent packages too, which Python runs
     first); of the dispatcher, those of the part `handlers` run."""
-    nodes = _dispatcher_part(handlers) if module == DISPATCHER else [_tree(module)]
-    imported = _imports(_walk(nodes))
+    if module == DISPATCHER:
+        imported = _imports(_walk(_dispatcher_part(handlers)))
+    else:
+        imported = set(_module_imports(module))
     if "." in module:
         imported.add(module.rsplit(".", 1)[0])
     return frozenset(name for name in imported if module_path(name) is not None)
@@ -140,45 +156,50 @@ def code_files(modules: Iterable[str], handlers: Iterable[str] = ()) -> list[Pat
     return sorted(sources.union(*(_data_files(module) for module in closure)))
 
 
-def _without_docstrings(nodes: list[ast.stmt]) -> ast.Module:
-    """A module of `nodes` with its docstring, and that of every class and function, removed."""
-    module = ast.Module(body=copy.deepcopy(nodes), type_ignores=[])  # edited below
-    for node in ast.walk(module):
-        if isinstance(node, ast.Module | Definition) and ast.get_docstring(node, clean=False):
-            node.body = node.body[1:] or [ast.Pass()]
-    return module
-
-
 def behaviour(nodes: list[ast.stmt]) -> str:
-    """The behaviour `nodes` define, as text: their syntax tree without docstrings, line
-    numbers or formatting, in which comments never appear."""
-    return ast.dump(_without_docstrings(nodes))
+    """The behaviour statements of a docstring-free tree define, as text: their syntax tree
+    without line numbers or formatting, in which comments never appear."""
+    return ast.dump(ast.Module(body=nodes, type_ignores=[]))
 
 
 @functools.cache
-def _file_digest(path: Path, module: str | None, handlers: tuple[str, ...]) -> bytes:
-    if module == DISPATCHER:
-        content = behaviour(_dispatcher_part(handlers)).encode()
-    elif module is not None:
-        content = behaviour(_tree(module).body).encode()
-    else:
-        content = path.read_bytes()
-    return hashlib.sha256(content).digest()
+def _module_digest(module: str) -> bytes:
+    return hashlib.sha256(behaviour(_tree(module).body).encode()).digest()
 
 
-def code_digest(modules: Iterable[str], handlers: Iterable[str] = ()) -> str:
-    """SHA-256 over the behaviour of the files `code_files` lists, keyed by relative paths."""
-    handlers = tuple(sorted(handlers))
+@functools.cache
+def _dispatcher_digest(handlers: tuple[str, ...]) -> bytes:
+    return hashlib.sha256(behaviour(_dispatcher_part(handlers)).encode()).digest()
+
+
+@functools.cache
+def _data_digest(path: Path) -> bytes:
+    return hashlib.sha256(path.read_bytes()).digest()
+
+
+@functools.cache
+def _code_digest(modules: tuple[str, ...], handlers: tuple[str, ...]) -> str:
     closure = imported_closure(modules, handlers)
     module_of = {_source_path(module): module for module in closure}
     digest = hashlib.sha256()
     for path in code_files(modules, handlers):
+        module = module_of.get(path)
+        if module == DISPATCHER:
+            content = _dispatcher_digest(handlers)
+        else:
+            content = _data_digest(path) if module is None else _module_digest(module)
         digest.update(str(path.relative_to(PACKAGE_DIR.parent).as_posix()).encode() + b"\0")
-        digest.update(_file_digest(path, module_of.get(path), handlers))
+        digest.update(content)
     return digest.hexdigest()
+
+
+def code_digest(modules: Iterable[str], handlers: Iterable[str] = ()) -> str:
+    """SHA-256 over the behaviour of the files `code_files` lists, keyed by relative paths."""
+    return _code_digest(tuple(modules), tuple(sorted(handlers)))
 
 
 def clear_caches() -> None:
     """Forget the parsed sources (after the files changed in this process)."""
-    for cached in (_tree, _direct_imports, _data_files, _file_digest):
+    cached_functions = (_tree, _module_imports, _direct_imports, _data_files, _module_digest)
+    for cached in (*cached_functions, _dispatcher_digest, _data_digest, _code_digest):
         cached.cache_clear()
