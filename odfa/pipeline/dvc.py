@@ -46,7 +46,7 @@ CODE_DIGESTS = PurePosixPath(".odfa/code")  # one file per kind of job, the `cod
 CODE_STAGE = {
     "cmd": f"odfa pipeline code --out {CODE_DIGESTS}",
     "deps": [PACKAGE],
-    "outs": [{str(CODE_DIGESTS): {"cache": False}}],
+    "outs": [str(CODE_DIGESTS)],  # cached: an experiment's workspace and `dvc pull` get them
 }
 
 
