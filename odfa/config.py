@@ -80,7 +80,10 @@ def _raise_first_error(
     if error is not None:
         key = ".".join(str(part) for part in error.absolute_path) or "(top level)"
         missing = error.validator == "required" and not error.absolute_path
-        raise ConfigError(f"{source}: {key}: {error.message}{missing_hint if missing else ''}")
+        message = error.message
+        if isinstance(error.instance, float) and not math.isfinite(error.instance):
+            message = f"{error.instance} is not a finite number ({message})"
+        raise ConfigError(f"{source}: {key}: {message}{missing_hint if missing else ''}")
 
 
 def merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:

@@ -27,9 +27,17 @@ def test_the_default_config_is_valid_and_gets_defaults():
         (("optics", "camera"), {"bits": "8"}, r"optics\.camera\.bits: '8' is not of type"),
         (("optics", "backend"), "hardware", r"optics\.backend: 'hardware'"),
         (("device",), "tpu", r"device: 'tpu'"),
-        (("digits", "training", "learning_rate"), float("nan"), r"learning_rate: nan is not of"),
-        (("dialogs", "training", "learning_rate"), float("inf"), r"learning_rate: inf is not of"),
-        (("optics", "threshold"), float("-inf"), r"optics\.threshold: -inf is not of"),
+        (
+            ("digits", "training", "learning_rate"),
+            float("nan"),
+            r"learning_rate: nan is not a finite",
+        ),
+        (
+            ("dialogs", "training", "learning_rate"),
+            float("inf"),
+            r"learning_rate: inf is not a finite",
+        ),
+        (("optics", "threshold"), float("-inf"), r"optics\.threshold: -inf is not a finite"),
     ],
 )
 def test_a_bad_value_names_its_key(path, value, message):

@@ -119,7 +119,10 @@ def test_the_workflow_passes_snakemakes_lint(tmp_path):
     ("layer", "message"),
     [
         ({"digits": {"trainin": {"epochs": 1}}}, "digits: Additional properties are not allowed"),
-        ({"dialogs": {"training": {"learning_rate": float("nan")}}}, "learning_rate: nan is not"),
+        (
+            {"dialogs": {"training": {"learning_rate": float("nan")}}},
+            "learning_rate: nan is not a finite",
+        ),
     ],
 )
 def test_a_bad_config_stops_snakemake_with_the_line_odfa_config_check_gives(
