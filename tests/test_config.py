@@ -69,8 +69,11 @@ def test_unreadable_files_are_reported(tmp_path: Path):
         load_config(tmp_path / "absent.yaml")
     broken = tmp_path / "broken.yaml"
     broken.write_text("device: [auto\n")
-    with pytest.raises(ConfigError, match="not valid YAML"):
+    with pytest.raises(
+        ConfigError, match=r"broken\.yaml is not valid YAML at line 2, column 1: "
+    ) as raised:
         load_config(broken)
+    assert "\n" not in str(raised.value)
     scalar = tmp_path / "scalar.yaml"
     scalar.write_text(yaml.safe_dump("auto"))
     with pytest.raises(ConfigError, match="mapping"):

@@ -5,11 +5,12 @@ test_workflow_plan.py)."""
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pandas as pd
 import pytest
 
-from tests.conftest import assert_image, planned_jobs, tiny_config
+from tests.conftest import REPO, assert_image, planned_jobs, tiny_config
 
 pytestmark = pytest.mark.slow  # Snakemake runs and dry runs
 
@@ -116,3 +117,19 @@ def test_a_run_records_its_fingerprint_and_settings(tiny_run):
     assert provenance["inputs"].keys() == {"digits.csv.gz"} and len(metrics["fingerprint"]) == 16
     table = pd.read_csv(tiny_run / "dialogs" / "replicates.csv")
     assert table["fingerprint"].nunique() == len(table) == 5
+
+
+def test_the_run_writes_no_file_git_tracks(tiny_project):
+    """No stage rewrites a tracked file (the ClimateBench lock included), so a clone's
+    `git status` stays clean after the README's first command."""
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.split()
+    rewritten_by_the_copy = {"config/config.yaml", "dvc.yaml"}  # the tiny config's own
+    changed = [
+        name
+        for name in tracked
+        if name not in rewritten_by_the_copy
+        and (tiny_project / name).read_bytes() != (REPO / name).read_bytes()
+    ]
+    assert changed == []
