@@ -180,16 +180,17 @@ def _data_digest(path: Path) -> bytes:
 @functools.cache
 def _code_digest(modules: tuple[str, ...], handlers: tuple[str, ...]) -> str:
     closure = imported_closure(modules, handlers)
-    module_of = {_source_path(module): module for module in closure}
+    contents = {
+        _source_path(module): (
+            _dispatcher_digest(handlers) if module == DISPATCHER else _module_digest(module)
+        )
+        for module in closure
+    }
+    contents |= {path: _data_digest(path) for module in closure for path in _data_files(module)}
     digest = hashlib.sha256()
-    for path in code_files(modules, handlers):
-        module = module_of.get(path)
-        if module == DISPATCHER:
-            content = _dispatcher_digest(handlers)
-        else:
-            content = _data_digest(path) if module is None else _module_digest(module)
+    for path in sorted(contents):  # the files `code_files` lists
         digest.update(str(path.relative_to(PACKAGE_DIR.parent).as_posix()).encode() + b"\0")
-        digest.update(content)
+        digest.update(contents[path])
     return digest.hexdigest()
 
 
