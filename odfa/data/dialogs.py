@@ -345,3 +345,10 @@ def prepare_dialogs(
     }
     write_json(out_dir / "report.json", report)
     return report
+
+
+def window_count(n_tokens: int, context_length: int, stride: int | None) -> int:
+    """Training windows of `context_length` (inputs, with next-token targets) in a stream of
+    `n_tokens`, one starting every `stride` tokens (None: `context_length`, side by side)."""
+    stride = context_length if stride is None else stride
+    return max(0, (n_tokens - 1 - context_length) // stride + 1)

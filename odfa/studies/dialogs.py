@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from odfa import distributed
-from odfa.data.dialogs import UTTERANCE_END, decode, encode_text
+from odfa.data.dialogs import UTTERANCE_END, decode, encode_text, window_count
 from odfa.data.prepared import load_tokens
 from odfa.errors import ConfigError, DataError
 from odfa.feedback import build_method
@@ -37,17 +37,22 @@ DATA_FILES = ("train.npy", "validation.npy", "report.json", "tokenizer.model")
 EVALUATION_BATCH = 256
 
 
-def token_sequences(tokens: np.ndarray, context_length: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Cut a token stream into (inputs, next-token targets) windows of `context_length`."""
-    count = (len(tokens) - 1) // context_length
-    if count < 1:
+def token_sequences(
+    tokens: np.ndarray, context_length: int, stride: int | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Cut a token stream into (inputs, next-token targets) windows of `context_length`, one
+    starting every `stride` tokens (None: `context_length`, windows side by side; 1: a window at
+    every token). The windows are views of one stream: overlap costs no memory."""
+    stride = context_length if stride is None else stride
+    if stride < 1:
+        raise ConfigError(f"dialogs.window_stride must be >= 1; got {stride}")
+    if window_count(len(tokens), context_length, stride) < 1:
         raise DataError(
             f"{len(tokens)} tokens cannot fill one sequence of context length {context_length}"
         )
     stream = torch.from_numpy(tokens.astype(np.int64))
-    usable = count * context_length
-    inputs = stream[:usable].view(count, context_length)
-    targets = stream[1 : usable + 1].view(count, context_length)
+    inputs = stream[:-1].unfold(0, context_length, stride)  # (windows, context_length)
+    targets = stream[1:].unfold(0, context_length, stride)
     return inputs, targets
 
 
@@ -111,7 +116,9 @@ def train_dialogs(
     use_threads(config["threads"])
     gpt = model_config(settings, data_dir)
     train_set = token_sequences(
-        load_tokens(data_dir / "train.npy", gpt.vocab_size), gpt.context_length
+        load_tokens(data_dir / "train.npy", gpt.vocab_size),
+        gpt.context_length,
+        settings["window_stride"],
     )
     validation_inputs, validation_targets = token_sequences(
         load_tokens(data_dir / "validation.npy", gpt.vocab_size), gpt.context_length

@@ -15,6 +15,7 @@ from typing import Any
 import torch
 
 from odfa.data.climatebench import TRAIN_EXPERIMENTS
+from odfa.data.dialogs import window_count
 from odfa.errors import ConfigError
 from odfa.models import parameter_count
 from odfa.timing.memory import PeakMemory
@@ -43,7 +44,7 @@ def paper_workloads(config: dict[str, Any]) -> Iterator[tuple[str, Workload, int
     tokens = dialogs["train_tokens"]
     if tokens is None:
         raise ConfigError("dialogs.train_tokens is null: the paper config sets the corpus size")
-    sequences = tokens // dialogs["model"]["context_length"]
+    sequences = window_count(tokens, dialogs["model"]["context_length"], dialogs["window_stride"])
     yield (
         "gpt",
         gpt_workload(config, None, None, None),

@@ -21,6 +21,22 @@ def test_token_sequences_pair_each_token_with_the_next():
     assert inputs.dtype == torch.int64
 
 
+def test_a_stride_of_one_starts_a_window_at_every_token():
+    inputs, targets = token_sequences(np.arange(7, dtype=np.uint16), context_length=4, stride=1)
+    assert inputs.tolist() == [[0, 1, 2, 3], [1, 2, 3, 4], [2, 3, 4, 5]]
+    assert targets.tolist() == [[1, 2, 3, 4], [2, 3, 4, 5], [3, 4, 5, 6]]
+
+
+def test_the_default_stride_is_the_context_length():
+    tokens = np.arange(23, dtype=np.uint16)
+    side_by_side = token_sequences(tokens, context_length=4)
+    assert all(
+        torch.equal(default, explicit)
+        for default, explicit in zip(side_by_side, token_sequences(tokens, 4, 4), strict=True)
+    )
+    assert len(token_sequences(tokens, 4, stride=2)[0]) == 10
+
+
 def test_too_few_tokens_for_one_sequence_is_an_error():
     with pytest.raises(ValueError, match="cannot fill one sequence"):
         token_sequences(np.arange(4, dtype=np.uint16), context_length=4)

@@ -32,7 +32,8 @@ def test_the_paper_workloads_have_the_paper_sizes_and_training_lengths():
     gpt, gpt_steps = workloads["gpt"]
     assert (gpt.sizes["width"], gpt.sizes["depth"], gpt.sizes["heads"]) == (2040, 21, 12)
     dialogs = PAPER["dialogs"]
-    sequences = dialogs["train_tokens"] // 24
+    assert dialogs["window_stride"] == 1  # a window at every token, as the study cut them
+    sequences = dialogs["train_tokens"] - 24
     assert gpt_steps == dialogs["training"]["epochs"] * math.ceil(sequences / 32)
     fcnn, fcnn_steps = workloads["fcnn"]
     assert fcnn.sizes == {"inputs": 55296, "hidden": 18432 + 8192 + 4096, "outputs": 13824,
