@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 import subprocess
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from odfa.timing.optical_budget import dialogs_optical_budget
 from tests.conftest import REPO, assert_image, planned_jobs, tiny_config
 
 pytestmark = pytest.mark.slow  # Snakemake runs and dry runs
@@ -40,6 +42,10 @@ def test_the_tiny_run_produces_the_dialogs_results(tiny_run):
     assert comparisons["exceeds_spread"].isna().all()  # one replicate: no spread, no verdict
     odfa = table.set_index("method").loc["odfa"]
     assert odfa["optical_frames"] > 0 and odfa["modelled_optical_seconds"] > 0
+    tokens = len(np.load(tiny_run.parent / "data" / "processed" / "dialogs" / "train.npy"))
+    budget = dialogs_optical_budget(tiny_config(), tokens)  # counted without training
+    assert budget["optical_frames"] == odfa["optical_frames"]
+    assert budget["modelled_optical_seconds"] == pytest.approx(odfa["modelled_optical_seconds"])
     assert 0.0 < odfa["projection_cosine"] <= 1.0 and 0.0 <= odfa["silent_outputs"] < 1.0
     assert table.set_index("method").drop(index="odfa")["projection_cosine"].isna().all()
     samples = (tiny_run / "figures" / "fig2d.txt").read_text()
