@@ -19,6 +19,7 @@ include: "workflow/rules/dialogs.smk"
 include: "workflow/rules/climate.smk"
 include: "workflow/rules/scaling.smk"
 include: "workflow/rules/ablation.smk"
+include: "workflow/rules/reproduction.smk"
 
 
 # Light jobs run where Snakemake runs (on a cluster: the login node), never as batch jobs:
@@ -37,6 +38,7 @@ localrules:
     scaling_figures,
     ablation_summary,
     ablation_figure,
+    reproduction,
 
 
 rule all:
@@ -46,3 +48,4 @@ rule all:
         CLIMATE_RESULTS,
         SCALING_RESULTS,
         ABLATION_RESULTS,
+        REPRODUCTION_RESULTS,

@@ -259,6 +259,18 @@ def _pipeline_summary(args: argparse.Namespace) -> None:
     print(run_summary(args.results, args.report))
 
 
+def _pipeline_scorecard(args: argparse.Namespace) -> None:
+    from odfa.studies.scorecard import Evidence, write_scorecard
+
+    evidence = Evidence(
+        _stage_config(args, "reproduction"),
+        load_config(*args.config, args.paper),
+        Path(args.results),
+    )
+    table = write_scorecard(evidence, args.out)
+    print(table[["claim", "published", "reproduced", "scale", "verdict"]].to_string(index=False))
+
+
 def _scaling_run(args: argparse.Namespace) -> None:
     from odfa.studies.scaling import run_sweep
 
@@ -536,6 +548,14 @@ COMMANDS: dict[str, tuple[str, dict[str, Command]]] = {
             "record": Command(
                 _pipeline_record,
                 "after a Snakemake run: record its results in DVC (dvc.lock and the cache)",
+            ),
+            "scorecard": Command(
+                _pipeline_scorecard,
+                "the study's claims, published against reproduced, with verdicts",
+                (CONFIG,
+                 required("--paper", "config/paper.yaml: layered over --config"),
+                 option("--results", default="results", help="the workflow's results folder"),
+                 required("--out", "scorecard CSV")),
             ),
             "summary": Command(
                 _pipeline_summary,

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from odfa.studies.scorecard import DIFFERS, HOLDS, NOT_MEASURABLE
 from odfa.timing.optical_budget import dialogs_optical_budget
 from tests.conftest import REPO, assert_image, planned_jobs, tiny_config
 
@@ -140,3 +141,13 @@ def test_the_run_writes_no_file_git_tracks(tiny_project):
         and (tiny_project / name).read_bytes() != (REPO / name).read_bytes()
     ]
     assert changed == []
+
+
+def test_the_tiny_run_scores_the_papers_claims(tiny_run):
+    scorecard = pd.read_csv(tiny_run / "reproduction.csv")
+    assert set(scorecard["verdict"]) <= {HOLDS, DIFFERS, NOT_MEASURABLE}
+    rows = scorecard.set_index("claim")
+    dialogs = rows.loc["DFA < ODFA < SHLW in final validation loss (ODFA learns, more slowly)"]
+    assert dialogs["scale"] == "miniature" and "odfa" in dialogs["reproduced"]
+    counted = rows.loc["GPT: parameters receiving the optical signal"]
+    assert counted["config"].startswith("config/paper.yaml") and "direct" not in counted["verdict"]

@@ -31,6 +31,7 @@ CONFIG_FILE = "config/config.yaml"
 FILES_OF_VARIABLES = {
     "ODFA_CONFIG": CONFIG_FILE,
     "ODFA_CLIMATEBENCH_LOCK": "data/climatebench.lock.json",
+    "ODFA_PAPER_CONFIG": "config/paper.yaml",
 }
 HEADER = (
     "# Generated from the Snakemake workflow by `odfa pipeline dvc` (`make dvc.yaml`): do not\n"

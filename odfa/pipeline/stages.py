@@ -159,6 +159,11 @@ STAGES = {
         ("odfa.studies.scaling", "odfa.feedback.optical"),
     ),
     "scaling_figures": Stage("scaling plot", (), ("odfa.figures.scaling",)),
+    "reproduction": Stage(
+        "pipeline scorecard",
+        ("dialogs", "climate", "scaling", "feedback", "optics"),
+        ("odfa.studies.scorecard",),
+    ),
 }
 
 

@@ -109,12 +109,19 @@ def ablation_headline(results: Path) -> pd.DataFrame:
     )
 
 
+def reproduction_headline(results: Path) -> pd.DataFrame:
+    """The scorecard's claims with their published and reproduced values and verdicts."""
+    table = pd.read_csv(results / "reproduction.csv")
+    return table[["claim", "published", "reproduced", "scale", "verdict"]]
+
+
 HEADLINES: dict[str, tuple[str, Callable[[Path], pd.DataFrame]]] = {
     "Digits (MLP)": ("digits/metrics.json", digits_headline),
     "Study 1: dialogs GPT": ("dialogs/metrics.csv", dialogs_headline),
     "Study 2: ClimateBench": ("climate/metrics.csv", climate_headline),
     "Study 3: scaling": ("scaling/timings.csv", scaling_headline),
     "Optics ablation": ("ablation/metrics.csv", ablation_headline),
+    "Reproduction scorecard": ("reproduction.csv", reproduction_headline),
 }
 
 

@@ -38,7 +38,7 @@ def test_a_missing_study_says_so_and_the_rest_is_shown(tmp_path):
     text = run_summary(tmp_path, tmp_path / "report.html")
     assert f"Report:  not made ({tmp_path / 'report.html'} is missing)" in text
     assert "BP           3 0.969 ± 0.008" in text
-    assert text.count("not made") == 5  # the report and four studies
+    assert text.count("not made") == 6  # the report, four studies and the scorecard
 
 
 def test_the_tiny_run_summary_names_every_product(tiny_run):
@@ -46,5 +46,5 @@ def test_the_tiny_run_summary_names_every_product(tiny_run):
     for figure in ("digits.png", "fig2c.png", "fig3b.png", "fig4a.png", "ablation.png"):
         assert figure in text
     assert "not made" not in text.replace("Report:  not made", "")
-    for run in ("BP*", "ODFA", "SHLW", "FCNN", "camera-ideal", "MODELLED optical"):
+    for run in ("BP*", "ODFA", "SHLW", "FCNN", "camera-ideal", "MODELLED optical", "verdict"):
         assert run in text

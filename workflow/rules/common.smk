@@ -60,6 +60,11 @@ os.environ.update(ODFA_CONFIG=str(EFFECTIVE_CONFIG))
 CLIMATEBENCH_LOCK = Path(workflow.basedir, "data", "climatebench.lock.json")
 os.environ.update(ODFA_CLIMATEBENCH_LOCK=str(CLIMATEBENCH_LOCK))
 
+# The paper's settings, layered over this run's config by the scorecard (claims counted at the
+# paper's sizes, and whether each study ran at them); passed as $ODFA_PAPER_CONFIG like the lock.
+PAPER_CONFIG = Path(workflow.basedir, "config", "paper.yaml")
+os.environ.update(ODFA_PAPER_CONFIG=str(PAPER_CONFIG))
+
 wildcard_constraints:
     method="|".join(METHODS),
     run="|".join(DIALOGS_RUNS),

@@ -1,0 +1,28 @@
+# The reproduction scorecard: every quantitative claim of the study, published against reproduced.
+
+REPRODUCTION_RESULTS = ["results/reproduction.csv"]
+
+
+rule reproduction:
+    input:
+        dialogs=rules.dialogs_summary.output,
+        climate=rules.climate_summary.output,
+        scaling=rules.scaling_sweep.output,
+    output:
+        report(
+            "results/reproduction.csv",
+            caption="../report/reproduction.rst",
+            category="Reproduction scorecard",
+        ),
+    params:
+        settings=settings_of("reproduction"),
+        code=code_of("reproduction"),
+        paper=lambda wildcards: sha256_of(PAPER_CONFIG),
+        results=subpath(output[0], parent=True),
+    log:
+        "results/logs/reproduction.log",
+    conda:
+        "../envs/odfa.yaml"
+    shell:
+        "odfa pipeline scorecard --config \"$ODFA_CONFIG\" --paper \"$ODFA_PAPER_CONFIG\""
+        " --results {params.results} --out {output} > {log} 2>&1"
