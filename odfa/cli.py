@@ -271,6 +271,19 @@ def _pipeline_scorecard(args: argparse.Namespace) -> None:
     print(table[["claim", "published", "reproduced", "scale", "verdict"]].to_string(index=False))
 
 
+def _pipeline_cost(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from odfa.timing.cost import ASSUMED_GPU, ASSUMED_TFLOPS, estimate_cost, study_totals
+
+    cost = estimate_cost(load_config(*args.config))
+    print(f"ESTIMATED GPU-hours at {ASSUMED_TFLOPS:.3g} TFLOP/s sustained ({ASSUMED_GPU}, FP32);")
+    print("FLOPs counted by torch's FlopCounterMode, not measured time:\n")
+    with pd.option_context("display.float_format", "{:.3g}".format):
+        print(cost.to_string(index=False))
+        print("\n" + study_totals(cost).rename("estimated GPU-hours").to_string())
+
+
 def _scaling_run(args: argparse.Namespace) -> None:
     from odfa.studies.scaling import run_sweep
 
@@ -556,6 +569,11 @@ COMMANDS: dict[str, tuple[str, dict[str, Command]]] = {
                  required("--paper", "config/paper.yaml: layered over --config"),
                  option("--results", default="results", help="the workflow's results folder"),
                  required("--out", "scorecard CSV")),
+            ),
+            "cost": Command(
+                _pipeline_cost,
+                "ESTIMATED GPU-hours of the config's jobs, study by study (FLOPs counted)",
+                (CONFIG,),
             ),
             "summary": Command(
                 _pipeline_summary,

@@ -15,6 +15,7 @@ from odfa.pipeline.replicates import replicate_name
 from odfa.pipeline.stages import stage_code_digest, stage_settings
 from odfa.registry import CLIMATE_MODELS, DIALOGS_RUNS, METHODS, climate_run_name
 from odfa.studies.ablation import SETTINGS as ABLATION_SETTINGS, variant_names
+from odfa.timing.cost import cost_notice
 
 
 def typed(value):
@@ -52,6 +53,11 @@ EFFECTIVE_CONFIG = Path(
 if not EFFECTIVE_CONFIG.exists():
     write_text(EFFECTIVE_CONFIG, _EFFECTIVE)
 os.environ.update(ODFA_CONFIG=str(EFFECTIVE_CONFIG))
+
+# A dry run that is not --quiet says what the config's jobs are estimated to cost on a GPU.
+_DRY_RUN, _QUIET = {"-n", "--dry-run", "--dryrun"}, {"-q", "--quiet"}
+if workflow.is_main_process and _DRY_RUN & set(sys.argv) and not _QUIET & set(sys.argv):
+    print(cost_notice(config), file=sys.stderr)
 
 # The committed digests of ClimateBench's real archives: checked by every fetch, written only by
 # `odfa data lock`. Found beside the Snakefile wherever the workflow runs, passed to the fetch as
