@@ -126,12 +126,12 @@ def _dialogs_plot(args: argparse.Namespace) -> None:
 
 
 def _ablation_train(args: argparse.Namespace) -> None:
-    from odfa.studies.ablation import apply_variant, train_variant
+    from odfa.studies.ablation import ablation_sized, apply_variant, train_variant
 
     _under_torchrun_if_several_gpus(args)
     stage = f"ablation_{args.study}"
     wildcards = {"variant": args.variant, "replicate": str(args.replicate)}
-    varied = apply_variant(load_config(*args.config), args.variant)
+    varied = apply_variant(ablation_sized(load_config(*args.config)), args.variant)
     config = restricted_config(varied, stage, wildcards)
     metrics = train_variant(config, args.study, args.variant, args.replicate, args.out, args.data)
     print(json.dumps({"study": args.study, **wildcards, **metrics}))

@@ -145,6 +145,7 @@ STAGES = {
             "dialogs.window_stride",
             "dialogs.milestones",
             "dialogs.validation_sequences",
+            "ablation.dialogs_model",
         ),
         ("odfa.studies.ablation", "odfa.studies.dialogs"),
         _odfa,

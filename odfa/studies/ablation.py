@@ -47,6 +47,20 @@ def parse_variant(variant: str) -> tuple[str, Any]:
     return setting, yaml.safe_load(text)
 
 
+def resizes_dialogs(ablation: dict[str, Any]) -> bool:
+    """Whether the ablation's dialogs runs train a GPT of their own size (`dialogs_model`)."""
+    return ablation["dialogs_model"] is not None
+
+
+def ablation_sized(config: dict[str, Any]) -> dict[str, Any]:
+    """`config` with the ablation's GPT settings (`ablation.dialogs_model`) in place of the
+    dialogs study's, validated again."""
+    sized = copy.deepcopy(config)
+    sized["dialogs"]["model"] |= config["ablation"]["dialogs_model"] or {}
+    validate_config(sized)
+    return sized
+
+
 def apply_variant(config: dict[str, Any], variant: str) -> dict[str, Any]:
     """`config` with the variant's optics setting changed (an ideal camera, or one camera field
     over the configured camera), validated again."""

@@ -25,7 +25,7 @@ from odfa.feedback.methods import FeedbackSettings, projection_shape
 from odfa.feedback.points import inspect_points
 from odfa.models import FCNN, FCNNConfig
 from odfa.registry import DIALOGS_RUNS, climate_run_name
-from odfa.studies.ablation import variant_names
+from odfa.studies.ablation import ablation_sized, resizes_dialogs, variant_names
 from odfa.timing.flops import CPU_ATTENTION, step_flops
 from odfa.timing.optical_budget import error_rows_per_window
 from odfa.timing.paper import climate_training_samples
@@ -195,17 +195,15 @@ def digits_jobs(counts: ModelFlops) -> Iterator[dict[str, Any]]:
 
 
 def ablation_jobs(counts: ModelFlops) -> Iterator[dict[str, Any]]:
+    """Every variant's replicates: the study's ODFA run (dialogs: at the ablation's own size)."""
     ablation = counts.config["ablation"]
-    variants = len(variant_names(ablation))
+    jobs = len(variant_names(ablation)) * ablation["replicates"]
+    sized = ModelFlops(ablation_sized(counts.config)) if resizes_dialogs(ablation) else counts
     for study in ablation["studies"]:
-        samples, flops = (
-            _dialogs_run_flops(counts, "odfa")
-            if study == "dialogs"
-            else _digits_run(counts, "odfa")
+        run = (
+            _dialogs_run_flops(sized, "odfa") if study == "dialogs" else _digits_run(counts, "odfa")
         )
-        yield _job(
-            "ablation", f"train {study} odfa", variants * ablation["replicates"], samples, flops
-        )
+        yield _job("ablation", f"train {study} odfa", jobs, *run)
 
 
 def scaling_jobs(counts: ModelFlops) -> Iterator[dict[str, Any]]:

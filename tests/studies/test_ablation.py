@@ -9,7 +9,14 @@ import pandas as pd
 import pytest
 
 from odfa.errors import ConfigError
-from odfa.studies.ablation import apply_variant, parse_variant, summarise_ablation, variant_names
+from odfa.studies.ablation import (
+    ablation_sized,
+    apply_variant,
+    parse_variant,
+    resizes_dialogs,
+    summarise_ablation,
+    variant_names,
+)
 
 
 def test_variants_are_named_by_setting_and_value_in_order():
@@ -32,6 +39,22 @@ def test_a_variant_changes_one_optics_setting_and_is_validated(config):
     ideal = apply_variant(config, "camera-ideal")
     with pytest.raises(ValueError, match=r"optics\.camera is 'ideal'"):
         apply_variant(ideal, "full_well-5000")
+
+
+def test_the_dialogs_ablation_can_train_a_gpt_of_its_own_size(config):
+    assert not resizes_dialogs(config["ablation"])
+    assert ablation_sized(config)["dialogs"] == config["dialogs"]
+    config["ablation"]["dialogs_model"] = {"n_layers": 2, "embedding_dim": 64}
+    sized = ablation_sized(config)
+    assert resizes_dialogs(config["ablation"])
+    assert sized["dialogs"]["model"] == config["dialogs"]["model"] | {
+        "n_layers": 2,
+        "embedding_dim": 64,
+    }
+    assert sized["dialogs"]["training"] == config["dialogs"]["training"]
+    config["ablation"]["dialogs_model"] = {"n_layers": 1}
+    with pytest.raises(ConfigError, match=r"dialogs\.model\.n_layers: 1 is less than"):
+        ablation_sized(config)
 
 
 def test_the_summary_gives_each_variant_mean_and_spread_over_its_replicates(tmp_path):

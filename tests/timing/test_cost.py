@@ -6,6 +6,7 @@ import copy
 
 import pytest
 
+from odfa.config import load_config
 from odfa.data.dialogs import window_count
 from odfa.studies.ablation import variant_names
 from odfa.timing.cost import (
@@ -17,7 +18,7 @@ from odfa.timing.cost import (
     optics_flops,
     study_totals,
 )
-from tests.conftest import DEFAULT_CONFIG
+from tests.conftest import DEFAULT_CONFIG, REPO
 
 TOKENS = 20_000
 
@@ -73,3 +74,11 @@ def test_a_dry_run_notice_needs_the_corpus_size(config):
     assert "dialogs.train_tokens is null" in cost_notice(DEFAULT_CONFIG)
     notice = cost_notice(config)
     assert notice.startswith("odfa: ESTIMATED GPU-hours") and "dialogs" in notice
+
+
+def test_the_paper_ablation_costs_at_most_a_tenth_of_the_studies_it_accompanies():
+    paper = load_config(REPO / "config" / "config.yaml", REPO / "config" / "paper.yaml")
+    totals = study_totals(estimate_cost(paper))
+    accompanied = sum(totals[study] for study in paper["ablation"]["studies"])
+    assert totals["ablation"] <= accompanied / 10
+    assert totals["dialogs"] > 100  # the 1.05e9-parameter GPT: GPU-days, not minutes
