@@ -34,6 +34,7 @@ localrules:
     dialogs_figures,
     climate_summary,
     climate_figures,
+    scaling_summary,
     scaling_figures,
     ablation_summary,
     ablation_figure,
