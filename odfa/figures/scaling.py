@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.colors import LogNorm
+from matplotlib.transforms import blended_transform_factory
 
 from odfa.figures.common import method_colour, method_label, plt, save_figure
 from odfa.studies.scaling_analysis import (
@@ -108,8 +109,19 @@ def plot_ratio_map(table: pd.DataFrame, axis) -> None:
             fontsize=7,
             color="white" if dark else "black",
         )
+    axis.set(xscale="log", yscale="log", xlabel="hidden width", ylabel="hidden layers")
     if values.count() and values.min() < 1 < values.max() and min(values.shape) > 1:
-        axis.contour(widths, depths, np.log(values), levels=[0.0], colors="black", linewidths=1.5)
+        # interpolated in log width and log depth, as `crossovers` interpolates
+        to_log = blended_transform_factory(axis.xaxis.get_transform(), axis.yaxis.get_transform())
+        axis.contour(
+            np.log10(widths),
+            np.log10(depths),
+            np.log(values),
+            levels=[0.0],
+            colors="black",
+            linewidths=1.5,
+            transform=to_log.inverted() + axis.transData,
+        )
     found = crossovers(table).dropna(subset=["crossover_width"])
     axis.plot(
         found["crossover_width"],
@@ -119,7 +131,6 @@ def plot_ratio_map(table: pd.DataFrame, axis) -> None:
         markerfacecolor="white",
         label="ODFA = BP per depth (crossover.csv); black line: ratio 1 (contour)",
     )
-    axis.set(xscale="log", yscale="log", xlabel="hidden width", ylabel="hidden layers")
     axis.set_xticks(widths, [str(width) for width in widths])
     axis.set_yticks(depths, [str(depth) for depth in depths])
     axis.minorticks_off()
