@@ -35,6 +35,7 @@ localrules:
     dialogs_figures,
     climate_summary,
     climate_figures,
+    scaling_summary,
     scaling_figures,
     ablation_summary,
     ablation_figure,

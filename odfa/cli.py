@@ -291,10 +291,24 @@ def _scaling_run(args: argparse.Namespace) -> None:
     print(table.to_string(index=False))
 
 
+def _scaling_projections(args: argparse.Namespace) -> None:
+    from odfa.studies.projections import run_projections
+
+    table = run_projections(_stage_config(args, "scaling_projections"), args.out)
+    print(table.to_string(index=False))
+
+
+def _scaling_summarise(args: argparse.Namespace) -> None:
+    from odfa.studies.scaling_analysis import summarise
+
+    for name, table in summarise(args.timings, args.out_dir).items():
+        print(f"{name}:\n{table.to_string(index=False)}")
+
+
 def _scaling_plot(args: argparse.Namespace) -> None:
     from odfa.figures.scaling import plot_scaling
 
-    plot_scaling(args.timings, args.out_dir)
+    plot_scaling(args.timings, args.projections, args.out_dir)
 
 
 def _bench_step(args: argparse.Namespace) -> None:
@@ -537,10 +551,24 @@ COMMANDS: dict[str, tuple[str, dict[str, Command]]] = {
                 "time BP, DFA and ODFA over the sweep",
                 (CONFIG, required("--out", "timings CSV")),
             ),
+            "projections": Command(
+                _scaling_projections,
+                "time the feedback projection alone, DFA against ODFA, for each projection size",
+                (CONFIG, required("--out", "projections CSV")),
+            ),
+            "summarise": Command(
+                _scaling_summarise,
+                "crossover.csv (where ODFA meets BP, per depth) and growth.csv (fitted exponents)",
+                (required("--timings", "timings CSV"), required("--out-dir", "tables folder")),
+            ),
             "plot": Command(
                 _scaling_plot,
-                "figures 4a, 4b and 4c",
-                (required("--timings", "timings CSV"), FIGURES_DIR),
+                "figures 4a, 4b, 4c and 4d",
+                (
+                    required("--timings", "timings CSV"),
+                    required("--projections", "projections CSV"),
+                    FIGURES_DIR,
+                ),
             ),
         },
     ),

@@ -49,7 +49,9 @@ def tiny_config() -> dict[str, Any]:
     climate["models"]["fcnn"]["hidden_dims"] = [32, 16]
     for training in climate["training"].values():
         training.update(epochs=2, batch_size=64)
-    config["scaling"].update(widths=[16, 32], depths=[1, 2], warmup=1, repeats=2, batch=8)
+    config["scaling"].update(
+        widths=[16, 32], depths=[1, 2], warmup=1, repeats=2, batch=8, projection_sizes=[16, 32]
+    )
     config["resources"]["scaling_sweep"]["cpus_per_task"] = 2  # the test cluster's node
     config["ablation"] |= {
         "replicates": 1,

@@ -31,7 +31,8 @@ TRAINING_RULES = (
 LOCAL_RULES = (
     *("all", "dialogs_fetch", "climate_fetch", "climate_score", "digits_summary"),
     *("digits_figure", "dialogs_summary", "dialogs_figures", "climate_summary"),
-    *("climate_figures", "scaling_figures", "ablation_summary", "ablation_figure"),
+    *("climate_figures", "scaling_summary", "scaling_figures"),
+    *("ablation_summary", "ablation_figure"),
 )
 # A job of every kind: one run of each study and ablation, the sweep and its figures.
 TARGETS = (
@@ -104,7 +105,7 @@ def test_training_jobs_go_to_the_gpu_partition_with_one_gpu(slurm_run) -> None:
     [sweep] = by_rule["scaling_sweep"]
     assert (sweep["partition"], sweep["gpus"]) == ("gpu", "1")
     assert (sweep["exclusive"], sweep["cpus_per_task"]) == (True, 2)  # the config's CPUs
-    gpu_rules = (*TRAINING_RULES, "scaling_sweep")
+    gpu_rules = (*TRAINING_RULES, "scaling_sweep", "scaling_projections")
     others = [s for rule, group in by_rule.items() if rule not in gpu_rules for s in group]
     assert others and {s["partition"] for s in others} == {"cpu"}  # sinfo's default
     assert not any(s["gpus"] for s in others)

@@ -90,7 +90,12 @@ def test_the_tiny_run_produces_the_climate_results(tiny_run):
 def test_the_tiny_run_produces_the_scaling_results(tiny_run):
     table = pd.read_csv(tiny_run / "scaling" / "timings.csv")
     assert len(table) == 12 and (table["status"] == "ok").all()
-    for figure in ("fig4a.png", "fig4b.png", "fig4c.png"):
+    projections = pd.read_csv(tiny_run / "scaling" / "projections.csv")
+    assert len(projections) == 4 and (projections["status"] == "ok").all()
+    crossover = pd.read_csv(tiny_run / "scaling" / "crossover.csv")
+    assert crossover["depth"].tolist() == [1, 2] and crossover["note"].notna().all()
+    assert set(pd.read_csv(tiny_run / "scaling" / "growth.csv")["against"]) == {"width", "depth"}
+    for figure in ("fig4a.png", "fig4b.png", "fig4c.png", "fig4d.png"):
         assert_image(tiny_run / "figures" / figure)
 
 

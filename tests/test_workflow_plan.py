@@ -45,6 +45,8 @@ def test_the_dry_run_lists_every_step(tmp_path):
         "climate_summary": "1",
         "climate_figures": "1",
         "scaling_sweep": "1",
+        "scaling_projections": "1",
+        "scaling_summary": "1",
         "scaling_figures": "1",
     }
     assert expected.items() <= counts.items(), result.stdout

@@ -1,4 +1,5 @@
-"""Figures of Study 3: time per sample vs width (4a) and depth (4b), ODFA / DFA ratio (4c)."""
+"""Figures of Study 3: time per sample vs width (4a) and depth (4b) with where ODFA meets BP,
+ODFA / DFA for the projection alone vs its size (4c), ODFA / BP over width x depth (4d)."""
 
 from __future__ import annotations
 
@@ -6,54 +7,54 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.colors import LogNorm
+from matplotlib.transforms import blended_transform_factory
 
 from odfa.figures.common import method_colour, method_label, plt, save_figure
+from odfa.studies.scaling_analysis import (
+    crossovers,
+    odfa_hardware_time,
+    odfa_over_bp,
+    with_hardware_time,
+)
 
 MARKERS = {"bp": ("o", "-"), "dfa": ("s", "--"), "odfa": ("^", ":")}
 ODFA_NOTE = (
-    "ODFA = measured digital (without the simulated optics) + modelled optical time; "
+    "ODFA = measured digital (without the simulated optics) + MODELLED optical time; "
     "bands: interquartile range over the repeats"
 )
+# The study's Fig. 4c, read from its text: ODFA / all-GPU DFA ~1e4 at 1e3 x 1e3, ~5 at 1e4 x 1e4
+PUBLISHED_RATIOS = {1000: 1e4, 10000: 5.0}
 
 
-def odfa_hardware_time(table: pd.DataFrame) -> pd.Series:
-    """Per-sample time ODFA would take on an OPU: measured digital + MODELLED optical.
-
-    The simulator's own optics time is measured and taken out: on hardware the optics do it.
-    """
-    return (
-        table["measured_s_per_sample"]
-        - table["simulated_optics_s_per_sample"].fillna(0)
-        + table["modelled_optical_s_per_sample"].fillna(0)
+def _mark_crossovers(table: pd.DataFrame, x: str, group: str, colours: dict, axis) -> None:
+    """A line where ODFA meets BP for each `group` value, and a box listing every value's
+    crossover or "none in range" (the `crossovers` table)."""
+    found = crossovers(table, x, group)
+    lines = []
+    for _, row in found.iterrows():
+        point = row[f"crossover_{x}"]
+        if np.isnan(point):
+            lines.append(f"{group} {row[group]}: {row['note']}")
+            continue
+        axis.axvline(point, color=colours[row[group]], linewidth=0.8, label="_crossover")
+        lines.append(f"{group} {row[group]}: ODFA = BP at {x} {point:.0f} ({row['note']})")
+    axis.text(
+        1.02,
+        0.0,
+        "ODFA time = BP time (vertical lines)\n" + "\n".join(lines),
+        transform=axis.transAxes,
+        va="bottom",
+        fontsize=7,
     )
 
 
-def with_plotted_time(timings: pd.DataFrame) -> pd.DataFrame:
-    """Points that ran, with `time` = measured (BP, DFA) or measured + modelled (ODFA), and
-    `time_q1`, `time_q3` the measured quartiles moved by the same amount."""
-    table = timings[timings["status"] == "ok"].copy()
-    odfa = table["method"] == "odfa"
-    table["time"] = table["measured_s_per_sample"]
-    table.loc[odfa, "time"] = odfa_hardware_time(table[odfa])
-    shift = table["time"] - table["measured_s_per_sample"]
-    for quartile in ("q1", "q3"):
-        table[f"time_{quartile}"] = table[f"measured_s_per_sample_{quartile}"] + shift
-    return table
-
-
-def _crossovers(x: np.ndarray, first: np.ndarray, second: np.ndarray) -> list[float]:
-    """x (log-interpolated) where `first` and `second` swap order."""
-    difference = np.log(first) - np.log(second)
-    points = []
-    for index in np.flatnonzero(np.sign(difference[:-1]) != np.sign(difference[1:])):
-        fraction = difference[index] / (difference[index] - difference[index + 1])
-        points.append(float(np.exp(np.log(x[index]) + fraction * np.log(x[index + 1] / x[index]))))
-    return points
-
-
-def _plot_against(table: pd.DataFrame, x: str, group: str, axis: plt.Axes) -> None:
-    colours = plt.get_cmap("viridis")(np.linspace(0, 0.9, table[group].nunique()))
-    for colour, (value, rows) in zip(colours, table.groupby(group), strict=True):
+def _plot_against(table: pd.DataFrame, x: str, group: str, axis) -> None:
+    values = sorted(table[group].unique())
+    shades = plt.get_cmap("viridis")(np.linspace(0, 0.9, len(values)))
+    colours = dict(zip(values, shades, strict=True))
+    for value, rows in table.groupby(group):
+        colour = colours[value]
         for method, (marker, line) in MARKERS.items():
             curve = rows[rows["method"] == method].sort_values(x)
             if not curve.empty:
@@ -68,29 +69,131 @@ def _plot_against(table: pd.DataFrame, x: str, group: str, axis: plt.Axes) -> No
                 axis.fill_between(
                     curve[x], curve["time_q1"], curve["time_q3"], color=colour, alpha=0.15
                 )
-        bp, odfa = (rows[rows["method"] == m].sort_values(x) for m in ("bp", "odfa"))
-        if len(bp) > 1 and list(bp[x]) == list(odfa[x]):
-            for point in _crossovers(
-                bp[x].to_numpy(), bp["time"].to_numpy(), odfa["time"].to_numpy()
-            ):
-                axis.axvline(point, color=colour, linewidth=0.6)
-                axis.annotate(
-                    f"ODFA = BP at {x} {point:.0f}",
-                    (point, axis.get_ylim()[0]),
-                    rotation=90,
-                    fontsize=6,
-                    color=colour,
-                    va="bottom",
-                )
+    _mark_crossovers(table, x, group, colours, axis)
     axis.set(xscale="log", yscale="log", ylabel="time per sample (s)")
-    axis.legend(fontsize=5, ncol=3)
+    axis.legend(fontsize=6, ncol=3, loc="upper left", bbox_to_anchor=(1.02, 1.0))
 
 
-def plot_scaling(timings_path: str | Path, out_dir: str | Path) -> dict[str, plt.Figure]:
-    """fig4a.png (vs width), fig4b.png (vs depth) and fig4c.png (ODFA / DFA vs projection):
-    written to `out_dir` and returned by file name."""
+def _log_edges(values: np.ndarray) -> np.ndarray:
+    """Cell edges around sorted positive values, half-way between them on a log scale."""
+    logs = np.log(values.astype(float))
+    step = np.diff(logs) if len(logs) > 1 else np.array([np.log(2.0)])
+    inner = logs[:-1] + step / 2
+    return np.exp(np.concatenate([[logs[0] - step[0] / 2], inner, [logs[-1] + step[-1] / 2]]))
+
+
+def plot_ratio_map(table: pd.DataFrame, axis) -> None:
+    """ODFA / BP time per sample over the measured width x depth grid (log colours centred at
+    1), its contour at 1 and the crossovers of `crossovers`."""
+    ratios = odfa_over_bp(table).pivot(index="depth", columns="width", values="ratio")
+    widths, depths = ratios.columns.to_numpy(), ratios.index.to_numpy()
+    values = np.ma.masked_invalid(ratios.to_numpy(dtype=float))
+    reach = float(np.exp(np.abs(np.log(values)).max())) if values.count() else 2.0
+    reach = max(reach, 1.01)
+    mesh = axis.pcolormesh(
+        _log_edges(widths),
+        _log_edges(depths),
+        values,
+        cmap="RdBu_r",
+        norm=LogNorm(vmin=1 / reach, vmax=reach),
+    )
+    for (row, column), ratio in np.ndenumerate(values.filled(np.nan)):
+        text = "n/a" if np.isnan(ratio) else f"{ratio:.2g}"
+        dark = not np.isnan(ratio) and abs(np.log(ratio)) > 0.6 * np.log(reach)
+        axis.text(
+            widths[column],
+            depths[row],
+            text,
+            ha="center",
+            va="top",
+            fontsize=7,
+            color="white" if dark else "black",
+        )
+    axis.set(xscale="log", yscale="log", xlabel="hidden width", ylabel="hidden layers")
+    if values.count() and values.min() < 1 < values.max() and min(values.shape) > 1:
+        # interpolated in log width and log depth, as `crossovers` interpolates
+        to_log = blended_transform_factory(axis.xaxis.get_transform(), axis.yaxis.get_transform())
+        axis.contour(
+            np.log10(widths),
+            np.log10(depths),
+            np.log(values),
+            levels=[0.0],
+            colors="black",
+            linewidths=1.5,
+            transform=to_log.inverted() + axis.transData,
+        )
+    found = crossovers(table).dropna(subset=["crossover_width"])
+    axis.plot(
+        found["crossover_width"],
+        found["depth"],
+        "o",
+        color="black",
+        markerfacecolor="white",
+        label="ODFA = BP per depth (crossover.csv); black line: ratio 1 (contour)",
+    )
+    axis.set_xticks(widths, [str(width) for width in widths])
+    axis.set_yticks(depths, [str(depth) for depth in depths])
+    axis.minorticks_off()
+    axis.figure.colorbar(mesh, ax=axis, label="ODFA time / BP time (per sample)")
+    axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.12), ncol=2)
+
+
+def plot_projection_ratio(projections: pd.DataFrame, axis) -> None:
+    """ODFA / DFA time per sample of the projection alone vs its size n (n x n), with the
+    sizes where DFA's matrix ran out of memory and the study's published ratios."""
+    ran = projections[projections["status"] == "ok"].copy()
+    ran["time"] = ran["measured_s_per_sample"]
+    odfa = ran["method"] == "odfa"
+    ran.loc[odfa, "time"] = odfa_hardware_time(ran[odfa])
+    pairs = pd.merge(
+        ran[odfa], ran[ran["method"] == "dfa"], on="projection_size", suffixes=("", "_dfa")
+    ).sort_values("projection_size")
+    ratio = pairs["time"] / pairs["time_dfa"]
+    axis.plot(
+        pairs["projection_size"],
+        ratio,
+        marker="^",
+        color=method_colour("odfa"),
+        label=f"measured here (batch {int(projections['batch'].iloc[0])})",
+    )
+    for size, value in zip(pairs["projection_size"], ratio, strict=True):
+        axis.annotate(f"{value:.3g}", (size, value), textcoords="offset points", xytext=(4, 4))
+    axis.plot(
+        list(PUBLISHED_RATIOS),
+        list(PUBLISHED_RATIOS.values()),
+        "*",
+        color="gray",
+        markersize=10,
+        label="the study, published (approximate)",
+    )
+    missing = projections[(projections["method"] == "dfa") & (projections["status"] != "ok")]
+    for size in missing["projection_size"]:
+        axis.axvline(size, color="black", linestyle="--", linewidth=0.8)
+        axis.annotate(
+            "DFA out of memory",
+            (size, 1.0),
+            rotation=90,
+            fontsize=7,
+            va="bottom",
+            ha="right",
+        )
+    axis.axhline(1.0, color="black", linewidth=0.8)
+    axis.set(
+        xscale="log",
+        yscale="log",
+        xlabel="projection size n (n error entries -> n feedback outputs)",
+        ylabel="ODFA time / DFA time (per sample, projection alone)",
+    )
+    axis.legend(fontsize=7)
+
+
+def plot_scaling(
+    timings_path: str | Path, projections_path: str | Path, out_dir: str | Path
+) -> dict[str, plt.Figure]:
+    """fig4a.png (vs width), fig4b.png (vs depth), fig4c.png (ODFA / DFA vs projection size)
+    and fig4d.png (ODFA / BP over width x depth): written to `out_dir`, returned by name."""
     timings = pd.read_csv(timings_path)
-    table = with_plotted_time(timings)
+    table = with_hardware_time(timings)
     out_dir = Path(out_dir)
     figures = {}
     for name, x, group, title in (
@@ -105,41 +208,26 @@ def plot_scaling(timings_path: str | Path, out_dir: str | Path) -> dict[str, plt
         if not skipped.empty:
             axis.text(
                 0.01,
-                0.99,
+                0.01,
                 f"{len(skipped)} points out of memory (not shown)",
                 transform=axis.transAxes,
-                va="top",
                 fontsize=7,
             )
-        save_figure(figure, out_dir / name)
         figures[name] = figure
     figure, axis = plt.subplots(figsize=(7, 5))
-    ratio = pd.merge(
-        table[table["method"] == "odfa"],
-        table[table["method"] == "dfa"],
-        on=["width", "depth"],
-        suffixes=("", "_dfa"),
+    plot_projection_ratio(pd.read_csv(projections_path), axis)
+    axis.set_title(
+        "ODFA vs all-digital DFA: the feedback projection alone\n"
+        "ODFA = measured digital + MODELLED optical time",
+        fontsize=9,
     )
-    ratio["ratio"] = ratio["time"] / ratio["time_dfa"]
-    ratio["projection"] = ratio["projection_inputs"] * ratio["projection_dim"]
-    for depth, rows in ratio.groupby("depth"):
-        rows = rows.sort_values("projection")
-        axis.plot(
-            rows["projection"],
-            rows["ratio"],
-            marker="^",
-            color=method_colour("odfa"),
-            alpha=0.3 + 0.7 * depth / ratio["depth"].max(),
-            label=f"depth {depth}",
-        )
-    axis.axhline(1.0, color="black", linewidth=0.8)
-    axis.set(
-        xscale="log",
-        yscale="log",
-        xlabel="projection size (error entries x feedback outputs)",
-        ylabel="ODFA time / DFA time (per sample)",
+    figures["fig4c.png"] = figure
+    figure, axis = plt.subplots(figsize=(7.5, 5.5))
+    plot_ratio_map(table, axis)
+    axis.set_title(
+        "ODFA time / BP time per sample (ODFA: measured digital + MODELLED optical)", fontsize=9
     )
-    axis.set_title(f"ODFA vs all-digital DFA\n{ODFA_NOTE}", fontsize=9)
-    axis.legend(fontsize=7)
-    save_figure(figure, out_dir / "fig4c.png")
-    return figures | {"fig4c.png": figure}
+    figures["fig4d.png"] = figure
+    for name, figure in figures.items():
+        save_figure(figure, out_dir / name)
+    return figures

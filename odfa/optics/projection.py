@@ -261,8 +261,7 @@ class TernaryOpticalProjector:
         """MODELLED optical seconds for the frames shown so far."""
         if not self.projection.frames_known:
             raise ValueError("the frames this projection shows are not known: no modelled time")
-        device = self.projection.device
-        return timing.modelled_seconds(self.frames_displayed, device.n_inputs, device.n_outputs)
+        return timing.modelled_seconds(self.frames_displayed, self.n_outputs)
 
     def state_dict(self) -> dict[str, Any]:
         """Frame count, measured optics seconds, camera noise state and fidelity, for exact

@@ -1,40 +1,51 @@
-"""A model of optical projection time from DMD/camera frame rates and the data link."""
+"""A MODELLED cost of optical projections: OPU frame time and energy, from published figures.
+
+Every parameter has a source (see the config schema's `optics.timing`): lightonml's default
+frame time for frames the camera reads quickly, the study's 340 Hz at the OPU's full resolution
+(1e6 inputs x 2e6 outputs) for large ones, and the power of the study's later version. Between
+the two regimes the frame time is taken proportional to the camera pixels read (the full
+resolution's pixel rate), an inference: no published figure gives the rates in between.
+"""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields
 
 
 @dataclass(frozen=True)
 class FrameRateModel:
-    """MODELLED optical time, never measured: frame rate falls with the larger of input/output."""
+    """MODELLED optical time and energy, never measured."""
 
-    reference_rate_hz: float = 340.0
-    reference_pixels: float = 1e6
-    exponent: float = 1.0
-    max_rate_hz: float = 1500.0
-    link_bytes_per_s: float = 1e9
+    frame_time_us: float = 500.0
+    full_resolution_rate_hz: float = 340.0
+    full_resolution_outputs: float = 2.0e6
+    power_w: float = 30.0
 
     def __post_init__(self) -> None:
         """Reject non-positive settings, naming the field."""
         for field in fields(self):
             value = getattr(self, field.name)
-            if not value > 0:
-                raise ValueError(f"FrameRateModel.{field.name} must be > 0; got {value!r}")
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+                raise ValueError(f"optics.timing.{field.name} must be a number > 0; got {value!r}")
 
-    def frame_rate_hz(self, n_inputs: int, n_outputs: int) -> float:
-        """Modelled frames per second for a DMD of n_inputs pixels and a camera of n_outputs."""
-        if n_inputs < 1 or n_outputs < 1:
-            raise ValueError(f"n_inputs and n_outputs must be >= 1; got {n_inputs} and {n_outputs}")
-        pixels = max(n_inputs, n_outputs)
-        rate = self.reference_rate_hz * (self.reference_pixels / pixels) ** self.exponent
-        return min(self.max_rate_hz, rate)
+    @property
+    def readout_pixels_per_s(self) -> float:
+        """Camera pixels read per second at full resolution: the study's 340 Hz x 2e6."""
+        return self.full_resolution_rate_hz * self.full_resolution_outputs
 
-    def modelled_seconds(self, frames: int, n_inputs: int, n_outputs: int) -> float:
-        """MODELLED (not measured) seconds to display `frames` binary frames and read them out."""
+    def frame_rate_hz(self, n_outputs: int) -> float:
+        """Modelled frames per second of a camera reading n_outputs pixels: lightonml's frame
+        time, or the full resolution's pixel rate if reading the frame takes longer."""
+        if n_outputs < 1:
+            raise ValueError(f"n_outputs must be >= 1; got {n_outputs}")
+        return min(1e6 / self.frame_time_us, self.readout_pixels_per_s / n_outputs)
+
+    def modelled_seconds(self, frames: int, n_outputs: int) -> float:
+        """MODELLED (not measured) seconds to show `frames` binary frames and read them out."""
         if frames < 0:
             raise ValueError(f"frames must be >= 0; got {frames}")
-        bytes_per_frame = math.ceil(n_inputs / 8) + n_outputs  # 1-bit DMD in, 8-bit camera out
-        optical = frames / self.frame_rate_hz(n_inputs, n_outputs)
-        return optical + frames * bytes_per_frame / self.link_bytes_per_s
+        return frames / self.frame_rate_hz(n_outputs)
+
+    def modelled_joules(self, seconds: float) -> float:
+        """MODELLED energy of `seconds` of OPU time at the published power."""
+        return self.power_w * seconds

@@ -53,6 +53,9 @@ def _odfa(wildcards: Wildcards) -> str:
 
 
 COMPUTE = ("device", "threads")
+SWEEP_SETTINGS = ("widths", "depths", "methods", "batch", "outputs", "warmup", "repeats")
+PROJECTION_SETTINGS = ("projection_sizes", "batch", "warmup", "repeats")
+SCALING_SHARED = ("memory_limit_bytes",)
 STAGES = {
     "digits_train": Stage(
         "digits train",
@@ -156,9 +159,25 @@ STAGES = {
     "ablation_figure": Stage("ablation plot", (), ("odfa.figures.ablation",)),
     "scaling_sweep": Stage(
         "scaling run",
-        ("device", "scaling", "feedback", "optics"),
+        (
+            "device",
+            *(f"scaling.{key}" for key in SWEEP_SETTINGS + SCALING_SHARED),
+            "feedback",
+            "optics",
+        ),
         ("odfa.studies.scaling", "odfa.feedback.optical"),
     ),
+    "scaling_projections": Stage(
+        "scaling projections",
+        (
+            "device",
+            *(f"scaling.{key}" for key in PROJECTION_SETTINGS + SCALING_SHARED),
+            "feedback.seed",
+            "optics",
+        ),
+        ("odfa.studies.projections",),
+    ),
+    "scaling_summary": Stage("scaling summarise", (), ("odfa.studies.scaling_analysis",)),
     "scaling_figures": Stage("scaling plot", (), ("odfa.figures.scaling",)),
     "reproduction": Stage(
         "pipeline scorecard",

@@ -3,13 +3,16 @@
 Every point is measured in this process: warm-up steps, then repeats, phase-wise medians per
 sample and the interquartile range of the total over the repeats (its spread). ODFA's measured
 time includes the simulated encoding, optics and decoding; the time of the simulated optics
-(the device's intensity calls) is measured on its own, and the optical time of real hardware is
-MODELLED from the frame-rate model. They are separate columns.
+(the device's intensity calls) is measured on its own, and the optical time and energy of real
+hardware are MODELLED from the frame-rate model and the published power. They are separate
+columns. Everything is per sample: a step's time over `scaling.batch` (1 times one sample per
+step, the study's regime).
 """
 
 from __future__ import annotations
 
 import itertools
+import statistics
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,9 +24,10 @@ from tqdm import tqdm
 from odfa.feedback.methods import feedback_width
 from odfa.io import atomic_output
 from odfa.models import parameter_count
+from odfa.optics import FrameRateModel
 from odfa.timing.memory import PeakMemory
 from odfa.timing.repeat import repeated, warm_up
-from odfa.timing.step import TrainingStep, median_step, total_quartiles
+from odfa.timing.step import StepTime, TrainingStep, median_step, total_quartiles
 from odfa.timing.workloads import fcnn_workload
 from odfa.train import resolve_device
 
@@ -32,7 +36,7 @@ COLUMNS = [
     "measured_s_per_sample", "measured_s_per_sample_q1", "measured_s_per_sample_q3",
     "forward_s_per_sample", "feedback_s_per_sample",
     "update_s_per_sample", "simulated_optics_s_per_sample", "modelled_optical_s_per_sample",
-    "peak_mem_bytes", "peak_mem_kind", "status",
+    "modelled_optical_j_per_sample", "peak_mem_bytes", "peak_mem_kind", "status",
 ]  # fmt: skip
 FLOAT_BYTES = 4
 
@@ -57,11 +61,20 @@ def estimated_bytes(
     return FLOAT_BYTES * (2 * weights + activations + feedback)
 
 
-def _is_out_of_memory(error: BaseException) -> bool:
+def is_out_of_memory(error: BaseException) -> bool:
     """CUDA's OutOfMemoryError, Python's MemoryError, or a CPU allocator failure."""
     return isinstance(error, MemoryError | torch.OutOfMemoryError) or (
         "memory" in str(error).lower()
     )
+
+
+def _step_and_optics(step: TrainingStep) -> tuple[StepTime, float]:
+    """One timed step and the measured seconds of the simulated optics within it (the median
+    of these is taken out of the median step: a mean would carry the outliers of a busy
+    machine)."""
+    before = step.method.log_fields().get("simulated_optics_seconds", 0.0)
+    timing = step.run()
+    return timing, step.method.log_fields().get("simulated_optics_seconds", 0.0) - before
 
 
 def measure_point(
@@ -93,18 +106,22 @@ def measure_point(
         step = TrainingStep(config, method, workload, device)
         warm_up(step.run, settings["warmup"])
         before = step.method.log_fields()
-        timings = repeated(step.run, 0, settings["repeats"])
+        measured = repeated(lambda: _step_and_optics(step), 0, settings["repeats"])
         after = step.method.log_fields()
     except (MemoryError, RuntimeError) as error:  # torch.OutOfMemoryError is a RuntimeError
-        if not _is_out_of_memory(error):
+        if not is_out_of_memory(error):
             raise
         return row | {"status": f"out_of_memory ({type(error).__name__})"}
+    timings = [timing for timing, _ in measured]
     median = median_step(timings)
     first, third = total_quartiles(timings)
 
     def per_sample_delta(field: str) -> float:
         return (after.get(field, 0.0) - before.get(field, 0.0)) / settings["repeats"] / batch
 
+    simulated = statistics.median(optics for _, optics in measured) / batch
+    modelled = per_sample_delta("modelled_optical_seconds")
+    timing = FrameRateModel(**config["optics"]["timing"])
     return row | {
         "measured_s_per_sample": median.total / batch,
         "measured_s_per_sample_q1": first / batch,
@@ -112,8 +129,9 @@ def measure_point(
         "forward_s_per_sample": median.forward / batch,
         "feedback_s_per_sample": median.feedback / batch,
         "update_s_per_sample": median.update / batch,
-        "simulated_optics_s_per_sample": per_sample_delta("simulated_optics_seconds"),
-        "modelled_optical_s_per_sample": per_sample_delta("modelled_optical_seconds"),
+        "simulated_optics_s_per_sample": simulated,
+        "modelled_optical_s_per_sample": modelled,
+        "modelled_optical_j_per_sample": timing.modelled_joules(modelled),
         "peak_mem_bytes": peak.bytes(),
         "peak_mem_kind": peak.kind,
         "status": "ok",

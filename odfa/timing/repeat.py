@@ -32,3 +32,11 @@ def seconds(run: Callable[[], object]) -> float:
 def median_seconds(run: Callable[[], object], warmup: int, repeats: int) -> float:
     """Median wall time of `repeats` calls of `run`, after `warmup` untimed calls."""
     return statistics.median(repeated(lambda: seconds(run), warmup, repeats))
+
+
+def quartiles(values: list[float]) -> tuple[float, float]:
+    """The first and third quartiles of the values (both the one value if one)."""
+    if len(values) == 1:
+        return values[0], values[0]
+    first, _, third = statistics.quantiles(values, n=4, method="inclusive")
+    return first, third

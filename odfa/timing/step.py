@@ -12,6 +12,7 @@ import torch
 
 from odfa.feedback import build_method
 from odfa.feedback.methods import TrainingMethod
+from odfa.timing.repeat import quartiles
 from odfa.timing.workloads import Workload
 
 T = TypeVar("T")
@@ -91,11 +92,7 @@ class TrainingStep:
 
 def total_quartiles(steps: list[StepTime]) -> tuple[float, float]:
     """The first and third quartiles of the steps' total times (both the one time if one)."""
-    totals = [step.total for step in steps]
-    if len(totals) == 1:
-        return totals[0], totals[0]
-    first, _, third = statistics.quantiles(totals, n=4, method="inclusive")
-    return first, third
+    return quartiles([step.total for step in steps])
 
 
 def median_step(steps: list[StepTime]) -> StepTime:

@@ -147,6 +147,4 @@ def test_modelled_seconds_uses_frames_so_far():
     projector = TernaryOpticalProjector(make_projection(8, 4, 8, CameraConfig.ideal()), 0.1)
     projector(torch.randn(3, 8, generator=torch.Generator().manual_seed(0)))
     timing = FrameRateModel()
-    assert projector.modelled_seconds(timing) == pytest.approx(
-        timing.modelled_seconds(2 + 12, 16, 4)
-    )
+    assert projector.modelled_seconds(timing) == pytest.approx(timing.modelled_seconds(2 + 12, 4))

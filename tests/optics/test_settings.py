@@ -13,11 +13,11 @@ from tests.optics.test_build import SETTINGS
 
 
 def test_the_settings_fill_in_the_schemas_defaults_and_type_the_camera_and_timing():
-    settings = OpticsSettings.from_settings({**SETTINGS, "timing": {"max_rate_hz": 900}})
+    settings = OpticsSettings.from_settings({**SETTINGS, "timing": {"frame_time_us": 900}})
     assert (settings.recovery, settings.exposures, settings.mode) == ("anchor", 1, "dense")
     assert (settings.exposure_frame, settings.anchor_normalisation) == ("anchor", "floored")
     assert settings.camera.bits == 10 and settings.camera.headroom == 0.9
-    assert settings.timing.max_rate_hz == 900 and settings.timing.reference_rate_hz == 340.0
+    assert settings.timing.frame_time_us == 900 and settings.timing.power_w == 30.0
     assert OpticsSettings.from_settings({**SETTINGS, "camera": "ideal"}).camera.is_ideal
 
 
@@ -26,7 +26,7 @@ def test_the_default_configs_optics_are_its_own_values():
     settings = OpticsSettings.from_settings(section)
     assert settings.fidelity_every == section["fidelity_every"] == 10  # the schema's default
     assert settings.camera.bits == section["camera"]["bits"]
-    assert settings.timing.max_rate_hz == section["timing"]["max_rate_hz"]
+    assert settings.timing.power_w == section["timing"]["power_w"]
 
 
 @pytest.mark.parametrize(

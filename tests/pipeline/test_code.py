@@ -75,7 +75,11 @@ def test_comments_docstrings_and_formatting_change_no_digest(package):
 def test_help_texts_and_other_subcommands_of_the_command_change_no_digest(package):
     before = stage_code_digest(*DIGITS_ODFA)
     _edit(package / "cli.py", '"train one method; write metrics.json"', '"train one method"')
-    _edit(package / "cli.py", "plot_scaling(args.timings, args.out_dir)", "raise SystemExit")
+    _edit(
+        package / "cli.py",
+        "plot_scaling(args.timings, args.projections, args.out_dir)",
+        "raise SystemExit",
+    )
     code.clear_caches()
     assert stage_code_digest(*DIGITS_ODFA) == before
     assert stage_code_digest("scaling_figures", {}) != before

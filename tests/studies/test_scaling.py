@@ -37,15 +37,20 @@ def test_the_csv_has_every_point_and_the_documented_columns(sweep):
     assert int(row["params"].iloc[0]) == 2 * (32 * 32 + 32) + 32 * 32 + 32
 
 
-def test_the_modelled_optical_time_is_four_frames_per_sample(sweep):
+def test_the_modelled_optical_time_is_four_frames_per_sample_and_its_energy_power_times_it(
+    sweep,
+):
     """A ternary error needs 2 frames (x and x + anchor) for each of its +/- parts."""
     table = pd.read_csv(sweep)
     config = tiny_config()
     timing = FrameRateModel(**config["optics"]["timing"])
     for _, row in table[table["method"] == "odfa"].iterrows():
-        pixels, camera = 2 * row["projection_inputs"], row["projection_dim"]
-        expected = timing.modelled_seconds(4, pixels, camera)
+        camera = row["projection_dim"]
+        expected = timing.modelled_seconds(4, camera)
         assert math.isclose(row["modelled_optical_s_per_sample"], expected, rel_tol=1e-9)
+        joules = timing.power_w * expected  # the published power times the modelled time
+        assert math.isclose(row["modelled_optical_j_per_sample"], joules, rel_tol=1e-9)
+    assert (table.loc[table["method"] != "odfa", "modelled_optical_j_per_sample"] == 0).all()
 
 
 def test_a_point_above_the_memory_cap_is_recorded_and_the_sweep_goes_on(tmp_path):

@@ -2,9 +2,13 @@
 
 SCALING_RESULTS = [
     "results/scaling/timings.csv",
+    "results/scaling/projections.csv",
+    "results/scaling/crossover.csv",
+    "results/scaling/growth.csv",
     "results/figures/fig4a.png",
     "results/figures/fig4b.png",
     "results/figures/fig4c.png",
+    "results/figures/fig4d.png",
 ]
 
 
@@ -33,9 +37,59 @@ rule scaling_sweep:
         "odfa scaling run --config \"$ODFA_CONFIG\" --out {output} > {log} 2>&1"
 
 
+rule scaling_projections:
+    output:
+        report(
+            "results/scaling/projections.csv",
+            caption="../report/projections.rst",
+            category="Study 3: scaling",
+        ),
+    params:
+        settings=settings_of("scaling_projections"),
+        code=code_of("scaling_projections"),
+    log:
+        "results/logs/scaling/projections.log",
+    # Timed like the sweep: the machine to itself, with the sweep's scheduler resources.
+    threads: 1024
+    resources:
+        **config["resources"]["scaling_sweep"],
+        gpu=TRAINING_GPUS,
+    conda:
+        "../envs/odfa.yaml"
+    shell:
+        "odfa scaling projections --config \"$ODFA_CONFIG\" --out {output} > {log} 2>&1"
+
+
+rule scaling_summary:
+    input:
+        timings=rules.scaling_sweep.output[0],
+    output:
+        crossover=report(
+            "results/scaling/crossover.csv",
+            caption="../report/crossover.rst",
+            category="Study 3: scaling",
+        ),
+        growth=report(
+            "results/scaling/growth.csv",
+            caption="../report/growth.rst",
+            category="Study 3: scaling",
+        ),
+    params:
+        settings=settings_of("scaling_summary"),
+        code=code_of("scaling_summary"),
+        out_dir=subpath(output.crossover, parent=True),
+    log:
+        "results/logs/scaling/summary.log",
+    conda:
+        "../envs/odfa.yaml"
+    shell:
+        "odfa scaling summarise --timings {input.timings} --out-dir {params.out_dir} > {log} 2>&1"
+
+
 rule scaling_figures:
     input:
         timings=rules.scaling_sweep.output[0],
+        projections=rules.scaling_projections.output[0],
     output:
         fig4a=report(
             "results/figures/fig4a.png", caption="../report/fig4a.rst", category="Study 3: scaling"
@@ -46,6 +100,9 @@ rule scaling_figures:
         fig4c=report(
             "results/figures/fig4c.png", caption="../report/fig4c.rst", category="Study 3: scaling"
         ),
+        fig4d=report(
+            "results/figures/fig4d.png", caption="../report/fig4d.rst", category="Study 3: scaling"
+        ),
     params:
         settings=settings_of("scaling_figures"),
         code=code_of("scaling_figures"),
@@ -55,4 +112,5 @@ rule scaling_figures:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa scaling plot --timings {input.timings} --out-dir {params.out_dir} > {log} 2>&1"
+        "odfa scaling plot --timings {input.timings} --projections {input.projections} "
+        "--out-dir {params.out_dir} > {log} 2>&1"
