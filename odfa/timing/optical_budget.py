@@ -23,9 +23,9 @@ def error_rows_per_window(feedback: FeedbackSettings, context_length: int) -> in
 
 
 def dialogs_optical_budget(config: dict[str, Any], n_tokens: int) -> dict[str, Any]:
-    """Frames and MODELLED optical seconds of training the dialogs GPT with ODFA on `n_tokens`
-    training tokens for `dialogs.training.epochs` epochs, with the config's window stride; the
-    projector is simulated (a real OPU shows the same frames)."""
+    """Frames, MODELLED optical seconds and joules of training the dialogs GPT with ODFA on
+    `n_tokens` training tokens for `dialogs.training.epochs` epochs, with the config's window
+    stride; the projector is simulated (a real OPU shows the same frames)."""
     dialogs = config["dialogs"]
     work = gpt_workload(config, None, None, 1)
     feedback = FeedbackSettings.from_settings(config["feedback"])
@@ -46,6 +46,7 @@ def dialogs_optical_budget(config: dict[str, Any], n_tokens: int) -> dict[str, A
     rows = dialogs["training"]["epochs"] * windows * error_rows_per_window(feedback, context)
     frames = calibration + rows * frames_per_row
     device = projector.projection.device
+    seconds = optics.timing.modelled_seconds(frames, device.n_outputs)
     return {
         "training_tokens": n_tokens,
         "windows": windows,
@@ -54,8 +55,7 @@ def dialogs_optical_budget(config: dict[str, Any], n_tokens: int) -> dict[str, A
         "optical_frames": frames,
         "dmd_pixels": device.n_inputs,
         "camera_pixels": device.n_outputs,
-        "modelled_frame_rate_hz": optics.timing.frame_rate_hz(device.n_inputs, device.n_outputs),
-        "modelled_optical_seconds": optics.timing.modelled_seconds(
-            frames, device.n_inputs, device.n_outputs
-        ),
+        "modelled_frame_rate_hz": optics.timing.frame_rate_hz(device.n_outputs),
+        "modelled_optical_seconds": seconds,
+        "modelled_optical_joules": optics.timing.modelled_joules(seconds),
     }
