@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from odfa.config import load_config
+from odfa.studies.scaling_analysis import summarise
 from odfa.studies.scorecard import (
     DIFFERS,
     HOLDS,
@@ -18,6 +19,7 @@ from odfa.studies.scorecard import (
     dialogs_claims,
     opu_throughput_claim,
     parameter_counts,
+    scaling_claims,
 )
 from tests.conftest import REPO
 
@@ -116,3 +118,56 @@ def test_parameter_counts_at_the_paper_sizes():
     assert counts["gpt"]["direct"] == 418_363_200  # 20 blocks x 20.8M, and the embeddings
     assert counts["fcnn"]["projected"] == counts["fcnn"]["direct"] == 1_203_795_968
     assert counts["vit"]["tail"] == 12_612_624
+
+
+def _scaling_results(results: Path, bp_width_exponent: float, kind: str) -> None:
+    """A sweep whose times follow exact power laws (ODFA 0.9x BP at 96 x 3080) and a projection
+    table with ODFA / DFA of 1e4 at 1000 and 5 at 10000, as the study's Fig. 4."""
+    rows = []
+    for width in (800, 1600, 3080):
+        for depth in (24, 48, 96):
+            bp = 1e-9 * width**bp_width_exponent * depth
+            for method, time in (("bp", bp), ("odfa", 0.9 * bp)):
+                rows.append(
+                    {"width": width, "depth": depth, "method": method, "status": "ok",
+                     "measured_s_per_sample": time, "measured_s_per_sample_q1": time,
+                     "measured_s_per_sample_q3": time, "simulated_optics_s_per_sample": 0.0,
+                     "modelled_optical_s_per_sample": 0.0, "peak_mem_kind": kind}
+                )  # fmt: skip
+    (results / "scaling").mkdir(parents=True, exist_ok=True)
+    timings = pd.DataFrame(rows)
+    timings.to_csv(results / "scaling" / "timings.csv", index=False)
+    summarise(results / "scaling" / "timings.csv", results / "scaling")
+    projections = [
+        {"projection_size": size, "method": method, "status": "ok",
+         "measured_s_per_sample": time, "measured_s_per_sample_q1": time,
+         "measured_s_per_sample_q3": time, "simulated_optics_s_per_sample": 0.0,
+         "modelled_optical_s_per_sample": 0.0}
+        for size, dfa, odfa in ((1000, 1e-6, 1e-2), (10000, 1e-3, 5e-3))
+        for method, time in (("dfa", dfa), ("odfa", odfa))
+    ]  # fmt: skip
+    pd.DataFrame(projections).to_csv(results / "scaling" / "projections.csv", index=False)
+
+
+def test_the_scaling_claims_hold_on_a_gpu_sweep_shaped_like_the_studys(tmp_path):
+    _scaling_results(tmp_path, 2.0, "cuda_max_allocated")
+    rows = {row["claim"]: row for row in scaling_claims(Evidence(PAPER, PAPER, tmp_path))}
+    verdicts = {claim: row["verdict"] for claim, row in rows.items()}
+    assert verdicts["ODFA's time grows more slowly with depth than BP's"] == HOLDS
+    assert verdicts["Training time grows as depth^1 (BP and ODFA)"] == HOLDS
+    assert verdicts["Training time grows as width^2 (BP and ODFA)"] == HOLDS
+    crossing = "At 96 hidden layers x 3080, ODFA is faster than BP (13.09 vs 13.39 ms/sample)"
+    assert verdicts[crossing] == HOLDS and "0.9 at 96 x 3080" in rows[crossing]["reproduced"]
+    assert verdicts["ODFA / all-GPU DFA time is about 10000 at 1000 x 1000"] == HOLDS
+    assert verdicts["ODFA / all-GPU DFA time is about 5 at 10000 x 10000"] == HOLDS
+
+
+def test_a_linear_width_law_differs_and_cpu_timings_cannot_test_gpu_claims(tmp_path):
+    _scaling_results(tmp_path, 1.0, "process_peak_rss")
+    verdicts = {
+        row["claim"]: row["verdict"] for row in scaling_claims(Evidence(PAPER, PAPER, tmp_path))
+    }
+    assert verdicts["Training time grows as width^2 (BP and ODFA)"] == DIFFERS
+    crossing = "At 96 hidden layers x 3080, ODFA is faster than BP (13.09 vs 13.39 ms/sample)"
+    assert verdicts[crossing] == NOT_MEASURABLE
+    assert verdicts["ODFA / all-GPU DFA time is about 5 at 10000 x 10000"] == NOT_MEASURABLE

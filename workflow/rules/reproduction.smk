@@ -8,6 +8,8 @@ rule reproduction:
         dialogs=rules.dialogs_summary.output,
         climate=rules.climate_summary.output,
         scaling=rules.scaling_sweep.output,
+        scaling_tables=rules.scaling_summary.output,
+        projections=rules.scaling_projections.output,
     output:
         report(
             "results/reproduction.csv",
