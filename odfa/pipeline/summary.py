@@ -91,6 +91,12 @@ def scaling_headline(results: Path) -> pd.DataFrame:
                     rows["method"], rows["modelled_optical_s_per_sample"], strict=True
                 )
             ],
+            "MODELLED optical J/sample": [
+                f"{joules:.3g}" if method == "odfa" else "-"
+                for method, joules in zip(
+                    rows["method"], rows["modelled_optical_j_per_sample"], strict=True
+                )
+            ],
         }
     )
 

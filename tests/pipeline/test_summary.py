@@ -18,7 +18,8 @@ def test_the_scaling_headline_is_the_largest_point_with_odfa_modelled_time_label
     rows = [
         {"width": width, "depth": 2, "method": method, "status": status,
          "measured_s_per_sample": 2.0, "measured_s_per_sample_q1": 1.0,
-         "measured_s_per_sample_q3": 3.0, "modelled_optical_s_per_sample": 0.5}
+         "measured_s_per_sample_q3": 3.0, "modelled_optical_s_per_sample": 0.5,
+         "modelled_optical_j_per_sample": 15.0}
         for width, status in ((16, "ok"), (32, "ok"), (64, "out_of_memory"))
         for method in ("bp", "odfa")
     ]  # fmt: skip
@@ -28,6 +29,7 @@ def test_the_scaling_headline_is_the_largest_point_with_odfa_modelled_time_label
     assert list(headline["width x depth"]) == ["32 x 2", "32 x 2"]  # 64 did not fit
     assert list(headline["method"]) == ["BP", "ODFA"]
     assert list(headline["MODELLED optical s/sample"]) == ["-", "0.5"]
+    assert list(headline["MODELLED optical J/sample"]) == ["-", "15"]
     assert list(headline["measured IQR"]) == ["1-3", "1-3"]
 
 
