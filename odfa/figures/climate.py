@@ -26,6 +26,7 @@ FIT_LABELS = {BASELINE_FIT: "least squares"}
 # Trained runs take tab10's colours but its grey, which marks the baseline and its published line.
 RUN_COLOURS = [colour for index, colour in enumerate(plt.get_cmap("tab10").colors) if index != 7]
 BASELINE_COLOUR = "dimgray"
+VALUE_BOX = {"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1}  # over hatches
 PUBLISHED_LINESTYLES = ("--", ":", "-.", (0, (6, 1.5, 1, 1.5, 1, 1.5)), "-")
 
 
@@ -74,7 +75,7 @@ def plot_scores(metrics_path: str | Path, out_path: str | Path) -> plt.Figure:
                 hatch=["//" if fitted else "" for fitted in baseline],
                 edgecolor="white",
             )
-            axis.bar_label(bars, fmt="%.3f", fontsize=7, label_type="center")
+            axis.bar_label(bars, fmt="%.3f", fontsize=7, label_type="center", bbox=VALUE_BOX)
             axis.set_xticks(range(len(rows)), labels, rotation=35, ha="right", fontsize=8)
             axis.set_title(f"{variable}: {title}", fontsize=10)
             if variable == "tas" and score in PUBLISHED_SCORES:
