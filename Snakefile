@@ -29,6 +29,7 @@ localrules:
     dialogs_fetch,
     climate_fetch,
     climate_score,
+    climate_baseline,
     digits_summary,
     digits_figure,
     dialogs_summary,

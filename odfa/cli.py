@@ -211,11 +211,19 @@ def _climate_score(args: argparse.Namespace) -> None:
     print(json.dumps(score_run(args.run_dir, args.data)["scores"]))
 
 
+def _climate_baseline(args: argparse.Namespace) -> None:
+    from odfa.studies.pattern_scaling import run_pattern_scaling
+
+    print(json.dumps(run_pattern_scaling(args.data, args.out)["scores"]))
+
+
 def _climate_summarise(args: argparse.Namespace) -> None:
     from odfa.studies.climate_scores import summarise_climate
 
     climate = _stage_config(args, "climate_summary")["climate"]
-    summary = summarise_climate(climate["methods"], climate["replicates"], args.runs, args.out_dir)
+    summary = summarise_climate(
+        climate["methods"], climate["replicates"], args.runs, args.out_dir, args.baseline
+    )
     print(summary.to_string(index=False))
 
 
@@ -502,10 +510,18 @@ COMMANDS: dict[str, tuple[str, dict[str, Command]]] = {
                 "ClimateBench scores of a run",
                 (RUN_DIR, required("--data", "prepared data folder (truth)")),
             ),
+            "baseline": Command(
+                _climate_baseline,
+                "fit linear pattern scaling, predict ssp245 and score it",
+                (required("--data", "prepared data folder"),
+                 required("--out", "folder for its predictions and scores")),
+            ),
             "summarise": Command(
                 _climate_summarise,
-                "tables of all runs",
-                (CONFIG, runs("<model>-<method>"), SUMMARY_DIR),
+                "tables of all runs and the pattern-scaling baseline",
+                (CONFIG, runs("<model>-<method>"),
+                 required("--baseline", "the pattern-scaling baseline's metrics.json"),
+                 SUMMARY_DIR),
             ),
             "plot": Command(
                 _climate_plot,

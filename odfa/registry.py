@@ -31,6 +31,8 @@ METHODS = {
 DIALOGS_RUNS = {"bp": "bp", "bp_star": "bp", "dfa": "dfa", "odfa": "odfa", "shallow": "shallow"}
 RUN_LABELS = {name: method.label for name, method in METHODS.items()} | {"bp_star": "BP*"}
 CLIMATE_MODELS = ("vit", "fcnn")
+# Study 2's floor, fitted rather than trained: linear pattern scaling by least squares.
+CLIMATE_BASELINE = ("pattern_scaling", "least_squares")
 SCALING_METHODS = ("bp", "dfa", "odfa")
 BENCH_MODELS = ("fcnn", "gpt", "vit")  # what `odfa bench step` trains
 

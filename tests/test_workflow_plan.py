@@ -42,6 +42,7 @@ def test_the_dry_run_lists_every_step(tmp_path):
         "climate_prepare": "1",
         "climate_train": str(6 * replicates["climate"]),
         "climate_score": str(6 * replicates["climate"]),
+        "climate_baseline": "1",  # one deterministic pattern-scaling fit
         "climate_summary": "1",
         "climate_figures": "1",
         "scaling_sweep": "1",

@@ -9,19 +9,10 @@ import pandas as pd
 import xarray as xr
 
 from odfa.figures.common import method_label, plt, save_figure
-from odfa.registry import climate_run_name
+from odfa.registry import CLIMATE_BASELINE, climate_run_name
+from odfa.studies.climate_published import PUBLISHED_SCORES, PUBLISHED_TAS
 from odfa.studies.replicates import COUNT, STD_SUFFIX, replicate_dirs
 
-# Published ClimateBench leaderboard on ssp245, tas (Watson-Parris et al., JAMES 2022), real data.
-PUBLISHED_TAS = {
-    "neural network (CNN-LSTM)": {
-        "nrmse_spatial": 0.107,
-        "nrmse_global": 0.044,
-        "nrmse_total": 0.327,
-    },
-    "Gaussian process": {"nrmse_spatial": 0.109, "nrmse_global": 0.074, "nrmse_total": 0.478},
-    "random forest": {"nrmse_spatial": 0.108, "nrmse_global": 0.058, "nrmse_total": 0.400},
-}
 SCORES = {
     "nrmse_spatial": "NRMSE spatial",
     "nrmse_global": "NRMSE global",
@@ -29,16 +20,37 @@ SCORES = {
     "rmse": "RMSE (target units)",
 }
 MAP_RUNS = (("vit", "bp"), ("vit", "odfa"), ("fcnn", "odfa"))
-MODEL_LABELS = {"vit": "ViT", "fcnn": "FCNN"}
+BASELINE_MODEL, BASELINE_FIT = CLIMATE_BASELINE
+MODEL_LABELS = {"vit": "ViT", "fcnn": "FCNN", BASELINE_MODEL: "pattern scaling"}
+FIT_LABELS = {BASELINE_FIT: "least squares"}
+# Trained runs take tab10's colours but its grey, which marks the baseline and its published line.
+RUN_COLOURS = [colour for index, colour in enumerate(plt.get_cmap("tab10").colors) if index != 7]
+BASELINE_COLOUR = "dimgray"
+VALUE_BOX = {"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1}  # over hatches
+PUBLISHED_LINESTYLES = ("--", ":", "-.", (0, (6, 1.5, 1, 1.5, 1, 1.5)), "-")
 
 
 def run_label(model: str, method: str) -> str:
-    return f"{MODEL_LABELS[model]} ({method_label(method)})"
+    return f"{MODEL_LABELS[model]} ({FIT_LABELS.get(method) or method_label(method)})"
+
+
+def draw_published(axis: plt.Axes, score: str) -> None:
+    """The published tas `score` of every reference emulator as a labelled horizontal line, in
+    the baseline's colour where it is the baseline's published counterpart."""
+    for published, style in zip(PUBLISHED_TAS, PUBLISHED_LINESTYLES, strict=True):
+        axis.axhline(
+            getattr(published, score),
+            color=BASELINE_COLOUR if published.counterpart else "black",
+            linestyle=style,
+            linewidth=1.2,
+            label=f"{published.name} (published, real data)",
+        )
 
 
 def plot_scores(metrics_path: str | Path, out_path: str | Path) -> plt.Figure:
     """Fig. 3b: every score per (model, method), the mean over replicates with error bars of
-    their std, published baselines as labelled lines."""
+    their std, the pattern-scaling floor as a hatched grey bar, published results as labelled
+    lines."""
     table = pd.read_csv(metrics_path)
     variables = list(dict.fromkeys(table["variable"]))
     figure, axes = plt.subplots(
@@ -47,40 +59,35 @@ def plot_scores(metrics_path: str | Path, out_path: str | Path) -> plt.Figure:
         figsize=(4.2 * len(SCORES), 3.8 * len(variables)),
         squeeze=False,
     )
-    colours = plt.get_cmap("tab10").colors
     for row, variable in enumerate(variables):
         rows = table[table["variable"] == variable]
         labels = [run_label(m, k) for m, k in zip(rows["model"], rows["method"], strict=True)]
+        baseline = (rows["model"] == BASELINE_MODEL).to_numpy()
+        trained_colours = iter(RUN_COLOURS)
+        colours = [BASELINE_COLOUR if fitted else next(trained_colours) for fitted in baseline]
         for axis, (score, title) in zip(axes[row], SCORES.items(), strict=True):
             bars = axis.bar(
                 range(len(rows)),
                 rows[score],
                 yerr=rows[score + STD_SUFFIX].fillna(0.0),
                 capsize=3,
-                color=colours[: len(rows)],
+                color=colours,
+                hatch=["//" if fitted else "" for fitted in baseline],
+                edgecolor="white",
             )
-            axis.bar_label(bars, fmt="%.3f", fontsize=7, label_type="center")
+            axis.bar_label(bars, fmt="%.3f", fontsize=7, label_type="center", bbox=VALUE_BOX)
             axis.set_xticks(range(len(rows)), labels, rotation=35, ha="right", fontsize=8)
             axis.set_title(f"{variable}: {title}", fontsize=10)
-            if variable == "tas" and score in next(iter(PUBLISHED_TAS.values())):
-                for style, (name, published) in zip(
-                    ("--", ":", "-."), PUBLISHED_TAS.items(), strict=True
-                ):
-                    axis.axhline(
-                        published[score],
-                        color="black",
-                        linestyle=style,
-                        linewidth=1,
-                        label=f"{name} (published, real data)",
-                    )
+            if variable == "tas" and score in PUBLISHED_SCORES:
+                draw_published(axis, score)
         if variable == "tas":
             handles, names = axes[row][0].get_legend_handles_labels()
-            figure.legend(handles, names, loc="lower center", ncol=3, fontsize=8)
-    replicates = int(table[COUNT].max())
+            figure.legend(handles, names, loc="lower center", ncol=len(names), fontsize=8)
+    replicates = int(table.loc[table["model"] != BASELINE_MODEL, COUNT].max())
     figure.suptitle(
         f"ClimateBench scores on ssp245, 2080-2100 (lower is better), mean ± std over {replicates} "
-        "replicates; reference lines are published results on the real data, context only on "
-        "sample data"
+        "replicates; pattern scaling: one deterministic least-squares fit (std 0).\nReference "
+        "lines are published results on the real data, context only on sample data"
     )
     figure.tight_layout(rect=(0, 0.06, 1, 1))
     save_figure(figure, out_path)

@@ -125,6 +125,7 @@ STAGES = {
         replicated="climate",
     ),
     "climate_score": Stage("climate score", (), ("odfa.studies.climate_scores",)),
+    "climate_baseline": Stage("climate baseline", (), ("odfa.studies.pattern_scaling",)),
     "climate_summary": Stage(
         "climate summarise",
         ("climate.methods", "climate.replicates"),

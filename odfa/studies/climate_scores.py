@@ -16,6 +16,7 @@ from odfa.io import write_json
 from odfa.metrics import climatebench_scores
 from odfa.registry import CLIMATE_MODELS, climate_run_name
 from odfa.studies.replicates import (
+    STD_SUFFIX,
     compare_methods,
     replicate_metrics,
     summarise_replicates,
@@ -24,6 +25,7 @@ from odfa.studies.replicates import (
 )
 
 SCORES = ["nrmse_spatial", "nrmse_global", "nrmse_total", "rmse"]
+DETAILS = ("scores", "provenance")  # each run's metrics.json keeps them; tables don't
 
 
 RETRAIN = "the run trained to NaN or infinite outputs: train it again with other settings"
@@ -54,25 +56,42 @@ def score_run(run_dir: str | Path, data_dir: str | Path) -> dict[str, Any]:
 
 
 def summarise_climate(
-    methods: list[str], replicates: int, runs_dir: str | Path, out_dir: str | Path
+    methods: list[str],
+    replicates: int,
+    runs_dir: str | Path,
+    out_dir: str | Path,
+    baseline: str | Path | None = None,
 ) -> pd.DataFrame:
     """In `out_dir`, per (model, method, variable) of both models, the scores first:
     `replicates.csv` (one row per replicate), `metrics.csv` (mean, `_std` and the number of
     replicates) and `comparisons.csv` (per model and variable, for every pair of methods,
-    whether the difference of their total NRMSE exceeds its spread). Returns the summary."""
-    rows = []
-    for model, method in itertools.product(CLIMATE_MODELS, methods):
+    whether the difference of their total NRMSE exceeds its spread). Returns the summary.
+
+    `baseline`, the metrics.json of a deterministic fit (linear pattern scaling), adds its rows
+    last: one run (`replicates` 1) whose scores' spread is 0, as every seed gives the same fit.
+    """
+    runs = [
+        metrics
+        for model, method in itertools.product(CLIMATE_MODELS, methods)
         for metrics in replicate_metrics(
             Path(runs_dir) / climate_run_name(model, method), replicates
-        ):
-            fields = {key: value for key, value in metrics.items() if key != "scores"}
-            for variable, scores in metrics["scores"].items():
-                rows.append({"variable": variable, **scores, **fields})
+        )
+    ]
+    if baseline is not None:
+        runs.append({"replicate": 0, **json.loads(Path(baseline).read_text())})
+    rows = []
+    for metrics in runs:
+        fields = {key: value for key, value in metrics.items() if key not in DETAILS}
+        for variable, scores in metrics["scores"].items():
+            rows.append({"variable": variable, **scores, **fields})
     table = pd.DataFrame(rows)
     leading = ["model", "method", "variable", "replicate", *SCORES]
     table = table[leading + [column for column in table.columns if column not in leading]]
     keys = ["model", "method", "variable"]
     summary = summarise_replicates(table, keys)
+    if baseline is not None:
+        deterministic = summary["model"] == runs[-1]["model"]
+        summary.loc[deterministic, [score + STD_SUFFIX for score in SCORES]] = 0.0
     out_dir = Path(out_dir)
     write_csv(table, out_dir / "replicates.csv")
     write_summary(summary, out_dir / "metrics.csv", keys)

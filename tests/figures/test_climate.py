@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from matplotlib.colors import to_rgba
 
-from odfa.figures.climate import MAP_RUNS, plot_maps, plot_scores
+from odfa.figures.climate import MAP_RUNS, SCORES, plot_maps, plot_scores
 from odfa.figures.common import plt
 from odfa.registry import climate_run_name
 
@@ -42,11 +43,36 @@ def test_the_score_bars_are_the_means_with_error_bars_and_published_lines(metric
     published = [line for line in total.lines if not line.get_label().startswith("_")]
     assert [line.get_label() for line in published] == [
         f"{name} (published, real data)"
-        for name in ("neural network (CNN-LSTM)", "Gaussian process", "random forest")
-    ]
+        for name in (
+            "neural network (CNN-LSTM)", "Gaussian process", "random forest", "ClimaX (ViT)",
+            "linear pattern scaling",
+        )
+    ]  # fmt: skip
     heights = [line.get_ydata()[0] for line in published]
-    assert heights == [0.327, 0.478, 0.400]  # the ClimateBench paper's tas NRMSE total
+    assert heights == [0.327, 0.478, 0.400, 0.300, 0.2836]  # the papers' tas NRMSE total
     assert "mean ± std over 2 replicates" in figure._suptitle.get_text()
+    plt.close(figure)
+
+
+def test_pattern_scaling_is_a_hatched_bar_beside_its_published_line(metrics, tmp_path):
+    table = pd.read_csv(metrics)
+    floor = {"model": "pattern_scaling", "method": "least_squares", "variable": "tas"}
+    floor |= {"replicates": 1, "nrmse_spatial": 0.09, "nrmse_global": 0.04}
+    floor |= {"nrmse_total": 0.29, "rmse": 0.3} | {f"{s}_std": 0.0 for s in SCORES}
+    pd.concat([table, pd.DataFrame([floor])]).to_csv(metrics, index=False)
+    figure = plot_scores(metrics, tmp_path / "fig3b.png")
+    spatial, _, total, _ = figure.axes
+    assert [bar.get_height() for bar in total.patches] == [1.0, 2.0, 3.0, 0.29]
+    assert [bar.get_hatch() for bar in total.patches] == ["", "", "", "//"]
+    assert spatial.get_xticklabels()[-1].get_text() == "pattern scaling (least squares)"
+    for axis, heights in ((spatial, (0.086, 0.0786)), (total, (0.300, 0.2836))):
+        lines = {line.get_label(): line for line in axis.lines}
+        climax = lines["ClimaX (ViT) (published, real data)"]
+        floor_line = lines["linear pattern scaling (published, real data)"]
+        assert (climax.get_ydata()[0], floor_line.get_ydata()[0]) == heights
+        assert to_rgba(climax.get_color()) == to_rgba("black")
+        assert to_rgba(floor_line.get_color()) == total.patches[-1].get_facecolor()
+    assert "2 replicates" in figure._suptitle.get_text()  # the single fit is not a replicate
     plt.close(figure)
 
 

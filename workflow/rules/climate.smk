@@ -12,6 +12,8 @@ CLIMATE_REPLICATES = [
     for run in CLIMATE_RUNS
     for replicate in range(config["climate"]["replicates"])
 ]
+# Linear pattern scaling, the floor every emulator is compared with: one deterministic fit.
+CLIMATE_BASELINE_RUN = f"{CLIMATE_RUNS_DIR}/{CLIMATE_BASELINE[0]}"
 CLIMATE_RESULTS = [
     "results/climate/metrics.csv",
     "results/climate/replicates.csv",
@@ -113,9 +115,31 @@ rule climate_score:
         "odfa climate score --run-dir {params.run_dir} --data {params.data} > {log} 2>&1"
 
 
+rule climate_baseline:
+    input:
+        train=rules.climate_prepare.output.train,
+        test=rules.climate_prepare.output.test,
+    output:
+        predictions=f"{CLIMATE_BASELINE_RUN}/predictions.nc",
+        training=f"{CLIMATE_BASELINE_RUN}/training.json",
+        metrics=f"{CLIMATE_BASELINE_RUN}/metrics.json",
+    params:
+        settings=settings_of("climate_baseline"),
+        code=code_of("climate_baseline"),
+        data=subpath(input.train, parent=True),
+        out_dir=subpath(output.metrics, parent=True),
+    log:
+        "results/logs/climate/baseline.log",
+    conda:
+        "../envs/odfa.yaml"
+    shell:
+        "odfa climate baseline --data {params.data} --out {params.out_dir} > {log} 2>&1"
+
+
 rule climate_summary:
     input:
         metrics=[f"{replicate}/metrics.json" for replicate in CLIMATE_REPLICATES],
+        baseline=rules.climate_baseline.output.metrics,
     output:
         summary=report(
             "results/climate/metrics.csv",
@@ -140,7 +164,7 @@ rule climate_summary:
         "../envs/odfa.yaml"
     shell:
         "odfa climate summarise --config \"$ODFA_CONFIG\" --runs {params.runs}"
-        " --out-dir {params.out_dir} > {log} 2>&1"
+        " --baseline {input.baseline} --out-dir {params.out_dir} > {log} 2>&1"
 
 
 rule climate_figures:
