@@ -19,6 +19,7 @@ from odfa.studies.scorecard import (
     dialogs_claims,
     opu_throughput_claim,
     parameter_counts,
+    published_score_claims,
     scaling_claims,
 )
 from tests.conftest import REPO
@@ -171,3 +172,23 @@ def test_a_linear_width_law_differs_and_cpu_timings_cannot_test_gpu_claims(tmp_p
     crossing = "At 96 hidden layers x 3080, ODFA is faster than BP (13.09 vs 13.39 ms/sample)"
     assert verdicts[crossing] == NOT_MEASURABLE
     assert verdicts["ODFA / all-GPU DFA time is about 5 at 10000 x 10000"] == NOT_MEASURABLE
+
+
+def test_published_climate_scores_are_compared_on_the_real_data_only(tmp_path):
+    (tmp_path / "climate").mkdir()
+    pd.DataFrame(
+        [
+            {"model": "vit", "method": "odfa", "variable": "tas", "nrmse_total": 0.33,
+             "nrmse_total_std": 0.02},
+            {"model": "pattern_scaling", "method": "least_squares", "variable": "tas",
+             "nrmse_total": 0.45, "nrmse_total_std": 0.0},
+        ]
+    ).to_csv(tmp_path / "climate" / "metrics.csv", index=False)  # fmt: skip
+    real = copy.deepcopy(PAPER)
+    assert real["climate"]["source"] == "climatebench"
+    verdicts = [row["verdict"] for row in published_score_claims(Evidence(real, PAPER, tmp_path))]
+    assert verdicts == [HOLDS, DIFFERS]  # 0.33 is within 25 % of 0.300; 0.45 is not of 0.2836
+    real["climate"]["source"] = "sample"
+    rows = list(published_score_claims(Evidence(real, PAPER, tmp_path)))
+    assert [row["verdict"] for row in rows] == [NOT_MEASURABLE] * 2
+    assert "generated sample data" in rows[0]["reproduced"]
