@@ -85,11 +85,12 @@ CONFIG_CHANGES = {
     "dialogs.generation.temperature": (0.5, {f"dialogs_evaluate-{run}" for run in
         ("bp", "bp_star", "dfa", "odfa", "shallow")} | {"dialogs_figures"}),
     "dialogs.bp_star_training.learning_rate": (1e-3, replicated("dialogs", "dialogs_train-bp_star")
-        | {"dialogs_evaluate-bp_star", "dialogs_summary", "dialogs_figures", "ablation_figure"}),
+        | {"dialogs_evaluate-bp_star", "dialogs_summary", "dialogs_figures", "ablation_figure",
+           "reproduction"}),
     "optics.threshold": (0.2, None),
     "climate.models.fcnn.hidden_dims": ([24, 12], replicated("climate", *(f"{stage}-fcnn-{method}"
         for stage in ("climate_train", "climate_score") for method in ("bp", "dfa", "odfa")))
-        | {"climate_summary", "climate_figures"}),
+        | {"climate_summary", "climate_figures", "reproduction"}),
     "resources.dialogs_train.mem_mb": (12345, set()),
 }  # fmt: skip
 ODFA_TRAINING = (
@@ -124,12 +125,14 @@ def test_a_changed_setting_reruns_the_same_jobs_in_both_tools(tiny_project, key)
 CODE_CHANGES = {
     "odfa/metrics.py": replicated("climate", "climate_score-vit-bp", "climate_score-vit-dfa",
         "climate_score-vit-odfa", "climate_score-fcnn-bp", "climate_score-fcnn-dfa",
-        "climate_score-fcnn-odfa") | {"climate_summary", "climate_figures"},
+        "climate_score-fcnn-odfa")
+        | {"climate_baseline", "climate_summary", "climate_figures", "reproduction"},
     "odfa/optics/camera.py": None,
     "odfa/figures/dialogs.py": {"dialogs_figures"},
     "odfa/studies/climate.py": replicated("climate", *(f"{stage}-{model}-{method}"
         for stage in ("climate_train", "climate_score") for model in ("vit", "fcnn")
-        for method in ("bp", "dfa", "odfa"))) | {"climate_summary", "climate_figures"},
+        for method in ("bp", "dfa", "odfa")))
+        | {"climate_summary", "climate_figures", "reproduction"},
 }  # fmt: skip
 BEHAVIOUR = "\nBEHAVIOUR_CHANGED = True\n"  # a module-level name: a change of what the module runs
 

@@ -182,7 +182,16 @@ STAGES = {
     "scaling_figures": Stage("scaling plot", (), ("odfa.figures.scaling",)),
     "reproduction": Stage(
         "pipeline scorecard",
-        ("dialogs", "climate", "scaling", "feedback", "optics"),
+        (
+            *(f"dialogs.{key}" for key in ("source", "train_tokens", "window_stride", "model")),
+            "dialogs.training",
+            "dialogs.tokenizer",
+            *(f"climate.{key}" for key in ("source", "sample", "models", "training", "window")),
+            "climate.variables",
+            *(f"scaling.{key}" for key in ("widths", "depths", "batch")),
+            "feedback",
+            "optics",
+        ),
         ("odfa.studies.scorecard",),
     ),
 }
