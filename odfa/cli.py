@@ -268,7 +268,7 @@ def _pipeline_summary(args: argparse.Namespace) -> None:
 
 
 def _pipeline_scorecard(args: argparse.Namespace) -> None:
-    from odfa.studies.scorecard import Evidence, write_scorecard
+    from odfa.studies.scorecard import Evidence, verdicts, write_scorecard
 
     evidence = Evidence(
         _stage_config(args, "reproduction"),
@@ -276,7 +276,8 @@ def _pipeline_scorecard(args: argparse.Namespace) -> None:
         Path(args.results),
     )
     table = write_scorecard(evidence, args.out)
-    print(table[["claim", "published", "reproduced", "scale", "verdict"]].to_string(index=False))
+    print(verdicts(table).to_string(index=False))
+    print(f"published and reproduced values, spread and criteria: {args.out}")
 
 
 def _pipeline_cost(args: argparse.Namespace) -> None:

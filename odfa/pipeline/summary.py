@@ -11,6 +11,7 @@ import pandas as pd
 
 from odfa.registry import RUN_LABELS
 from odfa.studies.replicates import COUNT, STD_SUFFIX
+from odfa.studies.scorecard import verdicts
 
 
 def spread(table: pd.DataFrame, column: str, digits: int = 3) -> pd.Series:
@@ -116,9 +117,8 @@ def ablation_headline(results: Path) -> pd.DataFrame:
 
 
 def reproduction_headline(results: Path) -> pd.DataFrame:
-    """The scorecard's claims with their published and reproduced values and verdicts."""
-    table = pd.read_csv(results / "reproduction.csv")
-    return table[["claim", "published", "reproduced", "scale", "verdict"]]
+    """The scorecard's verdicts (the published and reproduced values are in the CSV)."""
+    return verdicts(pd.read_csv(results / "reproduction.csv"))
 
 
 HEADLINES: dict[str, tuple[str, Callable[[Path], pd.DataFrame]]] = {

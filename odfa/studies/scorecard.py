@@ -520,6 +520,12 @@ def scorecard(evidence: Evidence) -> pd.DataFrame:
     return pd.DataFrame([row for claims in CLAIMS for row in claims(evidence)], columns=COLUMNS)
 
 
+def verdicts(table: pd.DataFrame) -> pd.DataFrame:
+    """The verdict, scale and claim of each row, the claims left-aligned for printing."""
+    width = int(table["claim"].str.len().max())
+    return table[["verdict", "scale"]].assign(claim=table["claim"].str.ljust(width))
+
+
 def write_scorecard(evidence: Evidence, out_path: str | Path) -> pd.DataFrame:
     """The scorecard as CSV at `out_path` (atomically)."""
     table = scorecard(evidence)
