@@ -59,6 +59,7 @@ def tiny_config() -> dict[str, Any]:
         "full_well": [],
         "threshold": [],
         "anchor_pixels": [],
+        "signal_normalisation": [],
     }
     return config
 

@@ -19,6 +19,7 @@ MARKERS = {
     "full_well": "s",
     "threshold": "^",
     "anchor_pixels": "D",
+    "signal_normalisation": "P",
 }
 
 

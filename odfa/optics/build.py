@@ -40,7 +40,11 @@ def build_optical_projector(
             raise ConfigError("optics exposures apply to the anchor recovery only; set it to 1")
         projection = LinearTransformProjection(_device(n_features, n_outputs, optics, device))
     return TernaryOpticalProjector(
-        projection, optics.threshold, optics.relative_threshold, optics.fidelity_every
+        projection,
+        optics.threshold,
+        optics.relative_threshold,
+        optics.fidelity_every,
+        optics.signal_normalisation,
     )
 
 

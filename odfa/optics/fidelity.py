@@ -36,14 +36,14 @@ def projection_fidelity(
 ) -> dict[str, float]:
     """The fidelity fields of one projection of an error (N rows).
 
-    `optical_ternary` is the recovered projection of the ternarised error, `optical` that
-    projection rescaled to the error's norm; `ideal_ternary` and `ideal` are the noiseless
-    projections (a perfect camera, the same linear map) of the ternarised error and of the
-    error itself. `projection_cosine` and `projection_norm_ratio` say what the camera costs,
-    `projection_cosine_unternarised` what ternarisation adds. `silent_outputs` is the fraction
-    of outputs the projection always silences (a dark measured anchor), `saturated_pixels` the
-    fraction of this projection's pixel readings above the camera's full well (None: the
-    device does not report it, and the field is left out).
+    `optical_ternary` is the recovered projection of the ternarised error, `optical` the signal
+    delivered (the error's mean restored, rescaled as the projector is set); `ideal_ternary`
+    and `ideal` are the noiseless projections (a perfect camera, the same linear map) of the
+    ternarised error and of the error itself. `projection_cosine` and `projection_norm_ratio`
+    say what the camera costs, `projection_cosine_unternarised` what ternarisation adds.
+    `silent_outputs` is the fraction of outputs the projection always silences (a dark
+    measured anchor), `saturated_pixels` the fraction of this projection's pixel readings above
+    the camera's full well (None: the device does not report it, and the field is left out).
     """
     fidelity = {
         "projection_cosine": mean_row_cosine(optical_ternary, ideal_ternary),

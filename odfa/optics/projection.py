@@ -182,8 +182,32 @@ class OpticalLinearProjection:
         return float((self.amplitude == 0).float().mean())
 
 
+SIGNAL_NORMALISATIONS = ("error_norm", "camera")
+ONES_FRAMES = 4  # the all-ones projection is summed from this many frames, each a quarter lit
+
+
+def ones_projection(projection: LinearProjection) -> Tensor:
+    """(n_outputs,) projection of the all-ones error, measured once: the sum of the projections
+    of ONES_FRAMES frames that each light an interleaved quarter of the error pixels (about as
+    many as a ternarised error lights, so the camera's exposure suits them)."""
+    n_features = projection.n_features
+    pixels = torch.arange(n_features, device=projection.device.tensor_device)
+    frames = torch.stack([pixels % ONES_FRAMES == share for share in range(ONES_FRAMES)])
+    frames = frames[frames.any(dim=1)].float()
+    return projection.project(frames).sum(dim=0)
+
+
 class TernaryOpticalProjector:
-    """ODFA's projection of an error: ternarise, project the +/- frames optically, subtract."""
+    """ODFA's projection of an error: ternarise, project the +/- frames optically, subtract,
+    then restore the error's mean that ternarisation loses, with the all-ones projection.
+
+    The mean matters: a softmax cross-entropy error sums to zero, so DFA's signal B e never
+    points along B 1, but its ternarised error mostly does (typically only the true class
+    passes the threshold), which feeds every sample the same direction and makes ReLU
+    networks' activations grow without bound. The ternary t stands for `rescale * t` with
+    `rescale = ||e|| / ||t||`; the projected vector is `t + (mean(e) / rescale - mean(t)) 1`,
+    whose mean in the error's units is mean(e).
+    """
 
     def __init__(
         self,
@@ -191,24 +215,32 @@ class TernaryOpticalProjector:
         threshold: float,
         relative: bool = True,
         fidelity_every: int = 0,
+        normalisation: str = "error_norm",
     ) -> None:
         """Every `fidelity_every` projections (0: never), the fidelity of that projection is
         measured (see `odfa.optics.fidelity`): against the noiseless projection, or, on a
         physical device whose T is unknown, from a second projection of the same error (its
-        frames shown and counted); `fidelity` holds the latest."""
+        frames shown and counted); `fidelity` holds the latest. `normalisation`: error_norm =
+        the projection rescaled by ||e|| / ||t|| (its norm tracks the error's); camera = as the
+        calibrated camera delivers it, in units where the effective matrix has unit-variance
+        entries, so a row's norm is about sqrt(non-zero entries of t * n_outputs), whatever the
+        error's size, the loss's reduction or the batch size."""
         check_threshold(threshold, relative)
+        _check_choice("signal_normalisation", normalisation, SIGNAL_NORMALISATIONS)
         if fidelity_every < 0:
             raise ValueError(f"fidelity_every must be >= 0; got {fidelity_every}")
         self.projection = projection
         self.threshold = threshold
         self.relative = relative
         self.fidelity_every = fidelity_every
+        self.normalisation = normalisation
+        self.ones_projection = ones_projection(projection)
         self.projections = 0
         self.fidelity: dict[str, float] = {}
         self.fidelity_measured_at = 0  # the projection whose fidelity `fidelity` holds
 
     def __call__(self, error: Tensor) -> Tensor:
-        """(N, n_features) error -> (N, n_outputs) projection whose norm tracks ||error||."""
+        """(N, n_features) error -> (N, n_outputs) projection (see `normalisation`)."""
         n_features = self.projection.n_features
         if error.ndim != 2 or error.shape[1] != n_features:
             raise ValueError(f"error must have shape (N, {n_features}); got {tuple(error.shape)}")
@@ -217,11 +249,17 @@ class TernaryOpticalProjector:
         positive, negative = split_signs(ternary)
         n = error.shape[0]
         projected = self.projection.project(torch.cat([positive, negative]))
+        float_error, float_ternary = error.float(), ternary.float()
         rescale = _divide_or_zero(
-            error.float().norm(dim=1, keepdim=True), ternary.float().norm(dim=1, keepdim=True)
+            float_error.norm(dim=1, keepdim=True), float_ternary.norm(dim=1, keepdim=True)
         )
+        mean_shift = _divide_or_zero(
+            float_error.mean(dim=1, keepdim=True), rescale
+        ) - float_ternary.mean(dim=1, keepdim=True)
         optical_ternary = projected[:n] - projected[n:]
-        optical = optical_ternary * rescale
+        delivered = optical_ternary + mean_shift * self.ones_projection.to(error.device)
+        # a zero error (no lit pixel) gives no signal, not the camera's noise
+        optical = delivered * (rescale if self.normalisation == "error_norm" else rescale > 0)
         self.projections += 1
         if self.fidelity_every and self.projections % self.fidelity_every == 0:
             self.fidelity = self._fidelity(error, ternary, optical_ternary, optical)

@@ -30,6 +30,7 @@ class OpticsSettings:
     anchor_pixels: int | None
     threshold: float
     relative_threshold: bool
+    signal_normalisation: str
     camera: CameraConfig
     timing: FrameRateModel
 

@@ -1,6 +1,6 @@
 """What the optics cost: ODFA on digits and on the dialogs GPT with one optics setting changed at
-a time (camera bits, an ideal camera, full-well depth, ternarisation threshold, anchor size),
-each variant over `ablation.replicates` replicates."""
+a time (camera bits, an ideal camera, full-well depth, ternarisation threshold, anchor size,
+the signal's normalisation), each variant over `ablation.replicates` replicates."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ SETTINGS = {
     "full_well": ("camera", "full_well_electrons"),
     "threshold": ("threshold",),
     "anchor_pixels": ("anchor_pixels",),
+    "signal_normalisation": ("signal_normalisation",),
 }
 STUDIES = {"digits": "test_accuracy", "dialogs": "final_validation_loss"}  # the metric of each
 

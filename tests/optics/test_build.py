@@ -118,3 +118,9 @@ def test_exposures_show_a_real_opus_frames_again(monkeypatch):
     assert twice.frames_displayed - shown[1] == 2 * (once.frames_displayed - shown[0])
     anchor = twice.projection.anchor_intensity  # mean of two readings of fresh noise
     assert not torch.equal(anchor, anchor.round())
+
+
+def test_the_signal_normalisation_reaches_the_projector():
+    camera = build_optical_projector(16, 8, optics(signal_normalisation="camera"))
+    assert camera.normalisation == "camera"
+    assert build_optical_projector(16, 8, optics()).normalisation == "error_norm"

@@ -5,7 +5,13 @@ from torch.nn.functional import cosine_similarity
 
 from odfa.optics.camera import CameraConfig
 from odfa.optics.device import SimulatedOPU
-from odfa.optics.projection import OpticalLinearProjection, TernaryOpticalProjector
+from odfa.optics.projection import (
+    ONES_FRAMES,
+    SIGNAL_NORMALISATIONS,
+    OpticalLinearProjection,
+    TernaryOpticalProjector,
+)
+from odfa.optics.ternary import ternarize
 from odfa.optics.timing import FrameRateModel
 
 
@@ -140,11 +146,64 @@ def test_ternary_projector_tracks_the_float_error_projection():
     assert cosine.min() > 0.7
     norm_ratio = result[rows].norm(dim=1) / expected[rows].norm(dim=1)
     assert norm_ratio.min() > 0.7 and norm_ratio.max() < 1.3
-    assert projector.frames_displayed == 2 + 2 * 2 * 8
+    # calibration: the anchor's 2 frames and the all-ones projection's; then 2 x 2 per error
+    assert projector.frames_displayed == 2 + 2 * ONES_FRAMES + 2 * 2 * 8
 
 
 def test_modelled_seconds_uses_frames_so_far():
     projector = TernaryOpticalProjector(make_projection(8, 4, 8, CameraConfig.ideal()), 0.1)
     projector(torch.randn(3, 8, generator=torch.Generator().manual_seed(0)))
     timing = FrameRateModel()
-    assert projector.modelled_seconds(timing) == pytest.approx(timing.modelled_seconds(2 + 12, 4))
+    assert projector.modelled_seconds(timing) == pytest.approx(
+        timing.modelled_seconds(2 + 2 * ONES_FRAMES + 12, 4)
+    )
+
+
+def _errors() -> torch.Tensor:
+    """Softmax cross-entropy errors (each sums to zero; mostly only the true class passes the
+    threshold) and errors with a mean of their own."""
+    generator = torch.Generator().manual_seed(5)
+    logits = torch.randn(16, 10, generator=generator)
+    labels = torch.randint(0, 10, (16,), generator=generator)
+    softmax = logits.softmax(dim=1) - torch.nn.functional.one_hot(labels, 10)
+    return torch.cat([softmax, torch.randn(16, 10, generator=generator) + 0.5])
+
+
+def test_ternary_projector_keeps_the_error_mean_that_ternarisation_loses():
+    projection = make_projection(10, 256, 10, CameraConfig.ideal())
+    error = _errors()
+    signal = TernaryOpticalProjector(projection, threshold=0.3)(error)
+    matrix = projection.effective_matrix()  # signal = projected_vector @ matrix
+    projected_vector = torch.linalg.lstsq(matrix.T, signal.T).solution.T
+    torch.testing.assert_close(projected_vector.mean(dim=1), error.mean(dim=1), atol=1e-4, rtol=0)
+    # an error whose sub-threshold entries are equal is projected exactly
+    exact = torch.full((1, 10), 0.1)
+    exact[0, 3] = -0.9
+    shape = TernaryOpticalProjector(projection, threshold=0.3)(exact) / (exact @ matrix)
+    expected = torch.full_like(shape, float(exact.norm()))
+    torch.testing.assert_close(shape, expected, rtol=1e-4, atol=0)
+
+
+def test_the_camera_normalisation_differs_from_the_error_norm_by_the_rescale_alone():
+    error = _errors()
+    error[3] = 0
+    signals = {
+        normalisation: TernaryOpticalProjector(
+            make_projection(10, 64, 10, CameraConfig(), seed=2), 0.3, normalisation=normalisation
+        )(error)
+        for normalisation in SIGNAL_NORMALISATIONS
+    }
+    ternary = ternarize(error, 0.3)
+    rescale = error.norm(dim=1, keepdim=True) / ternary.norm(dim=1, keepdim=True)
+    rescale[3] = 0
+    torch.testing.assert_close(signals["camera"] * rescale, signals["error_norm"])
+    assert not signals["camera"][3].any()  # a zero error gives no signal, not camera noise
+    # the camera's units: the effective matrix's unit-variance entries times the ternary error
+    per_entry = signals["camera"][rescale[:, 0] > 0].square().mean(dim=1)
+    assert per_entry.median() == pytest.approx(float(ternary.abs().sum(dim=1).median()), rel=0.5)
+
+
+def test_an_unknown_signal_normalisation_is_refused():
+    with pytest.raises(ValueError, match=r"signal_normalisation.*'camera'.*'exposure'"):
+        TernaryOpticalProjector(make_projection(8, 4, 8, CameraConfig.ideal()), 0.1,
+                                normalisation="exposure")  # fmt: skip

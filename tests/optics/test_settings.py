@@ -18,6 +18,7 @@ def test_the_settings_fill_in_the_schemas_defaults_and_type_the_camera_and_timin
     assert (settings.exposure_frame, settings.anchor_normalisation) == ("anchor", "floored")
     assert settings.camera.bits == 10 and settings.camera.headroom == 0.9
     assert settings.timing.frame_time_us == 900 and settings.timing.power_w == 30.0
+    assert settings.signal_normalisation == "error_norm"
     assert OpticsSettings.from_settings({**SETTINGS, "camera": "ideal"}).camera.is_ideal
 
 
@@ -35,6 +36,10 @@ def test_the_default_configs_optics_are_its_own_values():
         ({"noise_seed": None}, r"optics: noise_seed: None is not of type 'integer'"),
         ({"exposures": 0}, r"optics: exposures: 0 is less than the minimum of 1"),
         ({"mode": "sparse"}, r"optics: mode: 'sparse' is not one of \['dense', 'streamed'\]"),
+        (
+            {"signal_normalisation": "exposure"},
+            r"optics: signal_normalisation: 'exposure' is not one of \['error_norm', 'camera'\]",
+        ),
     ],
 )
 def test_a_bad_value_names_its_key(override, message):

@@ -34,6 +34,13 @@ def test_a_variant_changes_one_optics_setting_and_is_validated(config):
     assert {**varied["optics"], "camera": config["optics"]["camera"]} == config["optics"]
     assert apply_variant(config, "camera-ideal")["optics"]["camera"] == "ideal"
     assert apply_variant(config, "anchor_pixels-64")["optics"]["anchor_pixels"] == 64
+    camera = apply_variant(config, "signal_normalisation-camera")["optics"]
+    assert (camera["signal_normalisation"], config["optics"]["signal_normalisation"]) == (
+        "camera",
+        "error_norm",
+    )
+    with pytest.raises(ConfigError, match=r"signal_normalisation: 'exposure' is not one of"):
+        apply_variant(config, "signal_normalisation-exposure")
     with pytest.raises(ConfigError, match="17"):
         apply_variant(config, "camera_bits-17")  # the schema allows 1..16
     ideal = apply_variant(config, "camera-ideal")
