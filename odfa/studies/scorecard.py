@@ -46,9 +46,9 @@ SCALE_KEYS = {
 
 # PUBLISHED parameter counts (Wang, Müller et al.): total, and receiving the optical signal.
 PUBLISHED_PARAMETERS = {
-    "gpt": (1.07e9, 4.0e8, "Study 1 (Sec. 2.1)"),
-    "vit": (2.0e8, 1.34e8, "Study 2 (Sec. 2.2)"),
-    "fcnn": (1.3e9, 1.03e9, "Study 2 (Sec. 2.2)"),
+    "gpt": (1.07e9, 4.0e8, "Study 1 (model)"),
+    "vit": (2.0e8, 1.34e8, "Study 2 (models)"),
+    "fcnn": (1.3e9, 1.03e9, "Study 2 (models)"),
 }
 TOTAL_TOLERANCE, OPTICAL_TOLERANCE = 0.05, 0.10  # relative: "1.07B", "~400M"
 PUBLISHED_ODFA_HOURS, PUBLISHED_BP_HOURS = 20.0, 2.0  # Study 1, "about 20 h" vs "about 2 h"
@@ -249,7 +249,7 @@ def _dialogs_time_claims(evidence: Evidence) -> Iterator[dict[str, Any]]:
         scale = evidence.scale("dialogs")
         yield _row(
             claim="ODFA training takes about 10x BP's time (about 20 h vs 2 h)",
-            where="Study 1, Sec. 2.1",
+            where="Study 1 (training time)",
             published="10 (PUBLISHED: 20 h / 2 h)",
             reproduced=f"{mean:.3g} (measured digital + MODELLED optical, over measured BP)",
             spread=_spread(ratios),
@@ -267,7 +267,7 @@ def _dialogs_time_claims(evidence: Evidence) -> Iterator[dict[str, Any]]:
     low, high = PUBLISHED_ODFA_HOURS / TIME_FACTOR, PUBLISHED_ODFA_HOURS * TIME_FACTOR
     yield _row(
         claim="The paper-size ODFA run takes about 20 h (its optical part, MODELLED)",
-        where="Study 1, Sec. 2.1",
+        where="Study 1 (training time)",
         published=f"{PUBLISHED_ODFA_HOURS:g} h (whole ODFA run)",
         reproduced=(
             f"{hours:.3g} h MODELLED: {budget['optical_frames']:.3g} frames at "
@@ -494,7 +494,7 @@ def opu_throughput_claim(evidence: Evidence) -> Iterator[dict[str, Any]]:
     off = abs(ops - PUBLISHED_OPU["ops"]) / PUBLISHED_OPU["ops"]
     yield _row(
         claim="The OPU computes 1500 TeraOPS at 340 Hz (1e6 inputs x 2e6 outputs)",
-        where="Sec. 1 / Methods",
+        where="the OPU (study text)",
         published="1.5e15 OPS at 340 Hz",
         reproduced=f"{ops:.3g} OPS at {rate:.4g} Hz (MODELLED frame rate)",
         spread="0 (modelled)",
