@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import errno
 import json
 import os
@@ -22,6 +23,15 @@ from odfa.registry import BENCH_MODELS, CLIMATE_MODELS, DIALOGS_RUNS, METHODS
 def _stage_config(args: argparse.Namespace, stage: str, **wildcards: str) -> dict:
     """The config files' settings that the pipeline stage `stage` reads, and no others."""
     return restricted_config(load_config(*args.config), stage, wildcards)
+
+
+def _identity(
+    config: dict, stage: str, wildcards: Wildcards, inputs: Sequence[str | Path]
+) -> dict[str, Any]:
+    """The provenance of the job of `stage` reading `inputs` (`config`: the job's own)."""
+    from odfa.pipeline.identity import run_identity
+
+    return run_identity(config, stage, wildcards, inputs).as_dict()
 
 
 def _config_check(args: argparse.Namespace) -> None:
@@ -55,12 +65,14 @@ def _under_torchrun_if_several_gpus(args: argparse.Namespace) -> None:
 
 
 def _digits_train(args: argparse.Namespace) -> None:
+    from odfa.data.digits import DIGITS_FILE
     from odfa.studies.digits import train_digits
 
     _under_torchrun_if_several_gpus(args)
     wildcards = {"method": args.method, "replicate": str(args.replicate)}
     config = _stage_config(args, "digits_train", **wildcards)
-    metrics = train_digits(config, args.method, args.replicate, args.out)
+    identity = _identity(config, "digits_train", wildcards, [DIGITS_FILE])
+    metrics = train_digits(config, args.method, args.replicate, args.out, identity)
     print(json.dumps({**wildcards, **metrics}))
 
 
@@ -91,12 +103,14 @@ def _dialogs_prepare(args: argparse.Namespace) -> None:
 
 
 def _dialogs_train(args: argparse.Namespace) -> None:
-    from odfa.studies.dialogs import train_dialogs
+    from odfa.studies.dialogs import DATA_FILES, train_dialogs
 
     _under_torchrun_if_several_gpus(args)
     wildcards = {"run": args.run, "replicate": str(args.replicate)}
     config = _stage_config(args, "dialogs_train", **wildcards)
-    metrics = train_dialogs(config, args.run, args.replicate, args.data, args.out)
+    inputs = [Path(args.data) / name for name in DATA_FILES]
+    identity = _identity(config, "dialogs_train", wildcards, inputs)
+    metrics = train_dialogs(config, args.run, args.replicate, args.data, args.out, identity)
     print(json.dumps({**wildcards, **metrics}))
 
 
@@ -133,8 +147,22 @@ def _ablation_train(args: argparse.Namespace) -> None:
     wildcards = {"variant": args.variant, "replicate": str(args.replicate)}
     varied = apply_variant(ablation_sized(load_config(*args.config)), args.variant)
     config = restricted_config(varied, stage, wildcards)
-    metrics = train_variant(config, args.study, args.variant, args.replicate, args.out, args.data)
+    identity = _identity(config, stage, wildcards, _ablation_inputs(args.study, args.data))
+    metrics = train_variant(
+        config, args.study, args.variant, args.replicate, args.out, args.data, identity
+    )
     print(json.dumps({"study": args.study, **wildcards, **metrics}))
+
+
+def _ablation_inputs(study: str, data: str | None) -> list[Path]:
+    """The files an ablation run of `study` reads (the training stage's of that study)."""
+    if study == "digits":
+        from odfa.data.digits import DIGITS_FILE
+
+        return [Path(DIGITS_FILE)]
+    from odfa.studies.dialogs import DATA_FILES
+
+    return [] if data is None else [Path(data) / name for name in DATA_FILES]
 
 
 def _ablation_summarise(args: argparse.Namespace) -> None:
@@ -146,29 +174,11 @@ def _ablation_summarise(args: argparse.Namespace) -> None:
 
 
 def _ablation_plot(args: argparse.Namespace) -> None:
-    import pandas as pd
+    from odfa.figures.ablation import plot_ablation, reference_lines
 
-    from odfa.figures.ablation import plot_ablation
-    from odfa.studies.ablation import STUDIES
-
-    summaries, references = {}, {}
-    if args.digits:
-        summaries["digits"] = pd.DataFrame(json.loads(Path(args.digits).read_text())).T
-    if args.dialogs:
-        summaries["dialogs"] = pd.read_csv(args.dialogs).set_index("method")
-    for study, summary in summaries.items():
-        metric = STUDIES[study]
-        references[study] = {
-            label: (float(summary.at[method, metric]), _number(summary.at[method, metric + "_std"]))
-            for method, label in (("dfa", "DFA"), ("odfa", "ODFA, default optics"))
-            if method in summary.index
-        }
-    plot_ablation(args.table, references, args.out)
-
-
-def _number(value: Any) -> float:
-    """A summary's value as a float: NaN where it is missing (a spread of one replicate)."""
-    return float("nan") if value is None else float(value)
+    summaries = {"digits": args.digits, "dialogs": args.dialogs}
+    summaries = {study: path for study, path in summaries.items() if path}
+    plot_ablation(args.table, reference_lines(args.table, summaries), args.out)
 
 
 def _climate_fetch(args: argparse.Namespace) -> None:
@@ -192,7 +202,7 @@ def _climate_prepare(args: argparse.Namespace) -> None:
 
 
 def _climate_train(args: argparse.Namespace) -> None:
-    from odfa.studies.climate import train_climate
+    from odfa.studies.climate import DATA_FILES, train_climate
 
     _under_torchrun_if_several_gpus(args)
     wildcards: Wildcards = {
@@ -201,7 +211,12 @@ def _climate_train(args: argparse.Namespace) -> None:
         "replicate": str(args.replicate),
     }
     config = _stage_config(args, "climate_train", **wildcards)
-    summary = train_climate(config, args.model, args.method, args.replicate, args.data, args.out)
+    identity = _identity(
+        config, "climate_train", wildcards, [Path(args.data) / n for n in DATA_FILES]
+    )
+    summary = train_climate(
+        config, args.model, args.method, args.replicate, args.data, args.out, identity
+    )
     print(json.dumps(summary))
 
 
@@ -212,9 +227,10 @@ def _climate_score(args: argparse.Namespace) -> None:
 
 
 def _climate_baseline(args: argparse.Namespace) -> None:
-    from odfa.studies.pattern_scaling import run_pattern_scaling
+    from odfa.studies.pattern_scaling import DATA_FILES, run_pattern_scaling
 
-    print(json.dumps(run_pattern_scaling(args.data, args.out)["scores"]))
+    identity = _identity({}, "climate_baseline", {}, [Path(args.data) / n for n in DATA_FILES])
+    print(json.dumps(run_pattern_scaling(args.data, args.out, identity)["scores"]))
 
 
 def _climate_summarise(args: argparse.Namespace) -> None:
@@ -283,7 +299,7 @@ def _pipeline_scorecard(args: argparse.Namespace) -> None:
 def _pipeline_cost(args: argparse.Namespace) -> None:
     import pandas as pd
 
-    from odfa.timing.cost import ASSUMED_GPU, ASSUMED_TFLOPS, estimate_cost, study_totals
+    from odfa.pipeline.cost import ASSUMED_GPU, ASSUMED_TFLOPS, estimate_cost, study_totals
 
     cost = estimate_cost(load_config(*args.config))
     print(f"ESTIMATED GPU-hours at {ASSUMED_TFLOPS:.3g} TFLOP/s sustained ({ASSUMED_GPU}, FP32);")
@@ -310,14 +326,17 @@ def _scaling_projections(args: argparse.Namespace) -> None:
 def _scaling_summarise(args: argparse.Namespace) -> None:
     from odfa.studies.scaling_analysis import summarise
 
-    for name, table in summarise(args.timings, args.out_dir).items():
+    for name, table in summarise(args.timings, args.projections, args.out_dir).items():
         print(f"{name}:\n{table.to_string(index=False)}")
 
 
 def _scaling_plot(args: argparse.Namespace) -> None:
-    from odfa.figures.scaling import plot_scaling
+    from odfa.figures.scaling import ScalingTables, plot_scaling
 
-    plot_scaling(args.timings, args.projections, args.out_dir)
+    tables = ScalingTables(
+        *(Path(getattr(args, field.name)) for field in dataclasses.fields(ScalingTables))
+    )
+    plot_scaling(tables, args.out_dir)
 
 
 def _bench_step(args: argparse.Namespace) -> None:
@@ -575,17 +594,22 @@ COMMANDS: dict[str, tuple[str, dict[str, Command]]] = {
             ),
             "summarise": Command(
                 _scaling_summarise,
-                "crossover.csv (where ODFA meets BP, per depth) and growth.csv (fitted exponents)",
-                (required("--timings", "timings CSV"), required("--out-dir", "tables folder")),
+                "times, ratios, crossovers (where ODFA meets BP) and growth (fitted exponents)",
+                (required("--timings", "timings CSV"),
+                 required("--projections", "projections CSV"),
+                 required("--out-dir", "tables folder")),
             ),
             "plot": Command(
                 _scaling_plot,
                 "figures 4a, 4b, 4c and 4d",
-                (
-                    required("--timings", "timings CSV"),
-                    required("--projections", "projections CSV"),
-                    FIGURES_DIR,
-                ),
+                (required("--timings", "timings CSV"),
+                 required("--times", "times.csv of the summary"),
+                 required("--ratios", "ratios.csv of the summary"),
+                 required("--crossover", "crossover.csv of the summary (per depth)"),
+                 required("--crossover-in-depth", "crossover_in_depth.csv (per width)"),
+                 required("--projections", "projections CSV"),
+                 required("--projection-ratios", "projection_ratios.csv of the summary"),
+                 FIGURES_DIR),
             ),
         },
     ),

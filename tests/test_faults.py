@@ -108,7 +108,7 @@ def test_a_full_disk_while_checkpointing_keeps_the_previous_checkpoint(tmp_path,
 
     monkeypatch.setattr(train_module.torch, "save", save_until_the_disk_fills)
     with pytest.raises(OSError, match="No space left"):
-        train_digits(config, "bp", 0, tmp_path)
+        train_digits(config, "bp", 0, tmp_path, identity={})
     checkpoints = tmp_path / "checkpoints"
     assert sorted(path.name for path in checkpoints.iterdir()) == ["last.pt"]  # no temp file
     assert saves == [10, 20, 30]

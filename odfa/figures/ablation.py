@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 
 from odfa.figures.common import method_colour, plt, save_figure
-from odfa.studies.replicates import COUNT, STD_SUFFIX
+from odfa.replicates import COUNT, STD_SUFFIX
 
 METRIC_LABELS = {
     "test_accuracy": "test accuracy (digits MLP)",
@@ -21,6 +22,38 @@ MARKERS = {
     "anchor_pixels": "D",
     "signal_normalisation": "P",
 }
+
+REFERENCES = {"dfa": "DFA", "odfa": "ODFA, default optics"}  # method -> the line's label
+
+
+def reference_lines(
+    table_path: str | Path, summaries: dict[str, str | Path]
+) -> dict[str, dict[str, tuple[float, float]]]:
+    """Per study: label -> (mean, std) of DFA's and default ODFA's metric (the one the ablation
+    table names for that study), read from the study's summary: digits' metrics.json or
+    dialogs' metrics.csv (`summaries`: study -> path)."""
+    metrics = pd.read_csv(table_path).drop_duplicates("study").set_index("study")["metric"]
+    references = {}
+    for study, path in summaries.items():
+        if Path(path).suffix == ".json":
+            summary = pd.DataFrame(json.loads(Path(path).read_text())).T
+        else:
+            summary = pd.read_csv(path).set_index("method")
+        metric = metrics[study]
+        references[study] = {
+            label: (
+                float(summary.at[method, metric]),
+                _number(summary.at[method, metric + STD_SUFFIX]),
+            )
+            for method, label in REFERENCES.items()
+            if method in summary.index
+        }
+    return references
+
+
+def _number(value: object) -> float:
+    """A summary's value as a float: NaN where it is missing (a spread of one replicate)."""
+    return float("nan") if value is None else float(value)
 
 
 def plot_ablation(

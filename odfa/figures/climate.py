@@ -9,9 +9,9 @@ import pandas as pd
 import xarray as xr
 
 from odfa.figures.common import method_label, plt, save_figure
+from odfa.published import PUBLISHED_SCORES, PUBLISHED_TAS
 from odfa.registry import CLIMATE_BASELINE, climate_run_name
-from odfa.studies.climate_published import PUBLISHED_SCORES, PUBLISHED_TAS
-from odfa.studies.replicates import COUNT, STD_SUFFIX, replicate_dirs
+from odfa.replicates import COUNT, STD_SUFFIX, replicate_dirs
 
 SCORES = {
     "nrmse_spatial": "NRMSE spatial",

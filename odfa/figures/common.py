@@ -13,7 +13,7 @@ import pandas as pd
 
 from odfa.io import atomic_output
 from odfa.registry import RUN_LABELS
-from odfa.studies.replicates import replicate_dirs
+from odfa.replicates import replicate_dirs
 
 METHOD_COLOURS = {
     "bp": "tab:blue",

@@ -18,7 +18,7 @@ from odfa.figures.common import (
     save_figure,
 )
 from odfa.io import write_text
-from odfa.pipeline.replicates import replicate_name
+from odfa.replicates import replicate_name
 
 SHOWN_REPLICATE = replicate_name(0)  # whose samples and attention Figs. 2d and 2e show
 

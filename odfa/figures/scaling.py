@@ -3,6 +3,7 @@ ODFA / DFA for the projection alone vs its size (4c), ODFA / BP over width x dep
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -11,26 +12,32 @@ from matplotlib.colors import LogNorm
 from matplotlib.transforms import blended_transform_factory
 
 from odfa.figures.common import method_colour, method_label, plt, save_figure
-from odfa.studies.scaling_analysis import (
-    crossovers,
-    odfa_hardware_time,
-    odfa_over_bp,
-    with_hardware_time,
-)
+from odfa.published import PROJECTION_RATIOS
 
 MARKERS = {"bp": ("o", "-"), "dfa": ("s", "--"), "odfa": ("^", ":")}
 ODFA_NOTE = (
     "ODFA = measured digital (without the simulated optics) + MODELLED optical time; "
     "bands: interquartile range over the repeats"
 )
-# The study's Fig. 4c, read from its text: ODFA / all-GPU DFA ~1e4 at 1e3 x 1e3, ~5 at 1e4 x 1e4
-PUBLISHED_RATIOS = {1000: 1e4, 10000: 5.0}
 
 
-def _mark_crossovers(table: pd.DataFrame, x: str, group: str, colours: dict, axis) -> None:
+@dataclass(frozen=True)
+class ScalingTables:
+    """The tables Figs. 4a-4d draw: the sweep's and the projections' timings, and what the
+    study's summary derives from them (`odfa scaling summarise`)."""
+
+    timings: Path  # every point of the sweep, those out of memory included
+    times: Path  # the points that ran, ODFA with its hardware time
+    ratios: Path  # ODFA / BP per width and depth
+    crossover: Path  # per depth, the width where ODFA meets BP
+    crossover_in_depth: Path  # per width, the depth where ODFA meets BP
+    projections: Path  # the projection alone, per size and method
+    projection_ratios: Path  # ODFA / DFA of the projection alone, per size
+
+
+def _mark_crossovers(found: pd.DataFrame, x: str, group: str, colours: dict, axis) -> None:
     """A line where ODFA meets BP for each `group` value, and a box listing every value's
-    crossover or "none in range" (the `crossovers` table)."""
-    found = crossovers(table, x, group)
+    crossover or "none in range" (a crossover table)."""
     lines = []
     for _, row in found.iterrows():
         point = row[f"crossover_{x}"]
@@ -49,7 +56,7 @@ def _mark_crossovers(table: pd.DataFrame, x: str, group: str, colours: dict, axi
     )
 
 
-def _plot_against(table: pd.DataFrame, x: str, group: str, axis) -> None:
+def _plot_against(table: pd.DataFrame, found: pd.DataFrame, x: str, group: str, axis) -> None:
     values = sorted(table[group].unique())
     shades = plt.get_cmap("viridis")(np.linspace(0, 0.9, len(values)))
     colours = dict(zip(values, shades, strict=True))
@@ -69,7 +76,7 @@ def _plot_against(table: pd.DataFrame, x: str, group: str, axis) -> None:
                 axis.fill_between(
                     curve[x], curve["time_q1"], curve["time_q3"], color=colour, alpha=0.15
                 )
-    _mark_crossovers(table, x, group, colours, axis)
+    _mark_crossovers(found, x, group, colours, axis)
     axis.set(xscale="log", yscale="log", ylabel="time per sample (s)")
     axis.legend(fontsize=6, ncol=3, loc="upper left", bbox_to_anchor=(1.02, 1.0))
 
@@ -82,10 +89,10 @@ def _log_edges(values: np.ndarray) -> np.ndarray:
     return np.exp(np.concatenate([[logs[0] - step[0] / 2], inner, [logs[-1] + step[-1] / 2]]))
 
 
-def plot_ratio_map(table: pd.DataFrame, axis) -> None:
+def plot_ratio_map(ratios: pd.DataFrame, crossover: pd.DataFrame, axis) -> None:
     """ODFA / BP time per sample over the measured width x depth grid (log colours centred at
-    1), its contour at 1 and the crossovers of `crossovers`."""
-    ratios = odfa_over_bp(table).pivot(index="depth", columns="width", values="ratio")
+    1), its contour at 1 and the crossovers per depth."""
+    ratios = ratios.pivot(index="depth", columns="width", values="ratio")
     widths, depths = ratios.columns.to_numpy(), ratios.index.to_numpy()
     values = np.ma.masked_invalid(ratios.to_numpy(dtype=float))
     reach = float(np.exp(np.abs(np.log(values)).max())) if values.count() else 2.0
@@ -122,7 +129,7 @@ def plot_ratio_map(table: pd.DataFrame, axis) -> None:
             linewidths=1.5,
             transform=to_log.inverted() + axis.transData,
         )
-    found = crossovers(table).dropna(subset=["crossover_width"])
+    found = crossover.dropna(subset=["crossover_width"])
     axis.plot(
         found["crossover_width"],
         found["depth"],
@@ -138,29 +145,22 @@ def plot_ratio_map(table: pd.DataFrame, axis) -> None:
     axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.12), ncol=2)
 
 
-def plot_projection_ratio(projections: pd.DataFrame, axis) -> None:
+def plot_projection_ratio(projections: pd.DataFrame, ratios: pd.DataFrame, axis) -> None:
     """ODFA / DFA time per sample of the projection alone vs its size n (n x n), with the
     sizes where DFA's matrix ran out of memory and the study's published ratios."""
-    ran = projections[projections["status"] == "ok"].copy()
-    ran["time"] = ran["measured_s_per_sample"]
-    odfa = ran["method"] == "odfa"
-    ran.loc[odfa, "time"] = odfa_hardware_time(ran[odfa])
-    pairs = pd.merge(
-        ran[odfa], ran[ran["method"] == "dfa"], on="projection_size", suffixes=("", "_dfa")
-    ).sort_values("projection_size")
-    ratio = pairs["time"] / pairs["time_dfa"]
+    ratios = ratios.sort_values("projection_size")
     axis.plot(
-        pairs["projection_size"],
-        ratio,
+        ratios["projection_size"],
+        ratios["ratio"],
         marker="^",
         color=method_colour("odfa"),
         label=f"measured here (batch {int(projections['batch'].iloc[0])})",
     )
-    for size, value in zip(pairs["projection_size"], ratio, strict=True):
+    for size, value in zip(ratios["projection_size"], ratios["ratio"], strict=True):
         axis.annotate(f"{value:.3g}", (size, value), textcoords="offset points", xytext=(4, 4))
     axis.plot(
-        list(PUBLISHED_RATIOS),
-        list(PUBLISHED_RATIOS.values()),
+        list(PROJECTION_RATIOS),
+        list(PROJECTION_RATIOS.values()),
         "*",
         color="gray",
         markersize=10,
@@ -187,21 +187,25 @@ def plot_projection_ratio(projections: pd.DataFrame, axis) -> None:
     axis.legend(fontsize=7)
 
 
-def plot_scaling(
-    timings_path: str | Path, projections_path: str | Path, out_dir: str | Path
-) -> dict[str, plt.Figure]:
+def plot_scaling(tables: ScalingTables, out_dir: str | Path) -> dict[str, plt.Figure]:
     """fig4a.png (vs width), fig4b.png (vs depth), fig4c.png (ODFA / DFA vs projection size)
     and fig4d.png (ODFA / BP over width x depth): written to `out_dir`, returned by name."""
-    timings = pd.read_csv(timings_path)
-    table = with_hardware_time(timings)
+    timings, table = pd.read_csv(tables.timings), pd.read_csv(tables.times)
+    crossover = pd.read_csv(tables.crossover)
     out_dir = Path(out_dir)
     figures = {}
-    for name, x, group, title in (
-        ("fig4a.png", "width", "depth", "Time per sample vs hidden width"),
-        ("fig4b.png", "depth", "width", "Time per sample vs number of hidden layers"),
+    for name, x, group, found, title in (
+        ("fig4a.png", "width", "depth", crossover, "Time per sample vs hidden width"),
+        (
+            "fig4b.png",
+            "depth",
+            "width",
+            pd.read_csv(tables.crossover_in_depth),
+            "Time per sample vs number of hidden layers",
+        ),
     ):
         figure, axis = plt.subplots(figsize=(8, 5.5))
-        _plot_against(table, x, group, axis)
+        _plot_against(table, found, x, group, axis)
         axis.set_xlabel("hidden width" if x == "width" else "hidden layers")
         axis.set_title(f"{title}\n{ODFA_NOTE}", fontsize=9)
         skipped = timings[timings["status"] != "ok"]
@@ -215,7 +219,9 @@ def plot_scaling(
             )
         figures[name] = figure
     figure, axis = plt.subplots(figsize=(7, 5))
-    plot_projection_ratio(pd.read_csv(projections_path), axis)
+    plot_projection_ratio(
+        pd.read_csv(tables.projections), pd.read_csv(tables.projection_ratios), axis
+    )
     axis.set_title(
         "ODFA vs all-digital DFA: the feedback projection alone\n"
         "ODFA = measured digital + MODELLED optical time",
@@ -223,7 +229,7 @@ def plot_scaling(
     )
     figures["fig4c.png"] = figure
     figure, axis = plt.subplots(figsize=(7.5, 5.5))
-    plot_ratio_map(table, axis)
+    plot_ratio_map(pd.read_csv(tables.ratios), crossover, axis)
     axis.set_title(
         "ODFA time / BP time per sample (ODFA: measured digital + MODELLED optical)", fontsize=9
     )

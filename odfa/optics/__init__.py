@@ -3,11 +3,11 @@
 from odfa.optics.build import build_optical_projector
 from odfa.optics.camera import Camera, CameraConfig
 from odfa.optics.device import OpticalDevice, SimulatedOPU, check_binary_frames
+from odfa.optics.frame_rate import FrameRateModel
 from odfa.optics.lightonml_backend import LightonmlOPU
 from odfa.optics.projection import OpticalLinearProjection, TernaryOpticalProjector
 from odfa.optics.settings import OpticsSettings
 from odfa.optics.ternary import split_signs, ternarize
-from odfa.optics.timing import FrameRateModel
 
 __all__ = [
     "Camera",

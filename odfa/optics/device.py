@@ -12,7 +12,7 @@ from torch import Tensor
 from odfa.optics.camera import Camera, CameraConfig, HardwareCamera
 
 BLOCK_COLUMNS = 4096  # output columns per block of T; part of T's definition, not a tuning knob
-SEED_STRIDE = 2**20  # blocks per seed: counter seeds of two seeds never collide below this
+BLOCKS_PER_SEED = 2**20  # blocks per seed: counter seeds of two seeds never collide below this
 MAX_SEED = 2**43 - 1  # keeps every counter seed below 2**63
 MODES = ("dense", "streamed")
 PRECISIONS = {"float32": torch.float32, "bfloat16": torch.bfloat16}
@@ -96,9 +96,9 @@ def counter_seed(seed: int, block: int) -> int:
     """The generator seed of block `block` of the T drawn with `seed`: seed * 2**20 + block."""
     if not 0 <= seed <= MAX_SEED:
         raise ValueError(f"transmission matrix seed must be in [0, {MAX_SEED}]; got {seed}")
-    if not 0 <= block < SEED_STRIDE:
-        raise ValueError(f"block index must be in [0, {SEED_STRIDE}); got {block}")
-    return seed * SEED_STRIDE + block
+    if not 0 <= block < BLOCKS_PER_SEED:
+        raise ValueError(f"block index must be in [0, {BLOCKS_PER_SEED}); got {block}")
+    return seed * BLOCKS_PER_SEED + block
 
 
 def transmission_block(

@@ -12,8 +12,8 @@ from torch import Tensor
 
 from odfa.optics.device import OpticalDevice
 from odfa.optics.fidelity import projection_fidelity, repeat_fidelity
+from odfa.optics.frame_rate import FrameRateModel
 from odfa.optics.ternary import check_threshold, split_signs, ternarize
-from odfa.optics.timing import FrameRateModel
 
 
 class LinearProjection(Protocol):

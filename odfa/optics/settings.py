@@ -8,7 +8,7 @@ from typing import Any
 
 from odfa.config import validate_section
 from odfa.optics.camera import CameraConfig
-from odfa.optics.timing import FrameRateModel
+from odfa.optics.frame_rate import FrameRateModel
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from odfa.pipeline.code import code_digest
-from odfa.pipeline.replicates import replicate_config
 from odfa.registry import DIALOGS_RUNS, METHODS, check_method, dialogs_training_section
+from odfa.replicates import replicate_config
 
 Wildcards = Mapping[str, str]
 
@@ -28,7 +28,7 @@ class Stage:
     `method` names the training method of a job from its wildcards: its config sections and its
     module join the stage's. A `resumable` stage keeps `checkpoints/` across reruns. A stage
     `replicated` for a study reads the seeds of the job's `replicate` wildcard
-    (`odfa.pipeline.replicates`).
+    (`odfa.replicates`).
     """
 
     command: str
@@ -235,11 +235,9 @@ def _modules(name: str, method: str | None) -> list[str]:
 
 
 def stage_handlers(name: str) -> tuple[str, ...]:
-    """The functions of the `odfa` command that run the stage's subcommand."""
-    from odfa.cli import COMMANDS  # the command declares its subcommands; it imports this table
-
-    group, action = stage(name).command.split()
-    return (COMMANDS[group][1][action].handler.__name__,)
+    """The functions of the `odfa` command that run the stage's subcommand: `_<group>_<action>`
+    (a test holds every subcommand of `odfa.cli` to this name)."""
+    return ("_" + stage(name).command.replace(" ", "_"),)
 
 
 def code_key(name: str, wildcards: Wildcards) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from odfa.registry import RUN_LABELS
-from odfa.studies.replicates import COUNT, STD_SUFFIX
+from odfa.replicates import COUNT, STD_SUFFIX
 from odfa.studies.scorecard import verdicts
 
 

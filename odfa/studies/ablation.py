@@ -5,6 +5,7 @@ the signal's normalisation), each variant over `ablation.replicates` replicates.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import yaml
 
 from odfa.config import validate_config
 from odfa.errors import ConfigError, MissingInputError
-from odfa.studies.replicates import (
+from odfa.replicates import (
     replicate_metrics,
     summarise_replicates,
     write_csv,
@@ -88,22 +89,23 @@ def train_variant(
     variant: str,
     replicate: int,
     out_dir: str | Path,
-    data_dir: str | Path | None = None,
+    data_dir: str | Path | None,
+    identity: Mapping[str, Any],
 ) -> dict[str, Any]:
     """Train one replicate of the study's ODFA run under `config` (the variant already applied,
     see `apply_variant`, and the replicate's seeds derived); write `out_dir/metrics.json` and
-    return the metrics."""
+    return the metrics. `identity`: the run's provenance."""
     parse_variant(variant)
     if study == "digits":
         from odfa.studies.digits import train_digits
 
-        return train_digits(config, "odfa", replicate, out_dir)
+        return train_digits(config, "odfa", replicate, out_dir, identity)
     if study == "dialogs":
         from odfa.studies.dialogs import train_dialogs
 
         if data_dir is None:
             raise MissingInputError("the dialogs ablation needs the prepared data folder")
-        return train_dialogs(config, "odfa", replicate, data_dir, out_dir)
+        return train_dialogs(config, "odfa", replicate, data_dir, out_dir, identity)
     raise ConfigError(f"unknown ablation study {study!r}; choose one of {list(STUDIES)}")
 
 

@@ -20,7 +20,6 @@ from odfa.feedback import build_method
 from odfa.io import write_json
 from odfa.models import FCNN, FCNNConfig, parameter_count
 from odfa.models.vit import ViT, ViTConfig
-from odfa.pipeline.identity import run_identity
 from odfa.train import TrainingConfig, mark_finished, train, training_device, use_threads
 
 PREDICTION_BATCH = 64
@@ -102,18 +101,17 @@ def train_climate(
     replicate: int,
     data_dir: str | Path,
     out_dir: str | Path,
+    identity: Mapping[str, Any],
 ) -> dict[str, Any]:
     """Train one replicate of one (model, method) and predict ssp245: `predictions.nc` and
     `training.json`.
 
     `config` needs the settings of the `climate_train` stage only, with the replicate's seeds
     (`odfa.pipeline.stages.restricted_config`); the `climate_score` stage scores the predictions.
+    `identity` is the run's provenance (`odfa.pipeline.identity.run_identity`): the trainer
+    digests it into the fingerprint a checkpoint must carry, and the metrics carry it.
     """
     out_dir, data_dir = Path(out_dir), Path(data_dir)
-    wildcards = {"model": model_name, "method": method_name, "replicate": str(replicate)}
-    identity = run_identity(
-        config, "climate_train", wildcards, [data_dir / name for name in DATA_FILES]
-    )
     use_threads(config["threads"])
     train_task, test_task = ClimateTask.training_and_test(data_dir)
     training = TrainingConfig.from_settings(config["climate"]["training"][model_name])
@@ -130,7 +128,7 @@ def train_climate(
         training,
         out_dir,
         device,
-        identity=identity.as_dict(),
+        identity=identity,
     )
     if not distributed.is_main():
         return {}  # rank 0 writes the outputs of a data-parallel run
@@ -145,7 +143,7 @@ def train_climate(
         "parameters": parameter_count(model.parameters()),
         **method.summary_fields(),
         "fingerprint": result.fingerprint,
-        "provenance": identity.as_dict(),
+        "provenance": dict(identity),
     }
     write_json(out_dir / "training.json", summary)
     mark_finished(out_dir)

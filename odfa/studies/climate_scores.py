@@ -15,7 +15,7 @@ from odfa.data.prepared import load_climate_split, require_finite
 from odfa.io import write_json
 from odfa.metrics import climatebench_scores
 from odfa.registry import CLIMATE_MODELS, climate_run_name
-from odfa.studies.replicates import (
+from odfa.replicates import (
     STD_SUFFIX,
     compare_methods,
     replicate_metrics,

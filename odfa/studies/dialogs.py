@@ -22,9 +22,8 @@ from odfa.feedback import build_method
 from odfa.io import atomic_output, milestone_file_name, write_json
 from odfa.models import parameter_count
 from odfa.models.gpt import GPT, GPTConfig
-from odfa.pipeline.identity import run_identity
 from odfa.registry import DIALOGS_RUNS, dialogs_training_section
-from odfa.studies.replicates import (
+from odfa.replicates import (
     compare_methods,
     replicate_metrics,
     summarise_replicates,
@@ -100,19 +99,23 @@ def validation_loss(inputs: torch.Tensor, targets: torch.Tensor) -> Evaluator:
 
 
 def train_dialogs(
-    config: dict[str, Any], run: str, replicate: int, data_dir: str | Path, out_dir: str | Path
+    config: dict[str, Any],
+    run: str,
+    replicate: int,
+    data_dir: str | Path,
+    out_dir: str | Path,
+    identity: Mapping[str, Any],
 ) -> dict[str, float]:
     """Train one replicate of one run (bp, bp_star, dfa, odfa or shallow); write
     `out_dir/metrics.json`.
 
     `config` needs the settings of the `dialogs_train` stage only, with the replicate's seeds
     (`odfa.pipeline.stages.restricted_config`).
+    `identity` is the run's provenance (`odfa.pipeline.identity.run_identity`): the trainer
+    digests it into the fingerprint a checkpoint must carry, and the metrics carry it.
     """
     settings = config["dialogs"]
     data_dir, out_dir = Path(data_dir), Path(out_dir)
-    inputs = [data_dir / name for name in DATA_FILES]
-    wildcards = {"run": run, "replicate": str(replicate)}
-    identity = run_identity(config, "dialogs_train", wildcards, inputs)
     use_threads(config["threads"])
     gpt = model_config(settings, data_dir)
     train_set = token_sequences(
@@ -139,7 +142,7 @@ def train_dialogs(
         out_dir,
         device,
         evaluate=evaluate,
-        identity=identity.as_dict(),
+        identity=identity,
     )
     if not distributed.is_main():
         return {}  # rank 0 writes the outputs of a data-parallel run
@@ -156,7 +159,7 @@ def train_dialogs(
         "trained_parameters": parameter_count(method.trainable_parameters(model)),
         **method.summary_fields(),
         "fingerprint": result.fingerprint,
-        "provenance": identity.as_dict(),
+        "provenance": dict(identity),
     }
     write_json(out_dir / "metrics.json", metrics)
     mark_finished(out_dir)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +12,11 @@ import torch
 import torch.nn.functional as F
 
 from odfa import distributed
-from odfa.data.digits import DIGITS_FILE, load_digits_split
+from odfa.data.digits import load_digits_split
 from odfa.feedback import build_method
 from odfa.io import write_json
 from odfa.models import FCNN, FCNNConfig, parameter_count
-from odfa.pipeline.identity import run_identity
-from odfa.studies.replicates import (
+from odfa.replicates import (
     STD_SUFFIX,
     replicate_metrics,
     summarise_replicates,
@@ -36,16 +36,20 @@ def accuracy(model: torch.nn.Module, inputs: torch.Tensor, labels: torch.Tensor)
 
 
 def train_digits(
-    config: dict[str, Any], method_name: str, replicate: int, out_dir: str | Path
+    config: dict[str, Any],
+    method_name: str,
+    replicate: int,
+    out_dir: str | Path,
+    identity: Mapping[str, Any],
 ) -> dict[str, float]:
     """Train one replicate of one method, write `out_dir/metrics.json` (plus log and model),
     return the metrics.
 
     `config` needs the settings of the `digits_train` stage only, with the replicate's seeds
     (`odfa.pipeline.stages.restricted_config`).
+    `identity` is the run's provenance (`odfa.pipeline.identity.run_identity`): the trainer
+    digests it into the fingerprint a checkpoint must carry, and the metrics carry it.
     """
-    wildcards = {"method": method_name, "replicate": str(replicate)}
-    identity = run_identity(config, "digits_train", wildcards, [DIGITS_FILE])
     use_threads(config["threads"])
     settings = config["digits"]
     split = load_digits_split(settings["test_fraction"], settings["split_seed"])
@@ -69,7 +73,7 @@ def train_digits(
         training,
         out_dir,
         device,
-        identity=identity.as_dict(),
+        identity=identity,
     )
     if not distributed.is_main():
         return {}  # rank 0 writes the outputs of a data-parallel run
@@ -86,7 +90,7 @@ def train_digits(
     }
     if not alignment.empty:
         metrics["final_alignment"] = float(np.nanmean(alignment.dropna().tail(5).to_numpy()))
-    metrics |= {"fingerprint": result.fingerprint, "provenance": identity.as_dict()}
+    metrics |= {"fingerprint": result.fingerprint, "provenance": dict(identity)}
     write_json(Path(out_dir) / "metrics.json", metrics)
     mark_finished(out_dir)
     return metrics

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,11 +31,9 @@ from odfa.data.prepared import load_climate_split
 from odfa.errors import DataError
 from odfa.io import write_json
 from odfa.metrics import global_mean
-from odfa.pipeline.identity import run_identity
 from odfa.registry import CLIMATE_BASELINE
 from odfa.studies.climate_scores import score_run
 
-STAGE = "climate_baseline"
 FIT_EXPERIMENTS = ("historical", "ssp126", "ssp370", "ssp585")
 GLOBAL_VARIABLE = "tas"
 CUMULATIVE_CO2 = "CO2"
@@ -108,12 +107,14 @@ def _global_variable(targets: xr.DataArray) -> xr.DataArray:
     return targets.sel(variable=GLOBAL_VARIABLE)
 
 
-def run_pattern_scaling(data_dir: str | Path, out_dir: str | Path) -> dict[str, Any]:
+def run_pattern_scaling(
+    data_dir: str | Path, out_dir: str | Path, identity: Mapping[str, Any]
+) -> dict[str, Any]:
     """Fit on the training set, predict the test scenario and score it: `predictions.nc`,
-    `training.json` and `metrics.json` in `out_dir`, laid out as a trained run's."""
+    `training.json` and `metrics.json` in `out_dir`, laid out as a trained run's (`identity`:
+    its provenance, see `odfa.pipeline.identity.run_identity`)."""
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     inputs = [data_dir / name for name in DATA_FILES]
-    identity = run_identity({}, STAGE, {}, inputs).as_dict()
     training, test = (load_climate_split(path) for path in inputs)
     started = time.perf_counter()
     model = PatternScaling.fit(training)
@@ -136,7 +137,7 @@ def run_pattern_scaling(data_dir: str | Path, out_dir: str | Path) -> dict[str, 
         "parameters": model.parameters,
         "measured_seconds": seconds,
         "fingerprint": fingerprint,
-        "provenance": identity,
+        "provenance": dict(identity),
     }
     write_json(out_dir / "training.json", summary)
     return score_run(out_dir, data_dir)

@@ -2,7 +2,7 @@
 
 ODFA's time here is what it would take on an OPU: measured digital time + MODELLED optical
 time (the simulator's own optics time taken out). The tables are written by the pipeline and
-read by the figures, which call the same functions.
+read by the figures and the scorecard.
 """
 
 from __future__ import annotations
@@ -140,11 +140,36 @@ def growth(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def summarise(timings_path: str | Path, out_dir: str | Path) -> dict[str, pd.DataFrame]:
-    """crossover.csv (per depth, the width where ODFA meets BP) and growth.csv (exponents of
-    time vs width and depth), written to `out_dir` and returned by file name."""
+def projection_ratios(projections: pd.DataFrame) -> pd.DataFrame:
+    """(projection_size, ratio): ODFA's time of the projection alone (measured digital +
+    MODELLED optical) over DFA's, at each size where both ran."""
+    ran = projections[projections["status"] == "ok"].copy()
+    ran["time"] = ran["measured_s_per_sample"]
+    odfa = ran["method"] == "odfa"
+    ran.loc[odfa, "time"] = odfa_hardware_time(ran[odfa])
+    time = ran.pivot_table(index="projection_size", columns="method", values="time")
+    if not {"dfa", "odfa"} <= set(time.columns):
+        return pd.DataFrame(columns=["projection_size", "ratio"])
+    return (time["odfa"] / time["dfa"]).dropna().rename("ratio").reset_index()
+
+
+def summarise(
+    timings_path: str | Path, projections_path: str | Path, out_dir: str | Path
+) -> dict[str, pd.DataFrame]:
+    """The study's tables, written to `out_dir` and returned by file name: times.csv (each
+    point that ran, with ODFA's hardware time), ratios.csv (ODFA / BP per width and depth),
+    crossover.csv (per depth, the width where ODFA meets BP), crossover_in_depth.csv (per
+    width, the depth), growth.csv (exponents of time vs width and depth) and
+    projection_ratios.csv (ODFA / DFA, the projection alone, per size)."""
     table = with_hardware_time(pd.read_csv(timings_path))
-    tables = {"crossover.csv": crossovers(table), "growth.csv": growth(table)}
+    tables = {
+        "times.csv": table,
+        "ratios.csv": odfa_over_bp(table),
+        "crossover.csv": crossovers(table),
+        "crossover_in_depth.csv": crossovers(table, "depth", "width"),
+        "growth.csv": growth(table),
+        "projection_ratios.csv": projection_ratios(pd.read_csv(projections_path)),
+    }
     for name, frame in tables.items():
         with atomic_output(Path(out_dir) / name) as handle:
             frame.to_csv(handle, index=False)

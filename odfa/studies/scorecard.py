@@ -23,9 +23,9 @@ import torch
 
 from odfa.feedback.trained_parameters import count_trained_parameters
 from odfa.optics import FrameRateModel
+from odfa.published import PROJECTION_RATIOS, PUBLISHED_TAS, PublishedScore
 from odfa.registry import CLIMATE_BASELINE
-from odfa.studies.climate_published import PUBLISHED_TAS, PublishedScore
-from odfa.studies.replicates import STD_SUFFIX, write_csv
+from odfa.replicates import STD_SUFFIX, write_csv
 from odfa.studies.scaling_analysis import odfa_over_bp, with_hardware_time
 from odfa.timing.optical_budget import dialogs_optical_budget
 from odfa.timing.workloads import Workload, climate_fcnn_workload, gpt_workload, vit_workload
@@ -359,7 +359,6 @@ def published_score_claims(evidence: Evidence) -> Iterator[dict[str, Any]]:
 PUBLISHED_EXPONENTS = {"width": 2.0, "depth": 1.0}  # Fig. 4a quadratic, Fig. 4b linear
 STDERR_WIDTH = 2.0  # an exponent holds within this many standard errors of its fit
 PUBLISHED_POINT = {"width": 3080, "depth": 96, "bp_ms": 13.39, "odfa_ms": 13.09}  # Fig. 4a, A6000
-PUBLISHED_PROJECTION_RATIOS = {1_000: 1e4, 10_000: 5.0}  # Fig. 4c: ODFA / all-GPU DFA
 RATIO_FACTOR = 10**0.5  # a published order of magnitude holds within half a decade
 SIZE_TOLERANCE = 0.05  # a measured projection size this close to a published one stands for it
 
@@ -459,7 +458,7 @@ def _projection_claims(evidence: Evidence, scale: str) -> Iterator[dict[str, Any
     projections = with_hardware_time(evidence.table("scaling/projections.csv"))
     time = projections.pivot_table(index="projection_size", columns="method", values="time")
     on_gpu = _on_gpu(evidence)
-    for size, published in PUBLISHED_PROJECTION_RATIOS.items():
+    for size, published in PROJECTION_RATIOS.items():
         near = [
             measured
             for measured in time.index

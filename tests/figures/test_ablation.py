@@ -3,6 +3,8 @@ over replicates, and the reference lines with their spread as bands."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 
@@ -45,3 +47,24 @@ def test_each_variant_is_a_point_with_error_bars_and_dfa_a_line_with_a_band(tmp_
     assert not dialogs_axis.patches  # one replicate: no spread, no band
     assert "mean +/- std over 2 replicates" in figure.texts[0].get_text()
     plt.close(figure)
+
+
+def test_the_reference_lines_are_dfa_and_default_odfa_of_each_studys_summary(tmp_path):
+    pd.DataFrame(
+        {"study": ["digits", "dialogs"], "metric": ["test_accuracy", "final_validation_loss"]}
+    ).to_csv(tmp_path / "metrics.csv", index=False)
+    digits = {"dfa": {"test_accuracy": 0.9, "test_accuracy_std": 0.01},
+              "odfa": {"test_accuracy": 0.8, "test_accuracy_std": None}}  # fmt: skip
+    (tmp_path / "digits.json").write_text(json.dumps(digits))
+    pd.DataFrame(
+        {"method": ["bp", "dfa"], "final_validation_loss": [2.0, 2.5],
+         "final_validation_loss_std": [0.1, 0.2]}
+    ).to_csv(tmp_path / "dialogs.csv", index=False)  # fmt: skip
+    references = ablation.reference_lines(
+        tmp_path / "metrics.csv",
+        {"digits": tmp_path / "digits.json", "dialogs": tmp_path / "dialogs.csv"},
+    )
+    assert references["dialogs"] == {"DFA": (2.5, 0.2)}
+    assert references["digits"]["DFA"] == (0.9, 0.01)
+    assert references["digits"]["ODFA, default optics"][0] == 0.8
+    assert np.isnan(references["digits"]["ODFA, default optics"][1])

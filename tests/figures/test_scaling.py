@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from odfa.figures.common import plt
-from odfa.figures.scaling import plot_scaling
+from odfa.figures.scaling import ScalingTables, plot_scaling
+from odfa.studies.scaling_analysis import summarise
 
 SECONDS = {"bp": 4.0, "dfa": 2.0, "odfa": 3.0}
 
@@ -49,7 +50,16 @@ def _projections(tmp_path):
 
 
 def _plot(tmp_path, timings=None):
-    return plot_scaling(timings or _timings(tmp_path), _projections(tmp_path), tmp_path)
+    """The figures of the tables the study's summary derives from the timings."""
+    timings, projections = timings or _timings(tmp_path), _projections(tmp_path)
+    summarise(timings, projections, tmp_path)
+    names = {field: f"{field}.csv" for field in ("times", "ratios", "crossover")}
+    names |= {"crossover_in_depth": "crossover_in_depth.csv"}
+    names |= {"projection_ratios": "projection_ratios.csv"}
+    tables = ScalingTables(
+        timings=timings, projections=projections, **{f: tmp_path / n for f, n in names.items()}
+    )
+    return plot_scaling(tables, tmp_path)
 
 
 def test_each_method_and_depth_is_a_curve_of_its_plotted_time_with_its_band(tmp_path):

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from odfa.optics.build import build_optical_projector
-from odfa.optics.timing import FrameRateModel
+from odfa.optics.frame_rate import FrameRateModel
 from tests.optics.opu_stand_in import use_stand_in
 from tests.optics.test_build import optics
 

@@ -5,6 +5,7 @@ from torch.nn.functional import cosine_similarity
 
 from odfa.optics.camera import CameraConfig
 from odfa.optics.device import SimulatedOPU
+from odfa.optics.frame_rate import FrameRateModel
 from odfa.optics.projection import (
     ONES_FRAMES,
     SIGNAL_NORMALISATIONS,
@@ -12,7 +13,6 @@ from odfa.optics.projection import (
     TernaryOpticalProjector,
 )
 from odfa.optics.ternary import ternarize
-from odfa.optics.timing import FrameRateModel
 
 
 def make_projection(

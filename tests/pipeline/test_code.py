@@ -77,7 +77,7 @@ def test_help_texts_and_other_subcommands_of_the_command_change_no_digest(packag
     _edit(package / "cli.py", '"train one method; write metrics.json"', '"train one method"')
     _edit(
         package / "cli.py",
-        "plot_scaling(args.timings, args.projections, args.out_dir)",
+        "plot_scaling(tables, args.out_dir)",
         "raise SystemExit",
     )
     code.clear_caches()

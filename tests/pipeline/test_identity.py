@@ -6,6 +6,7 @@ import contextlib
 import io
 from pathlib import Path
 
+from odfa.data.digits import DIGITS_FILE
 from odfa.pipeline.identity import run_identity
 from odfa.pipeline.stages import restricted_config
 from odfa.studies.digits import train_digits
@@ -42,10 +43,12 @@ def test_another_input_content_or_setting_gives_another_identity(tmp_path):
 
 def _train(config: dict, out_dir: Path) -> tuple[dict, str]:
     """One tiny digits ODFA run through the stage's restricted config; (metrics, its log)."""
-    stage_config = restricted_config(config, "digits_train", {"method": "odfa", "replicate": "0"})
+    wildcards = {"method": "odfa", "replicate": "0"}
+    stage_config = restricted_config(config, "digits_train", wildcards)
+    identity = run_identity(stage_config, "digits_train", wildcards, [DIGITS_FILE]).as_dict()
     stderr = io.StringIO()
     with contextlib.redirect_stderr(stderr):
-        metrics = train_digits(stage_config, "odfa", 0, out_dir)
+        metrics = train_digits(stage_config, "odfa", 0, out_dir, identity)
     return metrics, stderr.getvalue()
 
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from odfa.pipeline.stages import STAGES, restricted_config, setting_keys, stage_settings
+from odfa.pipeline.stages import (
+    STAGES,
+    restricted_config,
+    setting_keys,
+    stage_handlers,
+    stage_settings,
+)
 from tests.conftest import DEFAULT_CONFIG
 
 
@@ -43,3 +49,12 @@ def test_an_unknown_stage_or_key_is_named():
         setting_keys("digits_fly", {})
     with pytest.raises(KeyError, match=r"no setting 'dialogs\.model'"):
         stage_settings({"threads": 1, "dialogs": {}}, "dialogs_evaluate", {"run": "bp"})
+
+
+def test_each_stage_is_run_by_the_handler_its_digest_follows():
+    from odfa.cli import COMMANDS
+
+    for name, definition in STAGES.items():
+        group, action = definition.command.split()
+        (handler,) = stage_handlers(name)
+        assert COMMANDS[group][1][action].handler.__name__ == handler, name

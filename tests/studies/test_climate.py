@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
+from odfa.pipeline.identity import run_identity
 from odfa.registry import climate_run_name
 from odfa.studies import climate, climate_data, climate_scores
 from tests.conftest import tiny_config
@@ -37,7 +38,10 @@ def test_preparation_makes_train_and_test_sets(prepared):
 def test_a_run_predicts_ssp245_and_scores_it(prepared, model):
     config, root, _ = prepared
     run_dir = root / "runs" / climate_run_name(model, "odfa") / "replicate-0"
-    training = climate.train_climate(config, model, "odfa", 0, root / "data", run_dir)
+    wildcards = {"model": model, "method": "odfa", "replicate": "0"}
+    inputs = [root / "data" / name for name in climate.DATA_FILES]
+    identity = run_identity(config, "climate_train", wildcards, inputs).as_dict()
+    training = climate.train_climate(config, model, "odfa", 0, root / "data", run_dir, identity)
     assert training["optical_frames"] > 0 and training["model"] == model
     assert training["provenance"]["inputs"].keys() == {"train.nc", "test.nc"}
     metrics = climate_scores.score_run(run_dir, root / "data")
@@ -95,7 +99,7 @@ def test_all_four_targets_run_end_to_end(tmp_path):
     assert summary["missing_values"]["historical"]["diurnal_temperature_range"] > 0
     assert summary["target_units"]["pr90"] == "mm day-1"
     run_dir = tmp_path / "runs" / "fcnn-bp" / "replicate-0"
-    climate.train_climate(config, "fcnn", "bp", 0, tmp_path / "data", run_dir)
+    climate.train_climate(config, "fcnn", "bp", 0, tmp_path / "data", run_dir, identity={})
     scores = climate_scores.score_run(run_dir, tmp_path / "data")["scores"]
     assert list(scores) == variables
     assert all(

@@ -31,6 +31,7 @@ def digits_runs(tmp_path_factory):
                 method,
                 index,
                 root / method / f"replicate-{index}",
+                identity={},
             )
             for index in range(REPLICATES)
         ]
@@ -89,7 +90,7 @@ def test_odfa_learns_on_a_real_opus_stand_in(monkeypatch, tmp_path, recovery):
     config = copy.deepcopy(DEFAULT_CONFIG)
     config["optics"] |= {"backend": "lightonml", "simulated": False, "recovery": recovery}
     config["digits"]["training"]["epochs"] = 5
-    metrics = train_digits(config, "odfa", 0, tmp_path / "odfa")
+    metrics = train_digits(config, "odfa", 0, tmp_path / "odfa", identity={})
     assert metrics["test_accuracy"] >= 0.85
     assert metrics["opu_seconds"] > 0 and "simulated_optics_seconds" not in metrics
     assert 0.8 < metrics["projection_cosine"] <= 1.0

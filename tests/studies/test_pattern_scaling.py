@@ -10,7 +10,8 @@ import pytest
 import xarray as xr
 
 from odfa.data.climatebench import INPUT_VARIABLES, TEST_EXPERIMENTS, TRAIN_EXPERIMENTS
-from odfa.studies.pattern_scaling import FIT_EXPERIMENTS, run_pattern_scaling
+from odfa.pipeline.identity import run_identity
+from odfa.studies.pattern_scaling import DATA_FILES, FIT_EXPERIMENTS, run_pattern_scaling
 
 LAT, LON = np.array([-60.0, -20.0, 20.0, 60.0]), np.array([0.0, 90.0, 180.0, 270.0])
 INTERCEPT, SLOPE = 0.2, 0.0016  # global tas (K) = INTERCEPT + SLOPE x cumulative CO2 (GtCO2)
@@ -85,7 +86,9 @@ def _predictions(tmp_path, test_targets_of) -> tuple[np.ndarray, dict, dict]:
     data.mkdir(parents=True)
     _split(TRAIN_EXPERIMENTS, _single_forcing_elsewhere).to_netcdf(data / "train.nc")
     _split(TEST_EXPERIMENTS, test_targets_of).to_netcdf(data / "test.nc")
-    metrics = run_pattern_scaling(data, out)
+    inputs = [data / name for name in DATA_FILES]
+    identity = run_identity({}, "climate_baseline", {}, inputs).as_dict()
+    metrics = run_pattern_scaling(data, out, identity)
     with xr.open_dataset(out / "predictions.nc") as stored:
         prediction = stored["prediction"].sel(variable="tas").values
     return prediction, metrics, json.loads((out / "training.json").read_text())

@@ -122,7 +122,7 @@ def test_the_spread_moves_with_the_odfa_time_and_points_that_did_not_run_are_lef
     assert table["time_q1"].tolist() == [2.5, 6.5] and table["time_q3"].tolist() == [4.0, 8.0]
 
 
-def test_summarise_writes_the_crossover_and_growth_tables(tmp_path):
+def test_summarise_writes_the_times_ratios_crossover_and_growth_tables(tmp_path):
     rows = [
         {"width": width, "depth": 1, "method": method, "status": "ok",
          "measured_s_per_sample": seconds, "measured_s_per_sample_q1": seconds,
@@ -133,7 +133,20 @@ def test_summarise_writes_the_crossover_and_growth_tables(tmp_path):
         ]
     ]  # fmt: skip
     pd.DataFrame(rows).to_csv(tmp_path / "timings.csv", index=False)
-    summarise(tmp_path / "timings.csv", tmp_path)
+    projections = [
+        {"projection_size": 100, "method": method, "status": "ok", "measured_s_per_sample": seconds,
+         "simulated_optics_s_per_sample": simulated, "modelled_optical_s_per_sample": modelled}
+        for method, seconds, simulated, modelled in (
+            ("dfa", 1.0, 0.0, 0.0), ("odfa", 3.0, 2.0, 1.0)
+        )
+    ]  # fmt: skip
+    pd.DataFrame(projections).to_csv(tmp_path / "projections.csv", index=False)
+    summarise(tmp_path / "timings.csv", tmp_path / "projections.csv", tmp_path)
+    assert pd.read_csv(tmp_path / "ratios.csv")["ratio"].tolist() == [2.0, 0.5]
+    assert pd.read_csv(tmp_path / "projection_ratios.csv")["ratio"].tolist() == [2.0]
+    assert pd.read_csv(tmp_path / "times.csv")["time"].tolist() == [1.0, 4.0, 2.0, 2.0]
+    in_depth = pd.read_csv(tmp_path / "crossover_in_depth.csv")
+    assert list(in_depth["width"]) == [100, 200] and in_depth["crossover_depth"].isna().all()
     crossover = pd.read_csv(tmp_path / "crossover.csv")
     assert list(crossover.columns[:3]) == ["depth", "crossover_width", "note"]
     assert crossover["crossover_width"].iloc[0] == pytest.approx(math.sqrt(100 * 200))

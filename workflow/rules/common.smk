@@ -11,11 +11,11 @@ from snakemake.utils import update_config
 from odfa.config import validate_config
 from odfa.errors import ConfigError
 from odfa.io import milestone_file_name, sha256_of, write_text
-from odfa.pipeline.replicates import replicate_name
+from odfa.replicates import replicate_name
 from odfa.pipeline.stages import stage_code_digest, stage_settings
 from odfa.registry import CLIMATE_BASELINE, CLIMATE_MODELS, DIALOGS_RUNS, METHODS, climate_run_name
 from odfa.studies.ablation import SETTINGS as ABLATION_SETTINGS, resizes_dialogs, variant_names
-from odfa.timing.cost import cost_notice
+from odfa.pipeline.cost import cost_notice
 
 
 def typed(value):

@@ -63,17 +63,22 @@ rule scaling_projections:
 rule scaling_summary:
     input:
         timings=rules.scaling_sweep.output[0],
+        projections=rules.scaling_projections.output[0],
     output:
+        times="results/scaling/times.csv",
+        ratios="results/scaling/ratios.csv",
         crossover=report(
             "results/scaling/crossover.csv",
             caption="../report/crossover.rst",
             category="Study 3: scaling",
         ),
+        crossover_in_depth="results/scaling/crossover_in_depth.csv",
         growth=report(
             "results/scaling/growth.csv",
             caption="../report/growth.rst",
             category="Study 3: scaling",
         ),
+        projection_ratios="results/scaling/projection_ratios.csv",
     params:
         settings=settings_of("scaling_summary"),
         code=code_of("scaling_summary"),
@@ -83,13 +88,19 @@ rule scaling_summary:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa scaling summarise --timings {input.timings} --out-dir {params.out_dir} > {log} 2>&1"
+        "odfa scaling summarise --timings {input.timings} --projections {input.projections}"
+        " --out-dir {params.out_dir} > {log} 2>&1"
 
 
 rule scaling_figures:
     input:
         timings=rules.scaling_sweep.output[0],
         projections=rules.scaling_projections.output[0],
+        times=rules.scaling_summary.output.times,
+        ratios=rules.scaling_summary.output.ratios,
+        crossover=rules.scaling_summary.output.crossover,
+        crossover_in_depth=rules.scaling_summary.output.crossover_in_depth,
+        projection_ratios=rules.scaling_summary.output.projection_ratios,
     output:
         fig4a=report(
             "results/figures/fig4a.png", caption="../report/fig4a.rst", category="Study 3: scaling"
@@ -112,5 +123,9 @@ rule scaling_figures:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa scaling plot --timings {input.timings} --projections {input.projections} "
-        "--out-dir {params.out_dir} > {log} 2>&1"
+        "odfa scaling plot --timings {input.timings} --times {input.times}"
+        " --ratios {input.ratios} --crossover {input.crossover}"
+        " --crossover-in-depth {input.crossover_in_depth}"
+        " --projections {input.projections}"
+        " --projection-ratios {input.projection_ratios} --out-dir {params.out_dir}"
+        " > {log} 2>&1"

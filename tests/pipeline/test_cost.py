@@ -8,8 +8,7 @@ import pytest
 
 from odfa.config import load_config
 from odfa.data.dialogs import window_count
-from odfa.studies.ablation import variant_names
-from odfa.timing.cost import (
+from odfa.pipeline.cost import (
     ASSUMED_TFLOPS,
     ModelFlops,
     cost_notice,
@@ -18,6 +17,7 @@ from odfa.timing.cost import (
     optics_flops,
     study_totals,
 )
+from odfa.studies.ablation import variant_names
 from tests.conftest import DEFAULT_CONFIG, REPO
 
 TOKENS = 20_000

@@ -3,7 +3,7 @@ at full resolution, the published power for energy, and a clear error for a bad 
 
 import pytest
 
-from odfa.optics.timing import FrameRateModel
+from odfa.optics.frame_rate import FrameRateModel
 
 
 def test_the_full_resolution_runs_at_the_studys_rate():
