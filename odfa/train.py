@@ -10,8 +10,8 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +122,24 @@ def _schedule(
 def _epoch_order(size: int, seed: int, epoch: int) -> torch.Tensor:
     generator = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
     return torch.randperm(size, generator=generator)
+
+
+def _steps_per_epoch(samples: int, config: TrainingConfig) -> int:
+    return math.ceil(samples / config.batch_size)
+
+
+def _batches(
+    samples: int, config: TrainingConfig, start: int
+) -> Iterator[tuple[int, int, torch.Tensor]]:
+    """The step, epoch and sample indices of every global batch from step `start` on; each
+    epoch visits the samples in its own seeded order (its own generator, not torch's)."""
+    steps_per_epoch = _steps_per_epoch(samples, config)
+    order = None
+    for step in range(start, config.epochs * steps_per_epoch):
+        epoch, index = divmod(step, steps_per_epoch)
+        if order is None or index == 0:
+            order = _epoch_order(samples, config.seed, epoch)
+        yield step, epoch, order[index * config.batch_size : (index + 1) * config.batch_size]
 
 
 def _save(path: Path, state: dict[str, Any]) -> None:
@@ -276,12 +294,10 @@ def _non_finite_advice(inputs: torch.Tensor, targets: torch.Tensor) -> str:
     return "The batch's inputs and targets are finite: lower the learning rate or enable grad_clip."
 
 
-def _share_of(
-    loss_function: LossFunction, share: torch.Tensor, batch: torch.Tensor
-) -> LossFunction:
+def _share_of(loss_function: LossFunction, share_size: int, batch_size: int) -> LossFunction:
     """`loss_function` weighted so that the gradients DistributedDataParallel averages over the
     ranks are those of the global batch's mean loss (itself with one rank)."""
-    weight = distributed.world_size() * len(share) / len(batch)
+    weight = distributed.world_size() * share_size / batch_size
     if weight == 1:
         return loss_function
     return lambda output, targets: loss_function(output, targets) * weight
@@ -315,6 +331,249 @@ def _finish(
         _publish(out_dir / "checkpoints" / name, published / name)
 
 
+def _data_parallel(model: nn.Module, method: TrainingMethod, device: torch.device) -> nn.Module:
+    """`model` on `device`, as the forward-backward pass calls it: in DistributedDataParallel
+    when several ranks train (see `odfa.distributed.wrap`)."""
+    model.to(device)
+    if distributed.world_size() > 1:  # DDP averages the gradients of what trains, nothing else
+        trained = {id(parameter) for parameter in method.trainable_parameters(model)}
+        for parameter in model.parameters():
+            parameter.requires_grad_(id(parameter) in trained)
+    return distributed.wrap(model, device)
+
+
+@dataclass
+class _Trainer:
+    """One run's model, method, optimiser and schedule, and what its checkpoints keep: the log
+    rows, the step to start from and the norms that weight growth is measured against."""
+
+    model: nn.Module
+    forward_model: nn.Module  # `model`, in DistributedDataParallel when several ranks train
+    method: TrainingMethod
+    loss_function: LossFunction
+    config: TrainingConfig
+    device: torch.device
+    evaluate: Evaluator | None
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LambdaLR
+    checkpoints: Path
+    fingerprint: str
+    total_steps: int
+    milestones: dict[int, float]  # the step each requested fraction of training falls on
+    measures_alignment: bool
+    alignment_parts: dict[str, list[nn.Parameter]]
+    rows: list[dict[str, float]] = field(default_factory=list)
+    start: int = 0
+    initial_norms: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def prepare(
+        cls,
+        model: nn.Module,
+        method: TrainingMethod,
+        loss_function: LossFunction,
+        config: TrainingConfig,
+        device: torch.device,
+        evaluate: Evaluator | None,
+        checkpoints: Path,
+        fingerprint: str,
+        samples: int,
+    ) -> _Trainer:
+        """A trainer at step 0: `model` on `device`, its optimiser and learning-rate schedule."""
+        total_steps = config.epochs * _steps_per_epoch(samples, config)
+        forward_model = _data_parallel(model, method, device)
+        optimizer = _optimizer(method.trainable_parameters(model), config)
+        measures_alignment = config.alignment_every > 0 and isinstance(
+            method, DirectFeedbackAlignment
+        )
+        return cls(
+            model=model,
+            forward_model=forward_model,
+            method=method,
+            loss_function=loss_function,
+            config=config,
+            device=device,
+            evaluate=evaluate,
+            optimizer=optimizer,
+            scheduler=_schedule(optimizer, config, total_steps),
+            checkpoints=checkpoints,
+            fingerprint=fingerprint,
+            total_steps=total_steps,
+            milestones={round(fraction * total_steps): fraction for fraction in config.milestones},
+            measures_alignment=measures_alignment,
+            alignment_parts=method.alignment_parts(model) if measures_alignment else {},
+        )
+
+    @property
+    def checkpoint_path(self) -> Path:
+        """The checkpoint a run resumes from."""
+        return self.checkpoints / "last.pt"
+
+    def restore(self) -> None:
+        """Take up this experiment's last checkpoint where there is one (rank 0 chooses it, see
+        `_resumable_state`), else start afresh from the model as it is."""
+        main = distributed.is_main()
+        state = _resumable_state(self.checkpoints, self.fingerprint, self.device) if main else None
+        distributed.barrier()  # rank 0 has set aside another experiment's checkpoints
+        if not main and self.checkpoint_path.exists():
+            state = torch.load(self.checkpoint_path, map_location=self.device, weights_only=False)
+        if state is None:
+            self.initial_norms = parameter_norms(self.alignment_parts)
+            return
+        self.load_state(state)
+        if main:
+            print(
+                f"resuming from {self.checkpoint_path} at step {self.start} of {self.total_steps} "
+                f"(fingerprint {self.fingerprint})",
+                file=sys.stderr,
+            )
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """A checkpoint's model, optimiser, schedule, method, random state and log rows."""
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        ranks = state["method_ranks"]
+        if distributed.rank() < len(ranks):  # a rank new to the run keeps its own fresh state
+            self.method.load_state_dict(ranks[distributed.rank()])
+        self.method.set_totals(state.get("method_totals", self.method.totals()))
+        torch.set_rng_state(state["rng"])
+        if state["cuda_rng"]:
+            torch.cuda.set_rng_state_all(state["cuda_rng"])
+        self.rows, self.start = state["rows"], state["step"]
+        self.initial_norms = state["initial_norms"]
+
+    def train_step(
+        self, step: int, epoch: int, inputs: torch.Tensor, targets: torch.Tensor, batch_size: int
+    ) -> dict[str, float]:
+        """One step on this rank's share (`inputs`, `targets`) of a global batch of `batch_size`:
+        the gradients, the alignment due, the update; the step's log row."""
+        self.model.train()
+        _synchronise(self.device)
+        started = time.perf_counter()
+        loss = self.forward_backward(step, inputs, targets, batch_size)
+        _synchronise(self.device)
+        gradient_seconds = time.perf_counter() - started
+        row: dict[str, float] = {"step": step + 1, "epoch": epoch + 1, "loss": loss}
+        # Alignment reads the gradients before the update uses them, outside the step's timing
+        row |= self.alignment(step + 1, inputs, targets)
+        started = time.perf_counter()
+        row["learning_rate"] = self.update()
+        _synchronise(self.device)
+        row["step_seconds"] = gradient_seconds + time.perf_counter() - started
+        return row | self.method.log_fields()
+
+    def forward_backward(
+        self, step: int, inputs: torch.Tensor, targets: torch.Tensor, batch_size: int
+    ) -> float:
+        """The method's gradients on this rank's share of the batch, and the global batch's
+        loss (stopped by `check_loss` when it is bad)."""
+        self.optimizer.zero_grad(set_to_none=True)
+        totals = self.method.totals()
+        loss_function = _share_of(self.loss_function, len(inputs), batch_size)
+        loss = self.method.compute_gradients(self.forward_model, inputs, targets, loss_function)
+        if distributed.world_size() > 1:  # the global batch's loss, and the counts of every rank
+            loss = torch.tensor(
+                distributed.sum_over_ranks({"loss": float(loss)}, self.device)["loss"]
+            )
+            loss /= distributed.world_size()
+            self.method.set_totals(_added_over_ranks(totals, self.method.totals(), self.device))
+        self.check_loss(step, loss, inputs, targets)
+        return float(loss)
+
+    def check_loss(
+        self, step: int, loss: torch.Tensor, inputs: torch.Tensor, targets: torch.Tensor
+    ) -> None:
+        """Stop, after checkpointing the last good state, on a loss that is not finite or is
+        divergence_factor times the first step's (every rank sees the same global loss)."""
+        if not torch.isfinite(loss):
+            self.checkpoint(step)
+            raise NonFiniteLossError(
+                f"loss became {float(loss)} at step {step + 1} ({self.method.name}); the last good "
+                f"state is in {self.checkpoint_path}. " + _non_finite_advice(inputs, targets)
+            )
+        first_loss = self.rows[0]["loss"] if self.rows else float(loss)
+        factor = self.config.divergence_factor
+        if factor is not None and float(loss) > factor * abs(first_loss):
+            self.checkpoint(step)
+            raise DivergingLossError(
+                f"loss {float(loss):.4g} at step {step + 1} ({self.method.name}) is more than "
+                f"{factor:g} times the first step's {first_loss:.4g}: the run diverges. Lower the "
+                f"learning rate or enable grad_clip (training.divergence_factor: null lets it run "
+                f"on); the last good state is in {self.checkpoint_path}."
+            )
+
+    def update(self) -> float:
+        """Clip the gradients, step the optimiser and the schedule; the learning rate used."""
+        if self.config.grad_clip is not None:
+            parameters = self.method.trainable_parameters(self.model)
+            torch.nn.utils.clip_grad_norm_(parameters, self.config.grad_clip)
+        learning_rate = self.scheduler.get_last_lr()[0]
+        self.optimizer.step()
+        self.scheduler.step()
+        return learning_rate
+
+    def alignment(self, step: int, inputs: torch.Tensor, targets: torch.Tensor) -> dict[str, float]:
+        """Every alignment_every steps (rank 0): how the gradients in `.grad` align with BP's,
+        on the batch and per sample, and how far each part's weights grew since step 0."""
+        due = self.measures_alignment and step % self.config.alignment_every == 0
+        if not (distributed.is_main() and due):
+            return {}
+        model, parts, loss_function = self.model, self.alignment_parts, self.loss_function
+        measures = gradient_alignment(
+            model, inputs, targets, loss_function, parts, self.method.select_output
+        )
+        measures |= sample_alignment(
+            model, self.method, inputs, targets, loss_function, self.config.alignment_samples
+        )
+        growth = parameter_norms(parts)
+        return measures | {
+            f"weight_growth_{part}": norm / self.initial_norms[part]
+            for part, norm in growth.items()
+        }
+
+    def evaluation(self, step: int) -> dict[str, float]:
+        """The evaluator's measures after `step`, every eval_every steps and at the end (rank 0)."""
+        due = step == self.total_steps or (
+            self.config.eval_every and step % self.config.eval_every == 0
+        )
+        if not (distributed.is_main() and self.evaluate is not None and due):
+            return {}
+        self.model.eval()
+        with torch.no_grad():
+            return self.evaluate(self.model)
+
+    def save_milestone(self, step: int) -> None:
+        """The model at `step` where a requested fraction of training falls (rank 0)."""
+        if distributed.is_main() and step in self.milestones:
+            name = milestone_file_name(self.milestones[step])
+            _save(self.checkpoints / name, {"step": step, "model": self.model.state_dict()})
+
+    def checkpoint(self, step: int) -> None:
+        """The log so far and everything a run resumes from at `step`; every rank must call it
+        (each rank's method state is gathered), rank 0 writes."""
+        method_ranks = distributed.gather(self.method.state_dict())
+        if not distributed.is_main():
+            return
+        _write_log(self.checkpoints.parent / "log.csv", self.rows)
+        _save(
+            self.checkpoint_path,
+            {
+                "fingerprint": self.fingerprint,
+                "step": step,
+                "rows": self.rows,
+                "model": self.model.state_dict(),
+                "optimizer": self.optimizer.state_dict(),
+                "scheduler": self.scheduler.state_dict(),
+                "method_ranks": method_ranks,  # rank 0's first
+                "method_totals": self.method.totals(),
+                "rng": torch.get_rng_state(),
+                "cuda_rng": torch.cuda.get_rng_state_all() if self.device.type == "cuda" else [],
+                "initial_norms": self.initial_norms,
+            },
+        )
+
+
 def train(
     model: nn.Module,
     method: TrainingMethod,
@@ -340,166 +599,40 @@ def train(
     """
     out_dir = writable_folder(out_dir) if distributed.is_main() else Path(out_dir)
     inputs, targets = dataset
-    steps_per_epoch = math.ceil(len(inputs) / config.batch_size)
-    total_steps = config.epochs * steps_per_epoch
-    milestones = {round(fraction * total_steps): fraction for fraction in config.milestones}
     fingerprint = run_fingerprint(config, method, len(inputs), identity or {})
-
-    model.to(device)
-    parallel = distributed.world_size() > 1
-    if parallel:  # DistributedDataParallel averages the gradients of what trains, nothing else
-        trained = {id(parameter) for parameter in method.trainable_parameters(model)}
-        for parameter in model.parameters():
-            parameter.requires_grad_(id(parameter) in trained)
-    forward_model = distributed.wrap(model, device)
-    main = distributed.is_main()
-    optimizer = _optimizer(method.trainable_parameters(model), config)
-    scheduler = _schedule(optimizer, config, total_steps)
-    checkpoints = out_dir / "checkpoints"
-    checkpoint_path = checkpoints / "last.pt"
-    rows: list[dict[str, float]] = []
-    start = 0
-    state = _resumable_state(checkpoints, fingerprint, device) if main else None
-    distributed.barrier()  # rank 0 has set aside another experiment's checkpoints
-    if not main and checkpoint_path.exists():
-        state = torch.load(checkpoint_path, map_location=device, weights_only=False)
-    if state is not None:
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        ranks = state["method_ranks"]
-        if distributed.rank() < len(ranks):  # a rank new to the run keeps its own fresh state
-            method.load_state_dict(ranks[distributed.rank()])
-        method.set_totals(state.get("method_totals", method.totals()))
-        torch.set_rng_state(state["rng"])
-        if state["cuda_rng"]:
-            torch.cuda.set_rng_state_all(state["cuda_rng"])
-        rows, start = state["rows"], state["step"]
-        if main:
-            print(
-                f"resuming from {checkpoint_path} at step {start} of {total_steps} "
-                f"(fingerprint {fingerprint})",
-                file=sys.stderr,
-            )
-
-    def checkpoint(step: int) -> None:
-        method_ranks = distributed.gather(method.state_dict())  # every rank takes part
-        if not main:
-            return
-        _write_log(out_dir / "log.csv", rows)
-        _save(
-            checkpoint_path,
-            {
-                "fingerprint": fingerprint,
-                "step": step,
-                "rows": rows,
-                "model": model.state_dict(),
-                "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(),
-                "method_ranks": method_ranks,  # rank 0's first
-                "method_totals": method.totals(),
-                "rng": torch.get_rng_state(),
-                "cuda_rng": torch.cuda.get_rng_state_all() if device.type == "cuda" else [],
-                "initial_norms": initial_norms,
-            },
-        )
-
-    def save_milestone(step: int) -> None:
-        if main and step in milestones:
-            state = {"step": step, "model": model.state_dict()}
-            _save(checkpoints / milestone_file_name(milestones[step]), state)
-
-    if start == 0:
-        save_milestone(0)
-    measure_alignment = config.alignment_every > 0 and isinstance(method, DirectFeedbackAlignment)
-    parts = method.alignment_parts(model) if measure_alignment else {}
-    initial_norms = parameter_norms(parts) if state is None else state["initial_norms"]
-    bar = _progress_bar(total_steps, start, method.name, progress and main)
-    first_loss = rows[0]["loss"] if rows else None
-    order = None
-    for step in range(start, total_steps):
-        epoch, index = divmod(step, steps_per_epoch)
-        if order is None or index == 0:
-            order = _epoch_order(len(inputs), config.seed, epoch)
-        batch = order[index * config.batch_size : (index + 1) * config.batch_size]
-        share = distributed.shard(batch)
+    trainer = _Trainer.prepare(
+        model, method, loss_function, config, device, evaluate, out_dir / "checkpoints",
+        fingerprint, len(inputs),
+    )  # fmt: skip
+    trainer.restore()
+    if trainer.start == 0:
+        trainer.save_milestone(0)
+    bar = _progress_bar(
+        trainer.total_steps, trainer.start, method.name, progress and distributed.is_main()
+    )
+    for step, epoch, batch in _batches(len(inputs), config, trainer.start):
+        share = distributed.shard(batch)  # this rank's part of the global batch
         batch_inputs, batch_targets = inputs[share].to(device), targets[share].to(device)
-
-        model.train()
-        _synchronise(device)
-        started = time.perf_counter()
-        optimizer.zero_grad(set_to_none=True)
-        totals = method.totals()
-        loss = method.compute_gradients(
-            forward_model, batch_inputs, batch_targets, _share_of(loss_function, share, batch)
-        )
-        if parallel:  # the global batch's loss, and the counts of every rank
-            loss = torch.tensor(distributed.sum_over_ranks({"loss": float(loss)}, device)["loss"])
-            loss /= distributed.world_size()
-            method.set_totals(_added_over_ranks(totals, method.totals(), device))
-        if not torch.isfinite(loss):
-            checkpoint(step)
-            raise NonFiniteLossError(
-                f"loss became {float(loss)} at step {step + 1} ({method.name}); the last good "
-                f"state is in {checkpoint_path}. " + _non_finite_advice(batch_inputs, batch_targets)
-            )
-        first_loss = float(loss) if first_loss is None else first_loss
-        if config.divergence_factor is not None and (
-            float(loss) > config.divergence_factor * abs(first_loss)
-        ):
-            checkpoint(step)
-            raise DivergingLossError(
-                f"loss {float(loss):.4g} at step {step + 1} ({method.name}) is more than "
-                f"{config.divergence_factor:g} times the first step's {first_loss:.4g}: the run "
-                f"diverges. Lower the learning rate or enable grad_clip (training."
-                f"divergence_factor: null lets it run on); the last good state is in "
-                f"{checkpoint_path}."
-            )
-        _synchronise(device)
-        gradient_seconds = time.perf_counter() - started
-        row: dict[str, float] = {"step": step + 1, "epoch": epoch + 1, "loss": float(loss)}
-        if main and measure_alignment and (step + 1) % config.alignment_every == 0:
-            row |= gradient_alignment(
-                model, batch_inputs, batch_targets, loss_function, parts, method.select_output
-            )
-            row |= sample_alignment(
-                model, method, batch_inputs, batch_targets, loss_function, config.alignment_samples
-            )
-            row |= {
-                f"weight_growth_{part}": norm / initial_norms[part]
-                for part, norm in parameter_norms(parts).items()
-            }
-        started = time.perf_counter()
-        if config.grad_clip is not None:
-            torch.nn.utils.clip_grad_norm_(method.trainable_parameters(model), config.grad_clip)
-        row["learning_rate"] = scheduler.get_last_lr()[0]
-        optimizer.step()
-        scheduler.step()
-        _synchronise(device)
-        row["step_seconds"] = gradient_seconds + time.perf_counter() - started
-        row |= method.log_fields()
-        last = step + 1 == total_steps
-        if (
-            main
-            and evaluate is not None
-            and (last or (config.eval_every and (step + 1) % config.eval_every == 0))
-        ):
-            model.eval()
-            with torch.no_grad():
-                row |= evaluate(model)
-        rows.append(row)
-        save_milestone(step + 1)
-        if last or (step + 1) % config.checkpoint_every == 0:
-            checkpoint(step + 1)
+        row = trainer.train_step(step, epoch, batch_inputs, batch_targets, len(batch))
+        trainer.rows.append(row | trainer.evaluation(step + 1))
+        trainer.save_milestone(step + 1)
+        if step + 1 == trainer.total_steps or (step + 1) % config.checkpoint_every == 0:
+            trainer.checkpoint(step + 1)
         bar.set_postfix(loss=f"{row['loss']:.4f}", refresh=False)
         bar.update()
     bar.close()
-    if main:
-        _finish(out_dir, rows, model, start < total_steps, list(milestones.values()))
+    if distributed.is_main():
+        trained = trainer.start < trainer.total_steps
+        _finish(out_dir, trainer.rows, model, trained, list(trainer.milestones.values()))
     distributed.barrier()  # the outputs are complete before any rank reads them
+    return _result(trainer.rows, trainer.total_steps, fingerprint)
+
+
+def _result(rows: list[dict[str, float]], steps: int, fingerprint: str) -> TrainingResult:
+    """What `train` returns: the log of every step, its last loss and measured seconds."""
     log = pd.DataFrame(rows)
     return TrainingResult(
-        steps=total_steps,
+        steps=steps,
         final_loss=float(log["loss"].iloc[-1]) if len(log) else float("nan"),
         measured_seconds=float(log["step_seconds"].sum()) if len(log) else 0.0,
         log=log,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 
 import pandas as pd
 import pytest
@@ -269,3 +270,88 @@ def test_odfa_logs_the_projection_fidelity_every_n_steps_and_keeps_the_last(tmp_
     assert list(measured["step"]) == [3, 6]
     assert measured["projection_cosine"].between(0.0, 1.0).all()
     assert method.summary_fields()["projection_cosine"] == measured["projection_cosine"].iloc[-1]
+
+
+def _digest(tensors: dict[str, torch.Tensor]) -> str:
+    """The sha256 of named tensors' names and bytes, in order."""
+    digest = hashlib.sha256()
+    for name, tensor in tensors.items():
+        digest.update(name.encode())
+        digest.update(tensor.numpy().tobytes())
+    return digest.hexdigest()
+
+
+def _golden_data() -> tuple[torch.Tensor, torch.Tensor]:
+    generator = torch.Generator().manual_seed(0)
+    inputs = torch.randn(24, 6, generator=generator, dtype=torch.float64)
+    return inputs, inputs[:, :3].argmax(dim=1)
+
+
+def _accuracy(model: torch.nn.Module) -> dict[str, float]:
+    inputs, targets = _golden_data()
+    return {"accuracy": (model(inputs).argmax(dim=1) == targets).double().mean().item()}
+
+
+def _accuracy_until_call(count: int):
+    """`_accuracy`, interrupted at its `count`th call (a run killed while evaluating)."""
+    calls = iter(range(1, count + 1))
+
+    def accuracy(model: torch.nn.Module) -> dict[str, float]:
+        if next(calls) == count:
+            raise _Interrupt
+        return _accuracy(model)
+
+    return accuracy
+
+
+def _golden_run(config, out_dir, evaluate) -> tuple[FCNN, pd.DataFrame]:
+    """DFA on a tiny FCNN in float64, measuring alignment, evaluating and checkpointing."""
+    inputs, targets = _golden_data()
+    torch.manual_seed(0)
+    model = FCNN(FCNNConfig(input_dim=6, hidden_dims=[8, 4], output_dim=3)).double()
+    method = build_method("dfa", model, config, CPU, inputs[:2])
+    training = training_config(
+        epochs=2, batch_size=8, learning_rate=1e-2, alignment_every=2, eval_every=3,
+        checkpoint_every=2, grad_clip=1.0, warmup_steps=2, schedule="cosine",
+    )  # fmt: skip
+    result = train(
+        model, method, (inputs, targets), F.cross_entropy, training, out_dir, CPU, evaluate,
+        progress=False,
+    )  # fmt: skip
+    return model, result.log.drop(columns="step_seconds")
+
+
+GOLDEN_LOSSES = [
+    "1.1615136131716852",
+    "1.2051142930355148",
+    "1.0713361329702749",
+    "1.0905330434881757",
+    "1.1714282049923255",
+    "1.1365189287908248",
+]
+GOLDEN_MODEL = "62df2d1a402474e3f608a777f3c53a9183f8f86e16e027a622174238607efc87"
+GOLDEN_LOG = "527a8aa507247f2e02a6217d9f5be96d755125a6f1fa18881678fdec34433d11"
+GOLDEN_CHECKPOINT_KEYS = [
+    "fingerprint", "step", "rows", "model", "optimizer", "scheduler", "method_ranks",
+    "method_totals", "rng", "cuda_rng", "initial_norms",
+]  # fmt: skip
+
+
+def test_a_tiny_run_and_its_resume_give_the_recorded_bits(tmp_path, config):
+    """Every loss, logged value and weight bit as the trainer gave before it was split into
+    named steps (float64 on one thread, so that no kernel's reduction order can differ)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        model, log = _golden_run(config, tmp_path / "whole", _accuracy)
+        with pytest.raises(_Interrupt):  # at its second evaluation (step 6): resumes at step 4
+            _golden_run(config, tmp_path / "resumed", _accuracy_until_call(2))
+        resumed, resumed_log = _golden_run(config, tmp_path / "resumed", _accuracy)
+    finally:
+        torch.set_num_threads(threads)
+    assert [repr(loss) for loss in log["loss"]] == GOLDEN_LOSSES
+    assert _digest(model.state_dict()) == _digest(resumed.state_dict()) == GOLDEN_MODEL
+    pd.testing.assert_frame_equal(resumed_log, log, check_exact=True)
+    assert _digest({name: torch.tensor(log[name].to_numpy()) for name in log}) == GOLDEN_LOG
+    checkpoint = torch.load(tmp_path / "whole" / "checkpoints" / "last.pt", weights_only=False)
+    assert list(checkpoint) == GOLDEN_CHECKPOINT_KEYS
