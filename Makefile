@@ -28,7 +28,8 @@ run: venv
 dvc.yaml: venv
 	$(BIN)/odfa pipeline dvc --out dvc.yaml
 
-# Two workers (pytest-xdist): the tests of the tiny project's run on one, it runs once.
+# Two workers (pytest-xdist; pyproject.toml's --dist loadfile: a test module at a time on a
+# worker); the workers share the one run of the tiny project.
 test: venv
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2

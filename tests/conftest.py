@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 import torch
 import yaml
+from filelock import FileLock
 
 from odfa.config import load_config
 from odfa.models import FCNN, FCNNConfig
@@ -64,13 +65,13 @@ def tiny_config() -> dict[str, Any]:
     return config
 
 
-# The modules whose tests use the tiny project's run. Under `pytest -n 2` (make test) they all
-# run on one worker, which runs the project once; each other module runs on one worker (its
-# module fixtures run once).
+# The modules whose tests use the tiny project's run. Under `pytest -n 2` (make test, with
+# pyproject.toml's `--dist loadfile`: a module at a time on a worker) the first of them starts the
+# run at once, the others come last, when it is ready.
 TINY_PROJECT_MODULES = (
+    "tests/test_workflow.py",
     "tests/test_reruns.py",
     "tests/test_dvc_repro.py",
-    "tests/test_workflow.py",
     "tests/pipeline/test_summary.py",
 )
 
@@ -87,27 +88,22 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test of the tiny project's run is a slow one (`make test-fast` leaves them out), and
-    lives in one of TINY_PROJECT_MODULES."""
+    """A test of the tiny project's run is a slow one (`make test-fast` leaves them out) and
+    lives in one of TINY_PROJECT_MODULES. The first of those modules comes first (the run
+    starts at once), the others last (they find it made)."""
     for item in items:
         if "tiny_project" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
-            module = item.nodeid.split("::", 1)[0]
-            if module not in TINY_PROJECT_MODULES:
-                raise pytest.UsageError(f"{module} uses the tiny project: list it in conftest.py")
+            if _module(item) not in TINY_PROJECT_MODULES:
+                raise pytest.UsageError(
+                    f"{_module(item)} uses the tiny project: list it in conftest.py"
+                )
+    first, *later = TINY_PROJECT_MODULES
+    items.sort(key=lambda item: -1 if _module(item) == first else _module(item) in later)
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """pytest-xdist's scheduling by module, with the tiny project's modules as one."""
-    from xdist.scheduler import LoadScopeScheduling
-
-    class ModuleScheduling(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            module = nodeid.split("::", 1)[0]
-            return "tiny project" if module in TINY_PROJECT_MODULES else module
-
-    return ModuleScheduling(config, log)
+def _module(item: pytest.Item) -> str:
+    return item.nodeid.split("::", 1)[0]
 
 
 def assert_image(path: Path) -> None:
@@ -235,17 +231,43 @@ def planned_jobs(root: Path, config: dict[str, Any], *arguments: str) -> dict[st
     return {row[0]: int(row[1]) for row in rows if len(row) == 2 and row[1].isdigit()}
 
 
-@pytest.fixture(scope="session")
-def tiny_project(tmp_path_factory) -> Path:
-    """A copy of the project with the tiny config, its whole workflow run once per test run by
-    Snakemake and recorded in DVC by `odfa pipeline record`: both tools are up to date. Tests
-    that change its config or code put them back; tests that change its results work on a
-    copy."""
-    project = project_copy(tmp_path_factory.mktemp("tiny") / "project", tiny_config())
+def _run_tiny_project(project: Path) -> None:
+    """Copy the project with the tiny config to `project`, run its whole workflow with
+    Snakemake and record it in DVC with `odfa pipeline record`."""
+    project_copy(project, tiny_config())
     result = in_project(project, str(BIN / "snakemake"), "--cores", "2", "all")
     assert result.returncode == 0, result.stderr[-3000:]
     committed = in_project(project, str(BIN / "odfa"), "pipeline", "record")
     assert committed.returncode == 0, committed.stderr[-3000:]
+
+
+@pytest.fixture(scope="session")
+def tiny_project(tmp_path_factory) -> Path:
+    """A copy of the project with the tiny config, its whole workflow run once per test run by
+    Snakemake and recorded in DVC: both tools are up to date. Under pytest-xdist the first
+    worker to ask runs it in the folder the workers share, the others wait on a file lock (the
+    recipe of pytest-xdist's documentation). Tests read it; a test that changes anything in
+    it (config, code, results, the tools' records) works on its own copy (`copy_of`)."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        project = tmp_path_factory.mktemp("tiny") / "project"
+        _run_tiny_project(project)
+        return project
+    shared = tmp_path_factory.getbasetemp().parent  # every worker's base folder is in it
+    project, made, failed = (
+        shared / "tiny" / "project",
+        shared / "tiny" / "made",
+        shared / "tiny" / "failed",
+    )
+    with FileLock(shared / "tiny.lock"):
+        if failed.exists():
+            pytest.fail(f"the tiny project's run failed on another worker:\n{failed.read_text()}")
+        if not made.exists():
+            try:
+                _run_tiny_project(project)
+            except AssertionError as error:
+                failed.write_text(str(error))
+                raise
+            made.touch()
     return project
 
 

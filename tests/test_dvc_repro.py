@@ -39,10 +39,10 @@ def digests(root: Path, folders: list[str]) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def dvc_workspace(tiny_project, tmp_path_factory) -> Path:
-    """A copy of the tiny project, Snakemake's results recorded by DVC."""
-    return copy_of(tiny_project, tmp_path_factory.mktemp("dvc") / "project")
+@pytest.fixture
+def dvc_workspace(tiny_project, tmp_path) -> Path:
+    """This test's own copy of the tiny project, Snakemake's results recorded by DVC."""
+    return copy_of(tiny_project, tmp_path / "project")
 
 
 # Stages DVC runs again from scratch: one training run of each study.
@@ -114,28 +114,30 @@ def test_dvc_exp_run_varies_a_setting_and_exp_show_lists_its_headline_metrics(dv
     git = ["git", "-c", "user.name=odfa", "-c", "user.email=odfa@example.org"]
     run([*git, "add", "-A"], dvc_workspace)
     run([*git, "commit", "-q", "-m", "tiny run"], dvc_workspace)
-    setting = "config/config.yaml:digits.training.learning_rate=0.02"
-    stage = "digits_summary"  # the digits runs and their summary: DVC runs them one by one
-    output = run([str(BIN / "dvc"), "exp", "run", "-S", setting, stage], dvc_workspace)
-    assert "Running stage 'digits_summary'" in output and "dialogs_train" not in output
+    # BP*'s learning rate: its one run trains again, then the summary; no other run reads it
+    setting = "config/config.yaml:dialogs.bp_star_training.learning_rate=0.001"
+    output = run([str(BIN / "dvc"), "exp", "run", "-S", setting, "dialogs_summary"], dvc_workspace)
+    assert "Running stage 'dialogs_train-bp_star-0'" in output
+    assert "Running stage 'dialogs_summary'" in output
+    assert "dialogs_train-odfa" not in output and "digits_train" not in output
     committed = yaml.safe_load(run(["git", "show", "HEAD:config/config.yaml"], dvc_workspace))
-    committed["digits"]["training"]["learning_rate"] = 0.02  # that one setting, nothing else
+    committed["dialogs"]["bp_star_training"]["learning_rate"] = 0.001  # that one, nothing else
     assert yaml.safe_load((dvc_workspace / "config" / "config.yaml").read_text()) == committed
     shown = json.loads(run([str(BIN / "dvc"), "exp", "show", "--json"], dvc_workspace))
-    rates = {}
+    losses = {}
     for record in _exp_runs(shown):
         assert all("/runs/" not in name for name in record["metrics"])  # summaries only
-        params = record["params"]["config/config.yaml"]["data"]
-        summary = record["metrics"]["results/digits/metrics.json"]["data"]
-        rates[params["digits"]["training"]["learning_rate"]] = summary["odfa"]["test_accuracy"]
-    assert set(rates) == {0.05, 0.02} and rates[0.05] != rates[0.02]
+        rate = record["params"]["config/config.yaml"]["data"]["dialogs"]["bp_star_training"]
+        summary = record["metrics"]["results/dialogs/metrics.json"]["data"]
+        losses[rate["learning_rate"]] = summary["bp_star"]["final_validation_loss"]
+    assert set(losses) == {3.0e-3, 0.001} and losses[0.003] != losses[0.001]
 
 
 @pytest.mark.slow
 def test_a_killed_dvc_repro_resumes_its_training(dvc_workspace):
     path = dvc_workspace / "config" / "config.yaml"
     config = yaml.safe_load(path.read_text())
-    config["digits"]["training"].update(epochs=12, checkpoint_every=20)
+    config["digits"]["training"].update(epochs=6, checkpoint_every=20)
     path.write_text(yaml.safe_dump(config))
     run_dir = dvc_workspace / "results" / "digits" / "runs" / "odfa" / "replicate-0"
     stale = set(run_dir.glob("checkpoints-set-aside/*"))
@@ -162,5 +164,5 @@ def test_a_killed_dvc_repro_resumes_its_training(dvc_workspace):
     checkpoint = "results/digits/runs/odfa/replicate-0/checkpoints/last.pt"
     assert f"resuming from {checkpoint} at step" in output
     steps = json.loads((run_dir / "metrics.json").read_text())["steps"]
-    assert steps == 12 * 45
+    assert steps == 6 * 45
     assert list(pd.read_csv(run_dir / "log.csv")["step"]) == list(range(1, steps + 1))

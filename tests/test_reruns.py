@@ -1,6 +1,6 @@
 """Snakemake and DVC rerun the same jobs after a change of a setting or of a module's behaviour,
-and no others: the tiny project, brought up to date by Snakemake and recorded in DVC by
-`odfa pipeline record`."""
+and no others: each test changes its own copy of the tiny project, brought up to date by
+Snakemake and recorded in DVC by `odfa pipeline record`."""
 
 from __future__ import annotations
 
@@ -100,26 +100,28 @@ ODFA_TRAINING = (
 )
 
 
+@pytest.fixture
+def project(tiny_project, tmp_path) -> Path:
+    """This test's own copy of the tiny project, both tools up to date."""
+    return copy_of(tiny_project, tmp_path / "project")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("key", list(CONFIG_CHANGES))
-def test_a_changed_setting_reruns_the_same_jobs_in_both_tools(tiny_project, key):
+def test_a_changed_setting_reruns_the_same_jobs_in_both_tools(project, key):
     value, expected = CONFIG_CHANGES[key]
-    path = tiny_project / "config" / "config.yaml"
-    original = path.read_text()
-    config = yaml.safe_load(original)
+    path = project / "config" / "config.yaml"
+    config = yaml.safe_load(path.read_text())
     _set(config, key, value)
     path.write_text(yaml.safe_dump(config))
-    try:
-        planned = snakemake_jobs(tiny_project)
-        assert planned == dvc_jobs(tiny_project)
-        if expected is not None:
-            assert planned == expected
-        else:  # the optics: ODFA runs, the sweep and what follows them, nothing else
-            trained = {job for job in planned if "_train-" in job or job == "scaling_sweep"}
-            assert trained == ODFA_TRAINING | {"scaling_sweep"}
-            assert planned >= ABLATION
-    finally:
-        path.write_text(original)
+    planned = snakemake_jobs(project)
+    assert planned == dvc_jobs(project)
+    if expected is not None:
+        assert planned == expected
+    else:  # the optics: ODFA runs, the sweep and what follows them, nothing else
+        trained = {job for job in planned if "_train-" in job or job == "scaling_sweep"}
+        assert trained == ODFA_TRAINING | {"scaling_sweep"}
+        assert planned >= ABLATION
 
 
 CODE_CHANGES = {
@@ -139,44 +141,35 @@ BEHAVIOUR = "\nBEHAVIOUR_CHANGED = True\n"  # a module-level name: a change of w
 
 @pytest.mark.slow
 @pytest.mark.parametrize("module", list(CODE_CHANGES))
-def test_a_changed_module_reruns_the_jobs_that_run_it_in_both_tools(tiny_project, module):
-    path = tiny_project / module
-    original = path.read_text()
-    path.write_text(original + BEHAVIOUR)
-    try:
-        planned = snakemake_jobs(tiny_project)
-        assert planned == dvc_jobs(tiny_project)
-        expected = CODE_CHANGES[module]
-        if expected is not None:
-            assert planned == expected
-        else:
-            assert {job for job in planned if "_train-" in job} == ODFA_TRAINING
-            assert "scaling_sweep" in planned and "climate_score-vit-bp-0" not in planned
-            assert planned >= ABLATION
-    finally:
-        path.write_text(original)
+def test_a_changed_module_reruns_the_jobs_that_run_it_in_both_tools(project, module):
+    path = project / module
+    path.write_text(path.read_text() + BEHAVIOUR)
+    planned = snakemake_jobs(project)
+    assert planned == dvc_jobs(project)
+    expected = CODE_CHANGES[module]
+    if expected is not None:
+        assert planned == expected
+    else:
+        assert {job for job in planned if "_train-" in job} == ODFA_TRAINING
+        assert "scaling_sweep" in planned and "climate_score-vit-bp-0" not in planned
+        assert planned >= ABLATION
 
 
 @pytest.mark.slow
-def test_comments_docstrings_and_help_texts_rerun_nothing_in_either_tool(tiny_project):
+def test_comments_docstrings_and_help_texts_rerun_nothing_in_either_tool(project):
     """A comment, a reformatted line and a docstring in every module, a help text of the
     command: the code's behaviour is the same, so neither tool plans a job."""
-    modules = sorted((tiny_project / "odfa").rglob("*.py"))
-    originals = {path: path.read_text() for path in modules}
-    for path, text in originals.items():
+    for path in sorted((project / "odfa").rglob("*.py")):
+        text = path.read_text()
         if text.startswith('"""'):
             documented = text.replace('"""', '"""A docstring line.\n\n', 1)
         else:
             documented = f'"""A docstring."""\n{text}'
         path.write_text(f"# A comment.\n{documented}\n\n")
-    cli = tiny_project / "odfa" / "cli.py"
+    cli = project / "odfa" / "cli.py"
     cli.write_text(cli.read_text().replace('"train one method; write metrics.json"', '"train"'))
-    try:
-        assert snakemake_jobs(tiny_project) == set()
-        assert dvc_jobs(tiny_project) == set()
-    finally:
-        for path, text in originals.items():
-            path.write_text(text)
+    assert snakemake_jobs(project) == set()
+    assert dvc_jobs(project) == set()
 
 
 @pytest.mark.slow
@@ -198,25 +191,19 @@ NEW_REPLICATE = {
 
 @pytest.mark.slow
 @pytest.mark.parametrize("section", list(NEW_REPLICATE))
-def test_a_new_replicate_runs_alone_in_both_tools(tiny_project, section):
+def test_a_new_replicate_runs_alone_in_both_tools(project, section):
     """One more replicate of the digits study (its four runs, the summary and the figure) or of
     the ablation (each variant's run, the summary and the figure); the replicates already run
     keep their results (their settings hold no replicate count)."""
-    path, lock = tiny_project / "config" / "config.yaml", tiny_project / "dvc.yaml"
-    original, stages = path.read_text(), lock.read_text()
-    config = yaml.safe_load(original)
+    path = project / "config" / "config.yaml"
+    config = yaml.safe_load(path.read_text())
     config[section]["replicates"] = NEW[section] + 1
     path.write_text(yaml.safe_dump(config))
-    _run(tiny_project, str(BIN / "odfa"), "pipeline", "dvc", "--out", "dvc.yaml")
-    try:
-        planned = snakemake_jobs(tiny_project)
-        assert planned == dvc_jobs(tiny_project)
-        assert planned == NEW_REPLICATE[section]
-    finally:
-        path.write_text(original)
-        lock.write_text(stages)
+    _run(project, str(BIN / "odfa"), "pipeline", "dvc", "--out", "dvc.yaml")
+    planned = snakemake_jobs(project)
+    assert planned == dvc_jobs(project)
+    assert planned == NEW_REPLICATE[section]
 
 
-def test_neither_tool_has_anything_to_do_after_the_run_and_the_tests_above(tiny_project):
-    """Last in this module: the tests above put back what they changed."""
-    assert snakemake_jobs(tiny_project) == set() and dvc_jobs(tiny_project) == set()
+def test_neither_tool_has_anything_to_do_after_the_run(project):
+    assert snakemake_jobs(project) == set() and dvc_jobs(project) == set()

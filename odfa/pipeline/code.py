@@ -28,6 +28,7 @@ FILE_NAME = re.compile(r"[\w-]+(\.[\w-]+)+")  # a bare file name with an extensi
 Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 
 
+@functools.cache
 def module_path(module: str) -> Path | None:
     """The source file of `module` in this package, or None when it is not one of ours."""
     if module != PACKAGE and not module.startswith(f"{PACKAGE}."):
@@ -201,6 +202,6 @@ def code_digest(modules: Iterable[str], handlers: Iterable[str] = ()) -> str:
 
 def clear_caches() -> None:
     """Forget the parsed sources (after the files changed in this process)."""
-    cached_functions = (_tree, _module_imports, _direct_imports, _data_files, _module_digest)
-    for cached in (*cached_functions, _dispatcher_digest, _data_digest, _code_digest):
+    cached_functions = (module_path, _tree, _module_imports, _direct_imports, _data_files)
+    for cached in (*cached_functions, _module_digest, _dispatcher_digest, _data_digest, _code_digest):
         cached.cache_clear()

@@ -15,7 +15,6 @@ from odfa.replicates import replicate_name
 from odfa.pipeline.stages import stage_code_digest, stage_settings
 from odfa.registry import CLIMATE_BASELINE, CLIMATE_MODELS, DIALOGS_RUNS, METHODS, climate_run_name
 from odfa.studies.ablation import SETTINGS as ABLATION_SETTINGS, resizes_dialogs, variant_names
-from odfa.pipeline.cost import cost_notice
 
 
 def typed(value):
@@ -57,6 +56,8 @@ os.environ.update(ODFA_CONFIG=str(EFFECTIVE_CONFIG))
 # A dry run that is not --quiet says what the config's jobs are estimated to cost on a GPU.
 _DRY_RUN, _QUIET = {"-n", "--dry-run", "--dryrun"}, {"-q", "--quiet"}
 if workflow.is_main_process and _DRY_RUN & set(sys.argv) and not _QUIET & set(sys.argv):
+    from odfa.pipeline.cost import cost_notice  # torch: imported only when the notice is due
+
     print(cost_notice(config), file=sys.stderr)
 
 # The committed digests of ClimateBench's real archives: checked by every fetch, written only by
