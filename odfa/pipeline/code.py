@@ -202,6 +202,7 @@ def code_digest(modules: Iterable[str], handlers: Iterable[str] = ()) -> str:
 
 def clear_caches() -> None:
     """Forget the parsed sources (after the files changed in this process)."""
-    cached_functions = (module_path, _tree, _module_imports, _direct_imports, _data_files)
-    for cached in (*cached_functions, _module_digest, _dispatcher_digest, _data_digest, _code_digest):
+    for cached in (module_path, _tree, _module_imports, _direct_imports, _data_files):
+        cached.cache_clear()
+    for cached in (_module_digest, _dispatcher_digest, _data_digest, _code_digest):
         cached.cache_clear()

@@ -56,10 +56,22 @@ COMPUTE = ("device", "threads")
 SWEEP_SETTINGS = ("widths", "depths", "methods", "batch", "outputs", "warmup", "repeats")
 PROJECTION_SETTINGS = ("projection_sizes", "batch", "warmup", "repeats")
 SCALING_SHARED = ("memory_limit_bytes",)
+# What a training run of each study reads (an ablation run of the study reads the same).
+DIGITS_TRAINING = (
+    *COMPUTE, "digits.test_fraction", "digits.split_seed", "digits.model", "digits.training"
+)
+DIALOGS_TRAINING = (
+    *COMPUTE,
+    "dialogs.model",
+    "dialogs.{training}",
+    "dialogs.window_stride",
+    "dialogs.milestones",
+    "dialogs.validation_sequences",
+)
 STAGES = {
     "digits_train": Stage(
         "digits train",
-        (*COMPUTE, "digits.test_fraction", "digits.split_seed", "digits.model", "digits.training"),
+        DIGITS_TRAINING,
         ("odfa.studies.digits",),
         _method_wildcard,
         resumable=True,
@@ -84,14 +96,7 @@ STAGES = {
     ),
     "dialogs_train": Stage(
         "dialogs train",
-        (
-            *COMPUTE,
-            "dialogs.model",
-            "dialogs.{training}",
-            "dialogs.window_stride",
-            "dialogs.milestones",
-            "dialogs.validation_sequences",
-        ),
+        DIALOGS_TRAINING,
         ("odfa.studies.dialogs",),
         _dialogs_method,
         resumable=True,
@@ -134,7 +139,7 @@ STAGES = {
     "climate_figures": Stage("climate plot", (), ("odfa.figures.climate",)),
     "ablation_digits": Stage(
         "ablation train",
-        (*COMPUTE, "digits.test_fraction", "digits.split_seed", "digits.model", "digits.training"),
+        DIGITS_TRAINING,
         ("odfa.studies.ablation", "odfa.studies.digits"),
         _odfa,
         resumable=True,
@@ -142,15 +147,7 @@ STAGES = {
     ),
     "ablation_dialogs": Stage(
         "ablation train",
-        (
-            *COMPUTE,
-            "dialogs.model",
-            "dialogs.training",
-            "dialogs.window_stride",
-            "dialogs.milestones",
-            "dialogs.validation_sequences",
-            "ablation.dialogs_model",
-        ),
+        (*DIALOGS_TRAINING, "ablation.dialogs_model"),
         ("odfa.studies.ablation", "odfa.studies.dialogs"),
         _odfa,
         resumable=True,
@@ -208,8 +205,9 @@ def setting_keys(name: str, wildcards: Wildcards) -> list[str]:
     """The dotted config keys the job of stage `name` with `wildcards` reads."""
     definition = stage(name)
     fields = dict(wildcards)
-    if "run" in wildcards:
-        fields["training"] = dialogs_training_section(wildcards["run"])
+    run = wildcards.get("run", job_method(name, wildcards))  # an ablation's run is ODFA's
+    if run in DIALOGS_RUNS:
+        fields["training"] = dialogs_training_section(run)
     keys = [key.format(**fields) for key in definition.settings]
     if definition.method is not None:
         keys += check_method(definition.method(wildcards)).sections

@@ -3,6 +3,7 @@ with ClimateBench's NRMSE metrics on ssp245, 2080-2100."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -13,14 +14,13 @@ import torch.nn.functional as F
 import xarray as xr
 from torch import nn
 
-from odfa import distributed
 from odfa.data.climatebench import as_time_series, write_netcdf
 from odfa.data.prepared import load_climate_split
-from odfa.feedback import build_method
-from odfa.io import write_json
+from odfa.feedback.methods import TrainingMethod
 from odfa.models import FCNN, FCNNConfig, parameter_count
 from odfa.models.vit import ViT, ViTConfig
-from odfa.train import TrainingConfig, mark_finished, train, training_device, use_threads
+from odfa.studies.training_job import TrainingJob, run_training_job
+from odfa.train import TrainingConfig, TrainingResult
 
 PREDICTION_BATCH = 64
 DATA_FILES = ("train.nc", "test.nc")
@@ -111,40 +111,34 @@ def train_climate(
     `identity` is the run's provenance (`odfa.pipeline.identity.run_identity`): the trainer
     digests it into the fingerprint a checkpoint must carry, and the metrics carry it.
     """
-    out_dir, data_dir = Path(out_dir), Path(data_dir)
-    use_threads(config["threads"])
+    climate, data_dir, out_dir = config["climate"], Path(data_dir), Path(out_dir)
+    prepare = functools.partial(_job, climate, model_name, method_name, data_dir, out_dir)
+    return run_training_job(config, method_name, prepare, out_dir, identity)
+
+
+def _job(
+    climate: Mapping[str, Any], model_name: str, method_name: str, data_dir: Path, out_dir: Path
+) -> TrainingJob:
+    """The model on the training scenarios in its layout; after training, its prediction of
+    ssp245 (`predictions.nc`) and the run's summary (`training.json`)."""
     train_task, test_task = ClimateTask.training_and_test(data_dir)
-    training = TrainingConfig.from_settings(config["climate"]["training"][model_name])
-    device = training_device(config["device"])
-    torch.manual_seed(training.seed)
-    model = build_model(model_name, config["climate"]["models"][model_name], train_task)
-    train_inputs, train_targets = model_layout(model, train_task)
-    method = build_method(method_name, model, config, device, train_inputs[:2])
-    result = train(
-        model,
-        method,
-        (train_inputs, train_targets),
-        F.mse_loss,
-        training,
-        out_dir,
-        device,
-        identity=identity,
-    )
-    if not distributed.is_main():
-        return {}  # rank 0 writes the outputs of a data-parallel run
-    prediction = as_time_series(test_task.dataset, predict_maps(model, test_task).numpy())
-    write_netcdf(prediction.rename("prediction").to_dataset(), out_dir / "predictions.nc")
-    summary = {
-        "model": model_name,
-        "method": method_name,
-        "final_train_loss": float(result.log["loss"].tail(10).mean()),
-        "steps": result.steps,
-        "measured_seconds": result.measured_seconds,
-        "parameters": parameter_count(model.parameters()),
-        **method.summary_fields(),
-        "fingerprint": result.fingerprint,
-        "provenance": dict(identity),
-    }
-    write_json(out_dir / "training.json", summary)
-    mark_finished(out_dir)
-    return summary
+
+    def build() -> tuple[nn.Module, tuple[torch.Tensor, torch.Tensor]]:
+        model = build_model(model_name, climate["models"][model_name], train_task)
+        return model, model_layout(model, train_task)
+
+    def report(model: nn.Module, method: TrainingMethod, result: TrainingResult) -> dict:
+        prediction = as_time_series(test_task.dataset, predict_maps(model, test_task).numpy())
+        write_netcdf(prediction.rename("prediction").to_dataset(), out_dir / "predictions.nc")
+        return {
+            "model": model_name,
+            "method": method_name,
+            "final_train_loss": float(result.log["loss"].tail(10).mean()),
+            "steps": result.steps,
+            "measured_seconds": result.measured_seconds,
+            "parameters": parameter_count(model.parameters()),
+            **method.summary_fields(),
+        }
+
+    training = TrainingConfig.from_settings(climate["training"][model_name])
+    return TrainingJob(training, build, F.mse_loss, report, metrics_file="training.json")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Mapping
@@ -14,11 +15,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from odfa import distributed
 from odfa.data.dialogs import UTTERANCE_END, decode, encode_text, window_count
 from odfa.data.prepared import load_tokens
 from odfa.errors import ConfigError, DataError
-from odfa.feedback import build_method
+from odfa.feedback.methods import TrainingMethod
 from odfa.io import atomic_output, milestone_file_name, write_json
 from odfa.models import parameter_count
 from odfa.models.gpt import GPT, GPTConfig
@@ -30,7 +30,8 @@ from odfa.replicates import (
     write_csv,
     write_summary,
 )
-from odfa.train import Evaluator, TrainingConfig, mark_finished, train, training_device, use_threads
+from odfa.studies.training_job import TrainingJob, run_training_job
+from odfa.train import Evaluator, TrainingConfig, TrainingResult, use_threads
 
 DATA_FILES = ("train.npy", "validation.npy", "report.json", "tokenizer.model")
 EVALUATION_BATCH = 256
@@ -114,9 +115,13 @@ def train_dialogs(
     `identity` is the run's provenance (`odfa.pipeline.identity.run_identity`): the trainer
     digests it into the fingerprint a checkpoint must carry, and the metrics carry it.
     """
-    settings = config["dialogs"]
-    data_dir, out_dir = Path(data_dir), Path(out_dir)
-    use_threads(config["threads"])
+    prepare = functools.partial(_job, config["dialogs"], run, Path(data_dir))
+    return run_training_job(config, DIALOGS_RUNS[run], prepare, out_dir, identity)
+
+
+def _job(settings: Mapping[str, Any], run: str, data_dir: Path) -> TrainingJob:
+    """The GPT on the training windows, evaluated on the validation windows as it trains;
+    final losses, perplexity and throughput after."""
     gpt = model_config(settings, data_dir)
     train_set = token_sequences(
         load_tokens(data_dir / "train.npy", gpt.vocab_size),
@@ -129,41 +134,23 @@ def train_dialogs(
     limit = settings["validation_sequences"]
     evaluate = validation_loss(validation_inputs[:limit], validation_targets[:limit])
     training = training_config(settings, run)
-    device = training_device(config["device"])
-    torch.manual_seed(training.seed)
-    model = GPT(gpt)
-    method = build_method(DIALOGS_RUNS[run], model, config, device, train_set[0][:2])
-    result = train(
-        model,
-        method,
-        train_set,
-        sequence_loss,
-        training,
-        out_dir,
-        device,
-        evaluate=evaluate,
-        identity=identity,
-    )
-    if not distributed.is_main():
-        return {}  # rank 0 writes the outputs of a data-parallel run
-    validation = result.log["validation_loss"].dropna()
-    tokens = train_set[0].numel() * training.epochs
-    metrics = {
-        "final_train_loss": float(result.log["loss"].tail(10).mean()),
-        "final_validation_loss": float(validation.iloc[-1]),
-        "final_validation_perplexity": math.exp(float(validation.iloc[-1])),
-        "tokens_per_second": tokens / result.measured_seconds,
-        "steps": result.steps,
-        "measured_seconds": result.measured_seconds,
-        "parameters": parameter_count(model.parameters()),
-        "trained_parameters": parameter_count(method.trainable_parameters(model)),
-        **method.summary_fields(),
-        "fingerprint": result.fingerprint,
-        "provenance": dict(identity),
-    }
-    write_json(out_dir / "metrics.json", metrics)
-    mark_finished(out_dir)
-    return metrics
+
+    def report(model: nn.Module, method: TrainingMethod, result: TrainingResult) -> dict:
+        validation = result.log["validation_loss"].dropna()
+        tokens = train_set[0].numel() * training.epochs
+        return {
+            "final_train_loss": float(result.log["loss"].tail(10).mean()),
+            "final_validation_loss": float(validation.iloc[-1]),
+            "final_validation_perplexity": math.exp(float(validation.iloc[-1])),
+            "tokens_per_second": tokens / result.measured_seconds,
+            "steps": result.steps,
+            "measured_seconds": result.measured_seconds,
+            "parameters": parameter_count(model.parameters()),
+            "trained_parameters": parameter_count(method.trainable_parameters(model)),
+            **method.summary_fields(),
+        }
+
+    return TrainingJob(training, lambda: (GPT(gpt), train_set), sequence_loss, report, evaluate)
 
 
 def _load_model(gpt: GPTConfig, path: Path) -> GPT:

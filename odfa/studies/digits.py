@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,8 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from odfa import distributed
 from odfa.data.digits import load_digits_split
-from odfa.feedback import build_method
+from odfa.feedback.methods import TrainingMethod
 from odfa.io import write_json
 from odfa.models import FCNN, FCNNConfig, parameter_count
 from odfa.replicates import (
@@ -22,7 +22,8 @@ from odfa.replicates import (
     summarise_replicates,
     write_csv,
 )
-from odfa.train import TrainingConfig, mark_finished, train, training_device, use_threads
+from odfa.studies.training_job import TrainingJob, run_training_job
+from odfa.train import TrainingConfig, TrainingResult
 
 N_CLASSES = 10
 
@@ -50,50 +51,43 @@ def train_digits(
     `identity` is the run's provenance (`odfa.pipeline.identity.run_identity`): the trainer
     digests it into the fingerprint a checkpoint must carry, and the metrics carry it.
     """
-    use_threads(config["threads"])
-    settings = config["digits"]
+    prepare = functools.partial(_job, config["digits"])
+    return run_training_job(config, method_name, prepare, out_dir, identity)
+
+
+def _job(settings: Mapping[str, Any]) -> TrainingJob:
+    """The digits MLP on its training split; test and train accuracy and alignment after."""
     split = load_digits_split(settings["test_fraction"], settings["split_seed"])
-    training = TrainingConfig.from_settings(settings["training"])
-    device = training_device(config["device"])
-    torch.manual_seed(training.seed)
-    model = FCNN(
-        FCNNConfig(
-            input_dim=split.train_inputs.shape[1],
-            hidden_dims=list(settings["model"]["hidden_dims"]),
-            output_dim=N_CLASSES,
-            activation=settings["model"]["activation"],
+
+    def build() -> tuple[torch.nn.Module, tuple[torch.Tensor, torch.Tensor]]:
+        model = FCNN(
+            FCNNConfig(
+                input_dim=split.train_inputs.shape[1],
+                hidden_dims=list(settings["model"]["hidden_dims"]),
+                output_dim=N_CLASSES,
+                activation=settings["model"]["activation"],
+            )
         )
-    )
-    method = build_method(method_name, model, config, device, split.train_inputs[:2])
-    result = train(
-        model,
-        method,
-        (split.train_inputs, split.train_labels),
-        F.cross_entropy,
-        training,
-        out_dir,
-        device,
-        identity=identity,
-    )
-    if not distributed.is_main():
-        return {}  # rank 0 writes the outputs of a data-parallel run
-    alignment = result.log.filter(regex=r"^alignment_")  # per batch, per point
-    metrics = {
-        "test_accuracy": accuracy(model, split.test_inputs, split.test_labels),
-        "train_accuracy": accuracy(model, split.train_inputs, split.train_labels),
-        "final_train_loss": float(result.log["loss"].tail(10).mean()),
-        "steps": result.steps,
-        "measured_seconds": result.measured_seconds,
-        "parameters": parameter_count(model.parameters()),
-        "trained_parameters": parameter_count(method.trainable_parameters(model)),
-        **method.summary_fields(),
-    }
-    if not alignment.empty:
-        metrics["final_alignment"] = float(np.nanmean(alignment.dropna().tail(5).to_numpy()))
-    metrics |= {"fingerprint": result.fingerprint, "provenance": dict(identity)}
-    write_json(Path(out_dir) / "metrics.json", metrics)
-    mark_finished(out_dir)
-    return metrics
+        return model, (split.train_inputs, split.train_labels)
+
+    def report(model: torch.nn.Module, method: TrainingMethod, result: TrainingResult) -> dict:
+        alignment = result.log.filter(regex=r"^alignment_")  # per batch, per point
+        metrics = {
+            "test_accuracy": accuracy(model, split.test_inputs, split.test_labels),
+            "train_accuracy": accuracy(model, split.train_inputs, split.train_labels),
+            "final_train_loss": float(result.log["loss"].tail(10).mean()),
+            "steps": result.steps,
+            "measured_seconds": result.measured_seconds,
+            "parameters": parameter_count(model.parameters()),
+            "trained_parameters": parameter_count(method.trainable_parameters(model)),
+            **method.summary_fields(),
+        }
+        if not alignment.empty:
+            metrics["final_alignment"] = float(np.nanmean(alignment.dropna().tail(5).to_numpy()))
+        return metrics
+
+    training = TrainingConfig.from_settings(settings["training"])
+    return TrainingJob(training, build, F.cross_entropy, report)
 
 
 def summarise(
