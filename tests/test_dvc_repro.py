@@ -46,7 +46,7 @@ def dvc_workspace(tiny_project, tmp_path) -> Path:
 
 
 # Stages DVC runs again from scratch: one training run of each study.
-REPRODUCED = ["digits_train-odfa-1", "climate_train-fcnn-odfa-0", "dialogs_train-odfa-0"]
+REPRODUCED = ["digits_train-odfa@1", "climate_train-fcnn-odfa@0", "dialogs_train-odfa@0"]
 PRODUCTS = ("model.pt", "predictions.nc")  # logs hold wall-clock times
 
 
@@ -117,7 +117,7 @@ def test_dvc_exp_run_varies_a_setting_and_exp_show_lists_its_headline_metrics(dv
     # BP*'s learning rate: its one run trains again, then the summary; no other run reads it
     setting = "config/config.yaml:dialogs.bp_star_training.learning_rate=0.001"
     output = run([str(BIN / "dvc"), "exp", "run", "-S", setting, "dialogs_summary"], dvc_workspace)
-    assert "Running stage 'dialogs_train-bp_star-0'" in output
+    assert "Running stage 'dialogs_train-bp_star@0'" in output
     assert "Running stage 'dialogs_summary'" in output
     assert "Running stage 'dialogs_train-odfa" not in output
     assert "Running stage 'digits_train" not in output
@@ -142,7 +142,7 @@ def test_a_killed_dvc_repro_resumes_its_training(dvc_workspace):
     path.write_text(yaml.safe_dump(config))
     run_dir = dvc_workspace / "results" / "digits" / "runs" / "odfa" / "replicate-0"
     stale = set(run_dir.glob("checkpoints-set-aside/*"))
-    command = [str(BIN / "dvc"), "repro", "digits_train-odfa-0"]
+    command = [str(BIN / "dvc"), "repro", "digits_train-odfa@0"]
     process = subprocess.Popen(
         command, cwd=dvc_workspace, env=tools_environment(), start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 from pathlib import Path
 
 import networkx
@@ -14,10 +13,7 @@ import pytest
 import yaml
 from dvc.repo import Repo
 
-from tests.conftest import BIN, copy_of, in_project, tiny_config
-
-JOB = re.compile(r"^(?:local)?rule (\w+):\n((?:    .*\n)*)", re.MULTILINE)
-WILDCARDS = re.compile(r"^    wildcards: (.*)$", re.MULTILINE)
+from tests.conftest import BIN, copy_of, dry_run_jobs, in_project, tiny_config
 
 
 def _run(workspace: Path, *command: str) -> str:
@@ -28,23 +24,18 @@ def _run(workspace: Path, *command: str) -> str:
 
 def snakemake_jobs(workspace: Path) -> set[str]:
     """The jobs a dry run plans, named as their DVC stages (rule-wildcard-values)."""
-    output = _run(workspace, str(BIN / "snakemake"), "all", "--dry-run")
-    jobs = set()
-    for rule, body in JOB.findall(output):
-        wildcards = WILDCARDS.search(body)
-        values = [pair.split("=", 1)[1] for pair in wildcards[1].split(", ")] if wildcards else []
-        jobs.add("-".join([rule, *values]))
-    return jobs - {"all"}
+    return {job.name for job in dry_run_jobs(_run(workspace, str(BIN / "snakemake"), "all", "-n"))}
 
 
 def dvc_jobs(workspace: Path) -> set[str]:
     """The stages `dvc status` reports changed once the `code` stage has written the digests of
     the code, and every stage downstream of them."""
     _run(workspace, str(BIN / "dvc"), "repro", "--quiet", "code")
-    changed = set(json.loads(_run(workspace, str(BIN / "dvc"), "status", "--json")))
+    status = json.loads(_run(workspace, str(BIN / "dvc"), "status", "--json"))
+    changed = {name.replace("@", "-") for name in status}  # a matrix stage is `<name>@<values>`
     with contextlib.chdir(workspace):  # a stage's address is relative to the working directory
         graph = Repo(".").index.graph  # edges run from a stage to what it depends on
-        names = {stage: stage.addressing for stage in graph.nodes}
+        names = {stage: stage.addressing.replace("@", "-") for stage in graph.nodes}
     downstream = {
         names[ancestor]
         for stage, name in names.items()

@@ -3,7 +3,9 @@
 The Snakemake rules are the one definition of the pipeline. Each job becomes a stage running
 the same `odfa` command on the same paths, with the job's inputs as deps, its settings' keys as
 params and its outputs as outs, metrics or plots. Resumable stages (training) also keep
-`checkpoints/` as a persistent output, so a killed `dvc repro` resumes.
+`checkpoints/` as a persistent output, so a killed `dvc repro` resumes. The jobs of a rule that
+differ only in their last wildcards (replicates, variants) are written once, as a DVC `matrix`
+stage over their values: DVC expands it into one stage per job, `<name>@<values>`.
 
 Code is a dep as Snakemake has it, a param: the first stage, `code`, writes the digest of the
 code of every kind of job (`odfa pipeline code`) to CODE_DIGESTS whenever a file of the package
@@ -13,6 +15,8 @@ digest as it was, so nothing downstream reruns.
 
 from __future__ import annotations
 
+import math
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
@@ -35,8 +39,9 @@ FILES_OF_VARIABLES = {
 }
 HEADER = (
     "# Generated from the Snakemake workflow by `odfa pipeline dvc` (`make dvc.yaml`): do not\n"
-    "# edit. Each stage is one job of `snakemake all` on config/config.yaml: the same command,\n"
-    "# inputs, settings and outputs, and the digest of its code (written by the `code` stage).\n"
+    "# edit. Each stage is one job of `snakemake all` on config/config.yaml (a matrix stage, one\n"
+    "# per value: `dvc repro digits_train-odfa@0`): the same command, inputs, settings and\n"
+    "# outputs, and the digest of its code (written by the `code` stage).\n"
     "# DVC reads config/config.yaml; vary it with\n"
     "# `dvc exp run -S 'config/config.yaml:<key>=<value>'`.\n"
 )
@@ -147,9 +152,74 @@ def _stage(job: Any) -> dict[str, Any]:
     return entry
 
 
+def _templated(value: Any, wildcards: dict[str, str], varying: tuple[str, ...]) -> Any:
+    """`value` (a stage's entry) with each whole-token occurrence of a `varying` wildcard's value
+    replaced by DVC's `${item.<wildcard>}`."""
+    if isinstance(value, dict):
+        return {
+            _templated(key, wildcards, varying): _templated(item, wildcards, varying)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_templated(item, wildcards, varying) for item in value]
+    if isinstance(value, str):
+        for name in varying:
+            token = re.compile(rf"(?<![\w.]){re.escape(wildcards[name])}(?![\w.])")
+            value = token.sub(f"${{item.{name}}}", value)
+    return value
+
+
+def _filled(value: Any, wildcards: dict[str, str]) -> Any:
+    """A templated entry with `${item.<wildcard>}` filled in, as DVC fills it."""
+    if isinstance(value, dict):
+        return {_filled(key, wildcards): _filled(item, wildcards) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_filled(item, wildcards) for item in value]
+    if isinstance(value, str):
+        for name, filled in wildcards.items():
+            value = value.replace(f"${{item.{name}}}", filled)
+    return value
+
+
+def _matrix_stages(rule: str, jobs: list[tuple[dict[str, str], dict[str, Any]]]) -> dict:
+    """The jobs of one rule as DVC matrix stages: jobs that differ only in the values of their
+    last wildcards (a replicate, a variant) share one templated stage over the product of
+    those values, named `<rule>-<other values>` (DVC calls each `<name>@<values>`). A stage
+    is kept only where filling its template in gives every job's entry back."""
+    names = list(jobs[0][0])
+    for fixed in range(len(names) + 1):
+        varying = tuple(names[fixed:])
+        groups: dict[tuple[str, ...], list] = {}
+        for wildcards, entry in jobs:
+            groups.setdefault(tuple(wildcards[name] for name in names[:fixed]), []).append(
+                (wildcards, entry)
+            )
+        stages = {}
+        for key, members in groups.items():
+            template = _templated(members[0][1], members[0][0], varying)
+            values = {
+                name: list(dict.fromkeys(wildcards[name] for wildcards, _ in members))
+                for name in varying
+            }
+            if len(members) != math.prod(map(len, values.values())) or not all(
+                _filled(template, {name: wildcards[name] for name in varying}) == entry
+                for wildcards, entry in members
+            ):
+                break
+            name = "-".join([rule, *key])
+            stages[name] = {"matrix": values, **template} if varying else template
+        else:
+            return stages
+    raise AssertionError(f"no job of rule {rule} is its own stage")  # fixed == all: never
+
+
 def generate_dvc_yaml(snakefile: Path = SNAKEFILE) -> str:
     """The text of dvc.yaml for the workflow of `snakefile` on its default config."""
     with tempfile.TemporaryDirectory() as workdir:
-        jobs = _snakemake_jobs(snakefile, Path(workdir))
-        stages = {"code": CODE_STAGE} | {_stage_name(job): _stage(job) for job in jobs}
+        by_rule: dict[str, list] = {}
+        for job in _snakemake_jobs(snakefile, Path(workdir)):
+            by_rule.setdefault(job.rule.name, []).append((dict(job.wildcards_dict), _stage(job)))
+    stages = {"code": CODE_STAGE}
+    for rule, jobs in by_rule.items():
+        stages |= _matrix_stages(rule, jobs)
     return HEADER + yaml.safe_dump({"stages": stages}, sort_keys=False, width=100)

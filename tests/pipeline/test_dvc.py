@@ -4,62 +4,80 @@ and outputs, and the committed file is what the generator writes."""
 from __future__ import annotations
 
 import collections
+import re
 from pathlib import PurePosixPath
 
 import pytest
 from dvc.repo import Repo
 
-from odfa.pipeline.dvc import CODE_STAGE, code_digest_file, generate_dvc_yaml, write_code_digests
+from odfa.pipeline.dvc import (
+    CODE_STAGE,
+    FILES_OF_VARIABLES,
+    code_digest_file,
+    generate_dvc_yaml,
+    write_code_digests,
+)
 from odfa.pipeline.stages import STAGES, code_key, setting_keys
-from tests.conftest import DEFAULT_CONFIG, REPO, planned_jobs
+from tests.conftest import DEFAULT_CONFIG, REPO, dry_run_jobs, snakemake
+
+REPLICATES = DEFAULT_CONFIG["climate"]["replicates"]
 
 
 @pytest.fixture(scope="module")
 def dvc_stages():
-    return {stage.addressing: stage for stage in Repo(str(REPO)).index.stages}
+    """DVC's stages of the committed dvc.yaml, named as Snakemake's jobs: a matrix stage's
+    `<name>@<values>` read as `<name>-<values>`."""
+    stages = Repo(str(REPO)).index.stages
+    return {stage.addressing.replace("@", "-"): stage for stage in stages}
+
+
+@pytest.fixture(scope="module")
+def snakemake_jobs(tmp_path_factory):
+    """Every job of a dry run of `all` on the default config, with its shell command."""
+    root = tmp_path_factory.mktemp("plan")
+    result = snakemake("all", "-n", "--forceall", "-d", str(root))
+    assert result.returncode == 0, result.stderr[-2000:]
+    return {job.name: job for job in dry_run_jobs(result.stdout)}
 
 
 def test_the_committed_dvc_yaml_is_what_the_generator_writes():
     assert (REPO / "dvc.yaml").read_text() == generate_dvc_yaml(), "run `make dvc.yaml`"
 
 
-def test_one_stage_per_snakemake_job(dvc_stages, tmp_path):
-    jobs = planned_jobs(tmp_path, DEFAULT_CONFIG)
-    del jobs["all"], jobs["total"]
-    jobs["code"] = 1  # DVC's own: the digests of the code
-    assert collections.Counter(name.split("-")[0] for name in dvc_stages) == jobs
-    assert jobs["climate_train"] == 6 * DEFAULT_CONFIG["climate"]["replicates"]
+def test_the_dvc_yaml_is_templated_by_dvc_a_stage_per_rule_and_method():
+    text = (REPO / "dvc.yaml").read_text()
+    assert "matrix:" in text and "${item.replicate}" in text
+    assert len(text.splitlines()) < 1008  # a fifth of the 5,040 lines of one stage per job
 
 
-@pytest.mark.parametrize(
-    ("name", "stage", "wildcards"),
-    [
-        ("digits_train-odfa-1", "digits_train", {"method": "odfa", "replicate": "1"}),
-        ("dialogs_train-bp_star-0", "dialogs_train", {"run": "bp_star", "replicate": "0"}),
-        ("dialogs_evaluate-dfa", "dialogs_evaluate", {"run": "dfa"}),
-        (
-            "climate_train-vit-bp-2",
-            "climate_train",
-            {"model": "vit", "method": "bp", "replicate": "2"},
-        ),
-        (
-            "climate_score-fcnn-odfa-0",
-            "climate_score",
-            {"model": "fcnn", "method": "odfa", "replicate": "0"},
-        ),
-        ("scaling_sweep", "scaling_sweep", {}),
-    ],
-)
-def test_a_stage_has_the_settings_and_code_of_its_snakemake_job(dvc_stages, name, stage, wildcards):
-    dvc_stage = dvc_stages[name]
-    params = [key for dep in dvc_stage.deps for key in getattr(dep, "params", None) or []]
-    assert sorted(params) == sorted(setting_keys(stage, wildcards))
-    deps = {str(dep) for dep in dvc_stage.deps if not getattr(dep, "params", None)}
-    code = {str(path) for path in deps if path.startswith(".odfa/")}
-    assert code == {str(code_digest_file(code_key(stage, wildcards)))}
-    assert all(dep.startswith((".odfa/code/", "data/", "results/")) for dep in deps)
-    program, *_ = dvc_stage.cmd.split()
-    assert program == "odfa" and "$ODFA_CONFIG" not in dvc_stage.cmd and ">" not in dvc_stage.cmd
+def test_one_stage_per_snakemake_job(dvc_stages, snakemake_jobs):
+    assert set(dvc_stages) - {"code"} == set(snakemake_jobs)
+    rules = collections.Counter(job.rule for job in snakemake_jobs.values())
+    assert len(rules) == len(STAGES) and rules["climate_train"] == 6 * REPLICATES
+
+
+def _command(shell: str) -> str:
+    """A Snakemake job's shell command as DVC runs it: the files the workflow passes in
+    environment variables named, the log redirect left out (DVC shows the output)."""
+    for variable, path in FILES_OF_VARIABLES.items():
+        shell = shell.replace(f'"${variable}"', path)
+    return re.sub(r" > \S+ 2>&1$", "", shell)
+
+
+def test_every_stage_runs_the_command_of_its_job_on_its_files(dvc_stages, snakemake_jobs):
+    """Every job of every rule: the same command, its inputs and the digest of its code as
+    deps (and the files the workflow passes it), its settings as params, its outputs."""
+    for name, job in snakemake_jobs.items():
+        stage = dvc_stages[name]
+        assert stage.cmd == _command(job.shell), name
+        params = [key for dep in stage.deps for key in getattr(dep, "params", None) or []]
+        assert sorted(params) == sorted(setting_keys(job.rule, job.wildcards)), name
+        deps = {str(dep) for dep in stage.deps if not getattr(dep, "params", None)}
+        code = str(code_digest_file(code_key(job.rule, job.wildcards)))
+        passed = {path for variable, path in FILES_OF_VARIABLES.items() if variable in job.shell}
+        assert deps == set(job.inputs) | {code} | passed - {"config/config.yaml"}, name
+        outs = {str(out) for out in stage.outs if not out.persist}
+        assert outs == set(job.outputs), name
 
 
 def test_the_code_stage_writes_every_digest_the_stages_read(dvc_stages, tmp_path):
@@ -80,7 +98,7 @@ def test_training_stages_keep_their_checkpoints_across_reruns(dvc_stages):
         if name == "code":
             continue
         persistent = [str(out) for out in stage.outs if out.persist]
-        if STAGES[name.split("-")[0]].resumable:  # the training stages, ablation runs included
+        if STAGES[re.split("[-@]", name)[0]].resumable:  # training stages, ablation runs too
             assert persistent == [f"{PurePosixPath(str(stage.outs[0])).parent}/checkpoints"], name
         else:
             assert persistent == [], name
