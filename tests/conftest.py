@@ -5,12 +5,10 @@ from __future__ import annotations
 import copy
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -216,43 +214,6 @@ def in_project(project: Path, *command: str) -> subprocess.CompletedProcess[str]
         text=True,
         timeout=1800,
     )
-
-
-@dataclass(frozen=True)
-class PlannedJob:
-    """One job of a Snakemake dry run, as it prints it."""
-
-    rule: str
-    wildcards: dict[str, str]
-    inputs: tuple[str, ...]
-    outputs: tuple[str, ...]
-    shell: str
-
-    @property
-    def name(self) -> str:
-        """The job's name: its rule and wildcard values, as DVC's stage with "@" read as "-"."""
-        return "-".join([self.rule, *self.wildcards.values()])
-
-
-JOB = re.compile(r"^(?:local)?rule (\w+):\n((?:    .*\n)*)(?:Shell command: (.*)\n)?", re.MULTILINE)
-
-
-def dry_run_jobs(output: str) -> list[PlannedJob]:
-    """The jobs a dry run printed (`snakemake -n`; its shell commands where it printed them)."""
-    jobs = []
-    for rule, body, shell in JOB.findall(output):
-        fields = dict(line.strip().split(": ", 1) for line in body.splitlines() if ": " in line)
-        wildcards = fields.get("wildcards", "")
-        jobs.append(
-            PlannedJob(
-                rule,
-                dict(pair.split("=", 1) for pair in wildcards.split(", ") if pair),
-                tuple(fields.get("input", "").split(", ")) if "input" in fields else (),
-                tuple(fields.get("output", "").split(", ")) if "output" in fields else (),
-                shell,
-            )
-        )
-    return [job for job in jobs if job.rule != "all"]
 
 
 def planned_jobs(root: Path, config: dict[str, Any], *arguments: str) -> dict[str, int]:

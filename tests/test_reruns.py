@@ -13,7 +13,8 @@ import pytest
 import yaml
 from dvc.repo import Repo
 
-from tests.conftest import BIN, copy_of, dry_run_jobs, in_project, tiny_config
+from odfa.pipeline.plan import dry_run_jobs
+from tests.conftest import BIN, copy_of, in_project, tiny_config
 
 
 def _run(workspace: Path, *command: str) -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 import re
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -26,7 +25,8 @@ import yaml
 
 from odfa.io import write_text
 from odfa.pipeline.code import PACKAGE, PACKAGE_DIR
-from odfa.pipeline.stages import code_key, code_keys, key_code_digest, stage
+from odfa.pipeline.plan import PlannedJob, planned_jobs
+from odfa.pipeline.stages import STAGES, code_key, code_keys, key_code_digest, setting_keys, stage
 
 REPOSITORY = PACKAGE_DIR.parent
 SNAKEFILE = REPOSITORY / "Snakefile"
@@ -77,33 +77,6 @@ def record_snakemake_run(repository: str | Path = ".") -> None:
         repo.commit(force=True)
 
 
-def _snakemake_jobs(snakefile: Path, workdir: Path) -> Iterator[Any]:
-    """The jobs of `snakemake all` on the default config, as if nothing had run yet."""
-    from snakemake.api import SnakemakeApi
-    from snakemake.settings.types import (
-        DAGSettings,
-        OutputSettings,
-        Quietness,
-        ResourceSettings,
-    )
-
-    with SnakemakeApi(OutputSettings(quiet={Quietness.ALL})) as api:
-        workflow_api = api.workflow(
-            resource_settings=ResourceSettings(cores=1), snakefile=snakefile, workdir=workdir
-        )
-        workflow_api.dag(DAGSettings(targets={"all"}, forceall=True))
-        workflow = workflow_api._workflow
-        workflow._prepare_dag(forceall=True, ignore_incomplete=True, lock_warn_only=True)
-        workflow._build_dag()
-        order = {rule.name: index for index, rule in enumerate(workflow.rules)}
-        jobs = [job for job in workflow.dag.jobs if job.rule.name != "all"]
-        yield from sorted(jobs, key=lambda job: (order[job.rule.name], _stage_name(job)))
-
-
-def _stage_name(job: Any) -> str:
-    return "-".join([job.rule.name, *job.wildcards_dict.values()])
-
-
 def _relative(path: str) -> str:
     """A path as DVC reads it: relative to the repository root."""
     path = Path(path)
@@ -125,28 +98,26 @@ def _output_entry(path: str) -> tuple[str, Any]:
     return "outs", path
 
 
-def _stage(job: Any) -> dict[str, Any]:
+def _stage(job: PlannedJob) -> dict[str, Any]:
     """The DVC stage of one Snakemake job."""
-    command = job.shellcmd
+    command = job.shell
     for variable, path in FILES_OF_VARIABLES.items():
         command = command.replace(f'"${variable}"', path)
     for log in job.log:
         command = command.replace(f" > {log} 2>&1", "")
     entry: dict[str, Any] = {"cmd": command}
-    code = str(code_digest_file(code_key(job.rule.name, job.wildcards_dict)))
-    read = {path for variable, path in FILES_OF_VARIABLES.items() if f"${variable}" in job.shellcmd}
-    entry["deps"] = sorted(
-        {_relative(str(path)) for path in job.input} | {code} | read - {CONFIG_FILE}
-    )
-    settings = job.params.get("settings") or {}
+    code = str(code_digest_file(code_key(job.rule, job.wildcards)))
+    read = {path for variable, path in FILES_OF_VARIABLES.items() if f"${variable}" in job.shell}
+    entry["deps"] = sorted({_relative(path) for path in job.inputs} | {code} | read - {CONFIG_FILE})
+    settings = setting_keys(job.rule, job.wildcards)
     if settings:
         entry["params"] = [{CONFIG_FILE: sorted(settings)}]
     sections: dict[str, list[Any]] = {"outs": [], "metrics": [], "plots": []}
-    for path in job.output:
-        section, item = _output_entry(str(path))
+    for path in job.outputs:
+        section, item = _output_entry(path)
         sections[section].append(item)
-    if stage(job.rule.name).resumable:
-        run_dir = PurePosixPath(str(job.output[0])).parent
+    if stage(job.rule).resumable:
+        run_dir = PurePosixPath(job.outputs[0]).parent
         sections["outs"].append({str(run_dir / "checkpoints"): {"persist": True}})
     entry |= {section: items for section, items in sections.items() if items}
     return entry
@@ -214,12 +185,15 @@ def _matrix_stages(rule: str, jobs: list[tuple[dict[str, str], dict[str, Any]]])
 
 
 def generate_dvc_yaml(snakefile: Path = SNAKEFILE) -> str:
-    """The text of dvc.yaml for the workflow of `snakefile` on its default config."""
+    """The text of dvc.yaml for the workflow of `snakefile` on its default config: its jobs read
+    from Snakemake's dry run, in the order of the stage table, a rule's by name."""
     with tempfile.TemporaryDirectory() as workdir:
-        by_rule: dict[str, list] = {}
-        for job in _snakemake_jobs(snakefile, Path(workdir)):
-            by_rule.setdefault(job.rule.name, []).append((dict(job.wildcards_dict), _stage(job)))
+        jobs = planned_jobs(snakefile, Path(workdir))
+    order = {name: index for index, name in enumerate(STAGES)}
+    by_rule: dict[str, list] = {}
+    for job in sorted(jobs, key=lambda job: (order[job.rule], job.name)):
+        by_rule.setdefault(job.rule, []).append((job.wildcards, _stage(job)))
     stages = {"code": CODE_STAGE}
-    for rule, jobs in by_rule.items():
-        stages |= _matrix_stages(rule, jobs)
+    for rule, rule_jobs in by_rule.items():
+        stages |= _matrix_stages(rule, rule_jobs)
     return HEADER + yaml.safe_dump({"stages": stages}, sort_keys=False, width=100)

@@ -58,7 +58,11 @@ PROJECTION_SETTINGS = ("projection_sizes", "batch", "warmup", "repeats")
 SCALING_SHARED = ("memory_limit_bytes",)
 # What a training run of each study reads (an ablation run of the study reads the same).
 DIGITS_TRAINING = (
-    *COMPUTE, "digits.test_fraction", "digits.split_seed", "digits.model", "digits.training"
+    *COMPUTE,
+    "digits.test_fraction",
+    "digits.split_seed",
+    "digits.model",
+    "digits.training",
 )
 DIALOGS_TRAINING = (
     *COMPUTE,

@@ -17,8 +17,9 @@ from odfa.pipeline.dvc import (
     generate_dvc_yaml,
     write_code_digests,
 )
+from odfa.pipeline.plan import dry_run_jobs
 from odfa.pipeline.stages import STAGES, code_key, setting_keys
-from tests.conftest import DEFAULT_CONFIG, REPO, dry_run_jobs, snakemake
+from tests.conftest import DEFAULT_CONFIG, REPO, snakemake
 
 REPLICATES = DEFAULT_CONFIG["climate"]["replicates"]
 
