@@ -34,9 +34,10 @@ test: venv
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2
 
-# The unit tests only (no workflow runs): for iterating on the code.
+# The unit tests only (no workflow runs, no study trained end to end): for iterating on the code;
+# two workers sharing them test by test (every test is independent of the others' order).
 test-fast: venv
-	$(BIN)/pytest -m "not slow and not cluster"
+	$(BIN)/pytest -n 2 --dist load -m "not slow and not cluster"
 
 # A real single-node SLURM (installed with apt when missing; needs root): the tiny workflow
 # through the slurm profile and `dvc repro` in one allocation, against a local run.

@@ -47,6 +47,7 @@ def _train(method, model, inputs, targets, loss, steps: int, batch: int, lr: flo
     return losses
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::UserWarning")
 def test_a_hugging_face_gpt2_learns_with_bp_dfa_and_odfa(config):
     config = _with_feedback(config, error_at="tail_input")
@@ -139,6 +140,7 @@ class ResNet(nn.Module):
 RESNET_POINTS = ["layer1.0", "layer1.1", "layer2.0"]  # the last block and the head are the tail
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("feature_maps", ["per_position", "pooled"])
 def test_a_resnet_learns_digits_with_dfa_and_odfa(config, feature_maps):
     split = load_digits_split(0.2, 0)

@@ -76,6 +76,7 @@ def test_a_dry_run_notice_needs_the_corpus_size(config):
     assert notice.startswith("odfa: ESTIMATED GPU-hours") and "dialogs" in notice
 
 
+@pytest.mark.slow
 def test_the_paper_ablation_costs_at_most_a_tenth_of_the_studies_it_accompanies():
     paper = load_config(REPO / "config" / "config.yaml", REPO / "config" / "paper.yaml")
     totals = study_totals(estimate_cost(paper))

@@ -41,6 +41,7 @@ def snakemake_jobs(tmp_path_factory):
     return {job.name: job for job in dry_run_jobs(result.stdout)}
 
 
+@pytest.mark.slow
 def test_the_committed_dvc_yaml_is_what_the_generator_writes():
     assert (REPO / "dvc.yaml").read_text() == generate_dvc_yaml(), "run `make dvc.yaml`"
 
@@ -51,6 +52,7 @@ def test_the_dvc_yaml_is_templated_by_dvc_a_stage_per_rule_and_method():
     assert len(text.splitlines()) < 1008  # a fifth of the 5,040 lines of one stage per job
 
 
+@pytest.mark.slow
 def test_one_stage_per_snakemake_job(dvc_stages, snakemake_jobs):
     assert set(dvc_stages) - {"code"} == set(snakemake_jobs)
     rules = collections.Counter(job.rule for job in snakemake_jobs.values())
@@ -65,6 +67,7 @@ def _command(shell: str) -> str:
     return re.sub(r" > \S+ 2>&1$", "", shell)
 
 
+@pytest.mark.slow
 def test_every_stage_runs_the_command_of_its_job_on_its_files(dvc_stages, snakemake_jobs):
     """Every job of every rule: the same command, its inputs and the digest of its code as
     deps (and the files the workflow passes it), its settings as params, its outputs."""

@@ -6,6 +6,8 @@ import contextlib
 import io
 from pathlib import Path
 
+import pytest
+
 from odfa.data.digits import DIGITS_FILE
 from odfa.pipeline.identity import run_identity
 from odfa.pipeline.stages import restricted_config
@@ -74,6 +76,7 @@ CHANGES = {
 }
 
 
+@pytest.mark.slow
 def test_a_changed_setting_trains_afresh_and_the_setting_changed_back_finds_its_run(tmp_path):
     run_dir = tmp_path / "run"
     reference, _ = _train(_changed("digits.training.epochs", 1), run_dir)

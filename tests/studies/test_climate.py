@@ -34,17 +34,26 @@ def test_preparation_makes_train_and_test_sets(prepared):
     ]  # the extracted archives were temporary
 
 
-@pytest.mark.parametrize("model", ["vit", "fcnn"])
-def test_a_run_predicts_ssp245_and_scores_it(prepared, model):
+@pytest.fixture(scope="module")
+def odfa_runs(prepared):
+    """Each model trained with ODFA and scored: model -> (training summary, metrics, folder)."""
     config, root, _ = prepared
-    run_dir = root / "runs" / climate_run_name(model, "odfa") / "replicate-0"
-    wildcards = {"model": model, "method": "odfa", "replicate": "0"}
-    inputs = [root / "data" / name for name in climate.DATA_FILES]
-    identity = run_identity(config, "climate_train", wildcards, inputs).as_dict()
-    training = climate.train_climate(config, model, "odfa", 0, root / "data", run_dir, identity)
+    runs = {}
+    for model in ("vit", "fcnn"):
+        run_dir = root / "runs" / climate_run_name(model, "odfa") / "replicate-0"
+        wildcards = {"model": model, "method": "odfa", "replicate": "0"}
+        inputs = [root / "data" / name for name in climate.DATA_FILES]
+        identity = run_identity(config, "climate_train", wildcards, inputs).as_dict()
+        training = climate.train_climate(config, model, "odfa", 0, root / "data", run_dir, identity)
+        runs[model] = training, climate_scores.score_run(run_dir, root / "data"), run_dir
+    return runs
+
+
+@pytest.mark.parametrize("model", ["vit", "fcnn"])
+def test_a_run_predicts_ssp245_and_scores_it(odfa_runs, model):
+    training, metrics, run_dir = odfa_runs[model]
     assert training["optical_frames"] > 0 and training["model"] == model
     assert training["provenance"]["inputs"].keys() == {"train.nc", "test.nc"}
-    metrics = climate_scores.score_run(run_dir, root / "data")
     scores = metrics["scores"]
     assert list(scores) == ["tas"]
     assert all(scores["tas"][score] > 0 for score in ("nrmse_spatial", "nrmse_global", "rmse"))
@@ -59,7 +68,7 @@ def test_a_run_predicts_ssp245_and_scores_it(prepared, model):
     assert json.loads((run_dir / "metrics.json").read_text()) == metrics
 
 
-def test_the_summary_leads_with_the_scores(prepared):
+def test_the_summary_leads_with_the_scores(prepared, odfa_runs):
     _, root, _ = prepared
     summary = climate_scores.summarise_climate(["odfa"], 1, root / "runs", root)
     replicates = pd.read_csv(root / "replicates.csv")

@@ -40,6 +40,7 @@ def digits_runs(tmp_path_factory):
     return root, replicates
 
 
+@pytest.mark.slow
 def test_accuracy_of_each_method(digits_runs):
     _, replicates = digits_runs
     metrics = {method: runs[0] for method, runs in replicates.items()}
@@ -52,6 +53,7 @@ def test_accuracy_of_each_method(digits_runs):
     assert metrics["odfa"]["final_alignment"] > 0.2
 
 
+@pytest.mark.slow
 def test_replicates_differ_by_their_seeds(digits_runs):
     _, replicates = digits_runs
     for method, (first, second) in replicates.items():
@@ -59,6 +61,7 @@ def test_replicates_differ_by_their_seeds(digits_runs):
         assert first["final_train_loss"] != second["final_train_loss"], method
 
 
+@pytest.mark.slow
 def test_summary_and_figure(digits_runs, tmp_path):
     root, replicates = digits_runs
     summary_path = tmp_path / "metrics.json"

@@ -29,6 +29,7 @@ def test_the_benchmark_relates_measured_time_to_flops(config, model):
     assert result["odfa_modelled_optical_s_per_sample"] > 0  # modelled, in its own field
 
 
+@pytest.mark.slow
 def test_the_command_prints_one_json_line(tmp_path):
     command = [str(BIN / "odfa"), "bench", "step", "--model", "vit", "--width", "16"]
     command += ["--depth", "2", "--batch", "2", "--warmup", "0", "--repeats", "1"]

@@ -7,6 +7,7 @@ import json
 import math
 import subprocess
 
+import pytest
 import torch
 
 from odfa.config import load_config
@@ -50,6 +51,7 @@ def test_a_measurement_gives_parameters_and_the_median_step(config):
     assert measured["peak_memory_bytes"] > 0  # the process's peak RSS on the CPU
 
 
+@pytest.mark.slow
 def test_without_a_gpu_the_check_says_so_and_succeeds():
     config = {**PAPER, "device": "cpu"}
     assert benchmark_paper(config) == [
