@@ -13,6 +13,7 @@ import jsonschema
 import yaml
 
 from odfa.errors import ConfigError
+from odfa.registry import DIALOGS_RUNS, METHODS
 
 SCHEMA_PATH = Path(str(files("odfa") / "schemas" / "config.schema.yaml"))
 LAYERING_HINT = (
@@ -32,7 +33,11 @@ def load_yaml(text: str) -> Any:
 
 
 def load_schema() -> dict[str, Any]:
-    return load_yaml(SCHEMA_PATH.read_text())
+    """The config schema, its method names those of the registry."""
+    schema = load_yaml(SCHEMA_PATH.read_text())
+    schema["$defs"]["method"]["enum"] = list(METHODS)
+    schema["$defs"]["dialogs_run"]["enum"] = list(DIALOGS_RUNS)
+    return schema
 
 
 def _with_defaults(validator_class: type[jsonschema.protocols.Validator]) -> type:

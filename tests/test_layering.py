@@ -13,8 +13,8 @@ from odfa.pipeline.code import PACKAGE_DIR
 # numbers.
 FLOORS = {
     "errors": 0,
-    **dict.fromkeys(("io", "config", "registry"), 1),
-    **dict.fromkeys(("replicates", "published"), 2),
+    **dict.fromkeys(("io", "registry"), 1),
+    **dict.fromkeys(("config", "replicates", "published"), 2),
     **dict.fromkeys(("distributed", "data", "models", "optics", "metrics"), 3),
     "feedback": 4,
     "train": 5,

@@ -20,10 +20,15 @@ from odfa.registry import (
 
 
 def _enum(*path: str) -> list[str]:
-    node = load_schema()
+    schema = node = load_schema()
     for part in path:
         node = node["properties"][part]
-    return node["items"]["enum"]
+    items = node["items"]
+    return (
+        schema["$defs"][items["$ref"].rsplit("/", 1)[1]]["enum"]
+        if "$ref" in items
+        else items["enum"]
+    )
 
 
 def test_the_schema_allows_exactly_the_registered_methods_and_runs():

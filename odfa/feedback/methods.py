@@ -231,6 +231,11 @@ class DirectFeedbackAlignment(PointMethod):
         its graph holds)."""
         return self.resolve(model).parts
 
+    def projected_signal(self, error: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """What the feedback matrix projects: DFA's is the error itself."""
+        del targets
+        return error
+
     def compute_gradients(
         self,
         model: nn.Module,
@@ -247,7 +252,7 @@ class DirectFeedbackAlignment(PointMethod):
         (error,) = torch.autograd.grad(
             loss, output if at_output else cut.tail_input, retain_graph=not at_output
         )
-        projection = self.projector(error_rows(error, self.rows))
+        projection = self.projector(error_rows(self.projected_signal(error, targets), self.rows))
         widths = self.layout.widths
         if self.shared:
             signals = [projection[:, :width] for width in widths]

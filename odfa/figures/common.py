@@ -12,16 +12,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from odfa.io import atomic_output
-from odfa.registry import RUN_LABELS
+from odfa.registry import RUN_COLOURS, RUN_LABELS
 from odfa.replicates import replicate_dirs
-
-METHOD_COLOURS = {
-    "bp": "tab:blue",
-    "bp_star": "tab:cyan",
-    "dfa": "tab:orange",
-    "odfa": "tab:red",
-    "shallow": "tab:gray",
-}
 
 
 def method_label(method: str) -> str:
@@ -29,7 +21,7 @@ def method_label(method: str) -> str:
 
 
 def method_colour(method: str) -> str | None:
-    return METHOD_COLOURS.get(method)
+    return RUN_COLOURS.get(method)
 
 
 def save_figure(figure: plt.Figure, path: str | Path) -> None:

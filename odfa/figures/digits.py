@@ -76,9 +76,10 @@ def plot_digits(runs_dir: str | Path, summary_path: str | Path, out_path: str | 
     for axis in (alignment_axis, growth_axis):
         if axis.lines[1:]:
             axis.legend(fontsize="small")
+    shown = ", ".join(method_label(method) for method in summary)
     figure.suptitle(
-        "MLP on scikit-learn digits: BP, DFA, ODFA (simulated OPU, 8-bit camera), SHLW; "
-        f"mean ± std over {replicates} replicates"
+        f"MLP on scikit-learn digits: {shown}; mean ± std over {replicates} "
+        + ("replicate" if replicates == 1 else "replicates")
     )
     save_figure(figure, out_path)
     return figure

@@ -56,4 +56,5 @@ def test_the_digits_figure_shows_losses_accuracy_bars_and_per_point_curves(tmp_p
     assert curves == ["BP, hidden.0", "DFA, hidden.0"]
     assert np.allclose(growth.lines[0].get_ydata(), [1.0, 1.1, 1.2, 1.3])
     assert "mean ± std over 2 replicates" in figure._suptitle.get_text()
+    assert figure._suptitle.get_text().startswith("MLP on scikit-learn digits: BP, DFA;")
     plt.close(figure)
