@@ -16,11 +16,9 @@ import torch.nn.functional as F
 from odfa.feedback.methods import (
     DirectFeedbackAlignment,
     FeedbackSettings,
-    method_options,
-    projection_shape,
+    digital_feedback_alignment,
 )
 from odfa.feedback.points import OutputSelector, PointLayout
-from odfa.feedback.projectors import GaussianProjector
 
 
 class DirectRandomTargetProjection(DirectFeedbackAlignment):
@@ -52,7 +50,6 @@ def build(
 ) -> DirectRandomTargetProjection:
     """DRTP with the digital projector of the `feedback` settings (`sections` are not read)."""
     del name, sections
-    projector = GaussianProjector(*projection_shape(layout, feedback), feedback.seed, device)
-    return DirectRandomTargetProjection(
-        projector, **method_options(layout, feedback, select_output)
+    return digital_feedback_alignment(
+        DirectRandomTargetProjection, layout, feedback, device, select_output
     )

@@ -311,6 +311,19 @@ def method_options(
     }
 
 
+def digital_feedback_alignment(
+    method_class: type[DirectFeedbackAlignment],
+    layout: PointLayout,
+    feedback: FeedbackSettings,
+    device: torch.device,
+    select_output: OutputSelector,
+) -> DirectFeedbackAlignment:
+    """`method_class` (DFA or a variant) with the seeded Gaussian projector of the `feedback`
+    settings."""
+    projector = GaussianProjector(*projection_shape(layout, feedback), feedback.seed, device)
+    return method_class(projector, **method_options(layout, feedback, select_output))
+
+
 def build(
     name: str,
     layout: PointLayout | None,
@@ -325,5 +338,6 @@ def build(
         return Backprop(select_output)
     if name == "shallow":
         return Shallow(layout, select_output)
-    projector = GaussianProjector(*projection_shape(layout, feedback), feedback.seed, device)
-    return DirectFeedbackAlignment(projector, **method_options(layout, feedback, select_output))
+    return digital_feedback_alignment(
+        DirectFeedbackAlignment, layout, feedback, device, select_output
+    )

@@ -158,30 +158,39 @@ def _matrix_stages(rule: str, jobs: list[tuple[dict[str, str], dict[str, Any]]])
     those values, named `<rule>-<other values>` (DVC calls each `<name>@<values>`). A stage
     is kept only where filling its template in gives every job's entry back."""
     names = list(jobs[0][0])
-    for fixed in range(len(names) + 1):
-        varying = tuple(names[fixed:])
-        groups: dict[tuple[str, ...], list] = {}
-        for wildcards, entry in jobs:
-            groups.setdefault(tuple(wildcards[name] for name in names[:fixed]), []).append(
-                (wildcards, entry)
-            )
-        stages = {}
-        for key, members in groups.items():
-            template = _templated(members[0][1], members[0][0], varying)
-            values = {
-                name: list(dict.fromkeys(wildcards[name] for wildcards, _ in members))
-                for name in varying
-            }
-            if len(members) != math.prod(map(len, values.values())) or not all(
-                _filled(template, {name: wildcards[name] for name in varying}) == entry
-                for wildcards, entry in members
-            ):
-                break
-            name = "-".join([rule, *key])
-            stages[name] = {"matrix": values, **template} if varying else template
-        else:
+    for fixed in range(len(names)):
+        stages = _templated_stages(rule, jobs, names[:fixed], tuple(names[fixed:]))
+        if stages is not None:
             return stages
-    raise AssertionError(f"no job of rule {rule} is its own stage")  # fixed == all: never
+    return {"-".join([rule, *wildcards.values()]): entry for wildcards, entry in jobs}
+
+
+def _templated_stages(
+    rule: str,
+    jobs: list[tuple[dict[str, str], dict[str, Any]]],
+    fixed: list[str],
+    varying: tuple[str, ...],
+) -> dict | None:
+    """One matrix stage per value of the `fixed` wildcards over the `varying` ones, or None
+    where a group's jobs are not the product of their values or its template does not give
+    every job back."""
+    groups: dict[tuple[str, ...], list] = {}
+    for wildcards, entry in jobs:
+        groups.setdefault(tuple(wildcards[name] for name in fixed), []).append((wildcards, entry))
+    stages = {}
+    for key, members in groups.items():
+        template = _templated(members[0][1], members[0][0], varying)
+        values = {
+            name: list(dict.fromkeys(wildcards[name] for wildcards, _ in members))
+            for name in varying
+        }
+        if len(members) != math.prod(map(len, values.values())) or not all(
+            _filled(template, {name: wildcards[name] for name in varying}) == entry
+            for wildcards, entry in members
+        ):
+            return None
+        stages["-".join([rule, *key])] = {"matrix": values, **template}
+    return stages
 
 
 def generate_dvc_yaml(snakefile: Path = SNAKEFILE) -> str:

@@ -3,7 +3,6 @@ interface): rule, wildcards, inputs, outputs, log and shell command of each."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -53,9 +52,7 @@ def planned_jobs(snakefile: Path, workdir: Path, *arguments: str) -> list[Planne
     from the dry run of the `snakemake` command beside this Python."""
     command = [str(Path(sys.executable).parent / "snakemake"), "--snakefile", str(snakefile)]
     command += ["-d", str(workdir), "all", "-n", "--forceall", "-p", "--quiet", "reason"]
-    result = subprocess.run(
-        [*command, *arguments], capture_output=True, text=True, env=os.environ.copy()
-    )
+    result = subprocess.run([*command, *arguments], capture_output=True, text=True)
     if result.returncode != 0:
         raise UserError(f"snakemake's dry run failed:\n{result.stderr[-2000:]}")
     return dry_run_jobs(result.stdout)

@@ -26,7 +26,7 @@ from odfa.optics import FrameRateModel
 from odfa.published import PROJECTION_RATIOS, PUBLISHED_TAS, PublishedScore
 from odfa.registry import CLIMATE_BASELINE
 from odfa.replicates import STD_SUFFIX, write_csv
-from odfa.studies.scaling_analysis import odfa_over_bp, with_hardware_time
+from odfa.studies.scaling_analysis import odfa_over_bp, projection_ratios, with_hardware_time
 from odfa.timing.optical_budget import dialogs_optical_budget
 from odfa.timing.workloads import Workload, climate_fcnn_workload, gpt_workload, vit_workload
 
@@ -455,17 +455,12 @@ def _crossover_claim(evidence: Evidence, scale: str) -> Iterator[dict[str, Any]]
 
 
 def _projection_claims(evidence: Evidence, scale: str) -> Iterator[dict[str, Any]]:
-    projections = with_hardware_time(evidence.table("scaling/projections.csv"))
-    time = projections.pivot_table(index="projection_size", columns="method", values="time")
+    ratios = projection_ratios(evidence.table("scaling/projections.csv"))
+    ratios = ratios.set_index("projection_size")["ratio"]
     on_gpu = _on_gpu(evidence)
     for size, published in PROJECTION_RATIOS.items():
-        near = [
-            measured
-            for measured in time.index
-            if abs(measured - size) <= SIZE_TOLERANCE * size
-            and {"dfa", "odfa"} <= set(time.columns)
-        ]
-        ratio = time.loc[near[0], "odfa"] / time.loc[near[0], "dfa"] if near else math.nan
+        near = [found for found in ratios.index if abs(found - size) <= SIZE_TOLERANCE * size]
+        ratio = ratios[near[0]] if near else math.nan
         low, high = published / RATIO_FACTOR, published * RATIO_FACTOR
         yield _row(
             claim=f"ODFA / all-GPU DFA time is about {published:g} at {size:g} x {size:g}",
@@ -474,7 +469,7 @@ def _projection_claims(evidence: Evidence, scale: str) -> Iterator[dict[str, Any
             reproduced=(
                 f"{ratio:.3g} at {near[0]} x {near[0]} (ODFA: measured digital + MODELLED optical)"
                 if near
-                else f"not timed (sizes {', '.join(map(str, time.index))})"
+                else f"not timed (sizes with both: {', '.join(map(str, ratios.index))})"
             ),
             spread="interquartile range in projections.csv",
             config="this run",
