@@ -22,32 +22,13 @@ include: "workflow/rules/ablation.smk"
 include: "workflow/rules/reproduction.smk"
 
 
-# Light jobs run where Snakemake runs (on a cluster: the login node), never as batch jobs:
-# downloads (compute nodes often have no internet), scores, summaries and figures.
+# Each rule file adds what `rule all` asks of its study to RESULTS, and names its light rules
+# (downloads, scores, summaries, figures) `localrules`: on a cluster they run where Snakemake
+# runs, never as batch jobs.
 localrules:
     all,
-    dialogs_fetch,
-    climate_fetch,
-    climate_score,
-    climate_baseline,
-    digits_summary,
-    digits_figure,
-    dialogs_summary,
-    dialogs_figures,
-    climate_summary,
-    climate_figures,
-    scaling_summary,
-    scaling_figures,
-    ablation_summary,
-    ablation_figure,
-    reproduction,
 
 
 rule all:
     input:
-        DIGITS_RESULTS,
-        DIALOGS_RESULTS,
-        CLIMATE_RESULTS,
-        SCALING_RESULTS,
-        ABLATION_RESULTS,
-        REPRODUCTION_RESULTS,
+        RESULTS,

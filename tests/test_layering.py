@@ -20,8 +20,9 @@ FLOORS = {
     "train": 5,
     "timing": 6,
     **dict.fromkeys(("studies", "figures"), 7),
-    "pipeline": 8,
-    "cli": 9,
+    "stages": 8,
+    "pipeline": 9,
+    "cli": 10,
 }
 FOUNDATION = {part for part, floor in FLOORS.items() if floor <= 2}
 

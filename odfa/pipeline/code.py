@@ -1,11 +1,11 @@
 """The code a stage's command runs, and a digest of it that changes only with its behaviour.
 
 Imports are followed statically through the `odfa` package, at any depth of a file. The `odfa`
-command (`odfa.cli`) is glue: of it only the module-level imports and the handler of the stage's
-subcommand count, with the functions of `odfa.cli` it calls and the modules they import (help
-texts and the other subcommands change no result). A data file a module reads from its own
-folder (a string literal naming a file beside it, such as the synthetic corpus's word lists)
-counts as code too.
+command (`odfa.cli`) and the studies' stage declarations (`odfa.stages.<study>`) are glue: of
+them only the module-level imports and the functions the stage's command runs count, with the
+functions of the same module they call and the modules they import (help texts and the other
+stages' commands change no result). A data file a module reads from its own folder (a string
+literal naming a file beside it, such as the synthetic corpus's word lists) counts as code too.
 
 The digest is taken over what a change of behaviour changes: each module's syntax tree without
 docstrings (so comments, docstrings and formatting count for nothing) and each data file's bytes,
@@ -24,6 +24,7 @@ from pathlib import Path
 PACKAGE = "odfa"
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 DISPATCHER = "odfa.cli"
+DECLARATIONS = "odfa.stages"  # a module per study, declaring its stages' commands
 FILE_NAME = re.compile(r"[\w-]+(\.[\w-]+)+")  # a bare file name with an extension
 Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 
@@ -80,16 +81,27 @@ def _walk(nodes: Iterable[ast.AST]) -> Iterator[ast.AST]:
         yield from ast.walk(node)
 
 
-def _dispatcher_part(handlers: Iterable[str]) -> list[ast.stmt]:
-    """What of `odfa.cli` the subcommands with `handlers` run: its imports and the handlers'
+def is_glue(module: str) -> bool:
+    """Whether of `module` only the part a stage's command runs is its code (see above)."""
+    parent, _, name = module.rpartition(".")
+    return module == DISPATCHER or (parent == DECLARATIONS and name != "declaration")
+
+
+def _functions_in(module: str, handlers: Iterable[str]) -> list[str]:
+    """The functions of `module` among `handlers` ("module:function")."""
+    return [name for owner, _, name in (h.partition(":") for h in handlers) if owner == module]
+
+
+def _glue_part(module: str, handlers: tuple[str, ...]) -> list[ast.stmt]:
+    """What of the glue `module` a command with `handlers` runs: its imports and the handlers'
     definitions with every module-level definition they name, transitively."""
-    body = _tree(DISPATCHER).body
+    body = _tree(module).body
     definitions = {node.name: node for node in body if isinstance(node, Definition)}
-    pending, needed = list(handlers), set()
+    pending, needed = _functions_in(module, handlers), set()
     while pending:
         name = pending.pop()
         if name not in definitions:
-            raise ValueError(f"{DISPATCHER} defines no {name!r}")
+            raise ValueError(f"{module} defines no {name!r}")
         if name not in needed:
             needed.add(name)
             pending += [
@@ -109,9 +121,9 @@ def _module_imports(module: str) -> frozenset[str]:
 @functools.cache
 def _direct_imports(module: str, handlers: tuple[str, ...]) -> frozenset[str]:
     """Package modules `module` runs imports of (its parent packages too, which Python runs
-    first); of the dispatcher, those of the part `handlers` run."""
-    if module == DISPATCHER:
-        imported = _imports(_walk(_dispatcher_part(handlers)))
+    first); of glue, those of the part `handlers` run."""
+    if is_glue(module):
+        imported = _imports(_walk(_glue_part(module, handlers)))
     else:
         imported = set(_module_imports(module))
     if "." in module:
@@ -120,11 +132,12 @@ def _direct_imports(module: str, handlers: tuple[str, ...]) -> frozenset[str]:
 
 
 def imported_closure(modules: Iterable[str], handlers: Iterable[str] = ()) -> list[str]:
-    """`modules`, the dispatcher and every package module they import, directly or not, sorted;
-    `handlers` are the dispatcher's functions the command runs."""
+    """`modules`, the dispatcher, the modules of `handlers` and every package module they import,
+    directly or not, sorted; `handlers` ("module:function") are the glue's functions the
+    command runs."""
     handlers = tuple(sorted(handlers))
     seen: set[str] = set()
-    pending = [*modules, DISPATCHER]
+    pending = [*modules, DISPATCHER, *(handler.partition(":")[0] for handler in handlers)]
     while pending:
         module = pending.pop()
         if module not in seen:
@@ -169,8 +182,8 @@ def _module_digest(module: str) -> bytes:
 
 
 @functools.cache
-def _dispatcher_digest(handlers: tuple[str, ...]) -> bytes:
-    return hashlib.sha256(behaviour(_dispatcher_part(handlers)).encode()).digest()
+def _glue_digest(module: str, handlers: tuple[str, ...]) -> bytes:
+    return hashlib.sha256(behaviour(_glue_part(module, handlers)).encode()).digest()
 
 
 @functools.cache
@@ -183,7 +196,7 @@ def _code_digest(modules: tuple[str, ...], handlers: tuple[str, ...]) -> str:
     closure = imported_closure(modules, handlers)
     contents = {
         _source_path(module): (
-            _dispatcher_digest(handlers) if module == DISPATCHER else _module_digest(module)
+            _glue_digest(module, handlers) if is_glue(module) else _module_digest(module)
         )
         for module in closure
     }
@@ -204,5 +217,5 @@ def clear_caches() -> None:
     """Forget the parsed sources (after the files changed in this process)."""
     for cached in (module_path, _tree, _module_imports, _direct_imports, _data_files):
         cached.cache_clear()
-    for cached in (_module_digest, _dispatcher_digest, _data_digest, _code_digest):
+    for cached in (_module_digest, _glue_digest, _data_digest, _code_digest):
         cached.cache_clear()

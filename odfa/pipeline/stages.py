@@ -1,200 +1,39 @@
-"""The settings and the code each stage of the pipeline reads: one table for both orchestrators.
+"""The settings and the code each stage of the pipeline reads, from the studies' declarations
+(`odfa.stages`): one source for both orchestrators and the `odfa` command.
 
-Snakemake passes a stage's settings as its params and its code files as inputs, the generated
-dvc.yaml lists the same keys as params and the same files as deps, the `odfa` command of the
-stage sees only these settings, and a training run's fingerprint is made of them. So a changed
-value or module reruns exactly the stages that read it, in either tool.
+Snakemake passes a stage's settings and code digest as its params, the generated dvc.yaml lists
+the same keys as params, the `odfa` command of the stage sees only these settings, and a training
+run's fingerprint is made of them. So a changed value or module reruns exactly the stages that
+read it, in either tool.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+import importlib
+import pkgutil
+from collections.abc import Mapping
 from typing import Any
 
-from odfa.pipeline.code import code_digest
+from odfa import stages as stages_package
+from odfa.pipeline.code import DISPATCHER, code_digest
 from odfa.registry import DIALOGS_RUNS, METHODS, check_method, dialogs_training_section
 from odfa.replicates import replicate_config
-
-Wildcards = Mapping[str, str]
-
-
-@dataclass(frozen=True)
-class Stage:
-    """The `odfa` subcommand a stage runs ("group action"), the config keys (dotted, formatted
-    with the job's wildcards) and the modules it reads.
-
-    `method` names the training method of a job from its wildcards: its config sections and its
-    module join the stage's. A `resumable` stage keeps `checkpoints/` across reruns. A stage
-    `replicated` for a study reads the seeds of the job's `replicate` wildcard
-    (`odfa.replicates`).
-    """
-
-    command: str
-    settings: tuple[str, ...]
-    modules: tuple[str, ...]
-    method: Callable[[Wildcards], str] | None = None
-    resumable: bool = False
-    replicated: str | None = None
+from odfa.stages.declaration import Stage, Study, Wildcards, flag_name
 
 
-def _method_wildcard(wildcards: Wildcards) -> str:
-    return wildcards["method"]
+def _studies() -> dict[str, Study]:
+    """Every study `odfa.stages` declares: its module's name -> its `STUDY`."""
+    return {
+        module.name: importlib.import_module(f"{stages_package.__name__}.{module.name}").STUDY
+        for module in pkgutil.iter_modules(stages_package.__path__)
+        if module.name != "declaration"
+    }
 
 
-def _dialogs_method(wildcards: Wildcards) -> str:
-    return DIALOGS_RUNS[wildcards["run"]]
-
-
-def _odfa(wildcards: Wildcards) -> str:
-    del wildcards
-    return "odfa"  # an ablation run changes one optics setting of ODFA
-
-
-COMPUTE = ("device", "threads")
-SWEEP_SETTINGS = ("widths", "depths", "methods", "batch", "outputs", "warmup", "repeats")
-PROJECTION_SETTINGS = ("projection_sizes", "batch", "warmup", "repeats")
-SCALING_SHARED = ("memory_limit_bytes",)
-# What a training run of each study reads (an ablation run of the study reads the same).
-DIGITS_TRAINING = (
-    *COMPUTE,
-    "digits.test_fraction",
-    "digits.split_seed",
-    "digits.model",
-    "digits.training",
-)
-DIALOGS_TRAINING = (
-    *COMPUTE,
-    "dialogs.model",
-    "dialogs.{training}",
-    "dialogs.window_stride",
-    "dialogs.milestones",
-    "dialogs.validation_sequences",
-)
-STAGES = {
-    "digits_train": Stage(
-        "digits train",
-        DIGITS_TRAINING,
-        ("odfa.studies.digits",),
-        _method_wildcard,
-        resumable=True,
-        replicated="digits",
-    ),
-    "digits_summary": Stage(
-        "digits summarise", ("digits.methods", "digits.replicates"), ("odfa.studies.digits",)
-    ),
-    "digits_figure": Stage("digits plot", (), ("odfa.figures.digits",)),
-    "dialogs_fetch": Stage(
-        "dialogs fetch", ("dialogs.source", "dialogs.sample"), ("odfa.studies.dialogs_data",)
-    ),
-    "dialogs_prepare": Stage(
-        "dialogs prepare",
-        (
-            "dialogs.tokenizer",
-            "dialogs.validation_fraction",
-            "dialogs.split_seed",
-            "dialogs.train_tokens",
-        ),
-        ("odfa.studies.dialogs_data",),
-    ),
-    "dialogs_train": Stage(
-        "dialogs train",
-        DIALOGS_TRAINING,
-        ("odfa.studies.dialogs",),
-        _dialogs_method,
-        resumable=True,
-        replicated="dialogs",
-    ),
-    "dialogs_evaluate": Stage(
-        "dialogs evaluate",
-        ("threads", "dialogs.model", "dialogs.milestones", "dialogs.generation"),
-        ("odfa.studies.dialogs",),
-    ),
-    "dialogs_summary": Stage(
-        "dialogs summarise", ("dialogs.methods", "dialogs.replicates"), ("odfa.studies.dialogs",)
-    ),
-    "dialogs_figures": Stage(
-        "dialogs plot", ("dialogs.methods", "dialogs.replicates"), ("odfa.figures.dialogs",)
-    ),
-    "climate_fetch": Stage(
-        "climate fetch", ("climate.source", "climate.sample"), ("odfa.studies.climate_data",)
-    ),
-    "climate_prepare": Stage(
-        "climate prepare",
-        ("climate.grid", "climate.window", "climate.variables"),
-        ("odfa.studies.climate_data",),
-    ),
-    "climate_train": Stage(
-        "climate train",
-        (*COMPUTE, "climate.models.{model}", "climate.training.{model}"),
-        ("odfa.studies.climate",),
-        _method_wildcard,
-        resumable=True,
-        replicated="climate",
-    ),
-    "climate_score": Stage("climate score", (), ("odfa.studies.climate_scores",)),
-    "climate_baseline": Stage("climate baseline", (), ("odfa.studies.pattern_scaling",)),
-    "climate_summary": Stage(
-        "climate summarise",
-        ("climate.methods", "climate.replicates"),
-        ("odfa.studies.climate_scores",),
-    ),
-    "climate_figures": Stage("climate plot", (), ("odfa.figures.climate",)),
-    "ablation_digits": Stage(
-        "ablation train",
-        DIGITS_TRAINING,
-        ("odfa.studies.ablation", "odfa.studies.digits"),
-        _odfa,
-        resumable=True,
-        replicated="digits",
-    ),
-    "ablation_dialogs": Stage(
-        "ablation train",
-        (*DIALOGS_TRAINING, "ablation.dialogs_model"),
-        ("odfa.studies.ablation", "odfa.studies.dialogs"),
-        _odfa,
-        resumable=True,
-        replicated="dialogs",
-    ),
-    "ablation_summary": Stage("ablation summarise", ("ablation",), ("odfa.studies.ablation",)),
-    "ablation_figure": Stage("ablation plot", (), ("odfa.figures.ablation",)),
-    "scaling_sweep": Stage(
-        "scaling run",
-        (
-            "device",
-            *(f"scaling.{key}" for key in SWEEP_SETTINGS + SCALING_SHARED),
-            "feedback",
-            "optics",
-        ),
-        ("odfa.studies.scaling", "odfa.feedback.optical"),
-    ),
-    "scaling_projections": Stage(
-        "scaling projections",
-        (
-            "device",
-            *(f"scaling.{key}" for key in PROJECTION_SETTINGS + SCALING_SHARED),
-            "feedback.seed",
-            "optics",
-        ),
-        ("odfa.studies.projections",),
-    ),
-    "scaling_summary": Stage("scaling summarise", (), ("odfa.studies.scaling_analysis",)),
-    "scaling_figures": Stage("scaling plot", (), ("odfa.figures.scaling",)),
-    "reproduction": Stage(
-        "pipeline scorecard",
-        (
-            *(f"dialogs.{key}" for key in ("source", "train_tokens", "window_stride", "model")),
-            "dialogs.training",
-            "dialogs.tokenizer",
-            *(f"climate.{key}" for key in ("source", "sample", "models", "training", "window")),
-            "climate.variables",
-            *(f"scaling.{key}" for key in ("widths", "depths", "batch")),
-            "feedback",
-            "optics",
-        ),
-        ("odfa.studies.scorecard",),
-    ),
+STUDIES = _studies()
+STAGES: dict[str, Stage] = {
+    name: definition for study in STUDIES.values() for name, definition in study.stages.items()
 }
 
 
@@ -236,10 +75,42 @@ def _modules(name: str, method: str | None) -> list[str]:
     return modules
 
 
+# The functions of `odfa.cli` that run a stage's command (a training stage's under torchrun
+# where it has several GPUs).
+STAGE_RUNNER, TRAINING_STAGE_RUNNER = "run_stage", "run_training_stage"
+
+
 def stage_handlers(name: str) -> tuple[str, ...]:
-    """The functions of the `odfa` command that run the stage's subcommand: `_<group>_<action>`
-    (a test holds every subcommand of `odfa.cli` to this name)."""
-    return ("_" + stage(name).command.replace(" ", "_"),)
+    """The functions the stage's command runs ("module:function"): the command's stage runner
+    and the functions of the stage's declaration."""
+    definition = stage(name)
+    runner = STAGE_RUNNER if definition.method is None else TRAINING_STAGE_RUNNER
+    declared = (f"{function.__module__}:{function.__name__}" for function in definition.functions)
+    return (f"{DISPATCHER}:{runner}", *declared)
+
+
+def command_line(name: str, **arguments: str) -> str:
+    """The shell command of a rule of stage `name`: `odfa <group> <action>`, the effective
+    config where the stage reads settings, `arguments` as its options (by argparse name, values
+    as Snakemake placeholders) and its output in the rule's log."""
+    definition = stage(name)
+    flags = {flag_name(flag): (flag, keywords) for flag, keywords in definition.options}
+    unknown = sorted(set(arguments) - set(flags))
+    missing = sorted(
+        key
+        for key, (_, keywords) in flags.items()
+        if keywords.get("required") and key not in arguments
+    )
+    if unknown or missing:
+        raise ValueError(
+            f"the command of stage {name!r} has no options {unknown} and needs {missing}; "
+            f"its options are {sorted(flags)}"
+        )
+    words = ["odfa", definition.command]
+    if definition.settings:
+        words.append('--config "$ODFA_CONFIG"')
+    words += [f"{flags[key][0]} {value}" for key, value in arguments.items()]
+    return " ".join([*words, "> {log} 2>&1"])
 
 
 def code_key(name: str, wildcards: Wildcards) -> str:

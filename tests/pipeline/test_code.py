@@ -72,29 +72,27 @@ def test_comments_docstrings_and_formatting_change_no_digest(package):
     assert after == before
 
 
-def test_help_texts_and_other_subcommands_of_the_command_change_no_digest(package):
+def test_help_texts_and_other_stages_commands_change_no_digest(package):
     before = stage_code_digest(*DIGITS_ODFA)
-    _edit(package / "cli.py", '"train one method; write metrics.json"', '"train one method"')
-    _edit(
-        package / "cli.py",
-        "plot_scaling(tables, args.out_dir)",
-        "raise SystemExit",
-    )
+    figure = stage_code_digest("digits_figure", {})
+    _edit(package / "stages" / "digits.py", '"train one method; write metrics.json"', '"train"')
+    _edit(package / "stages" / "digits.py", "plot_digits(job.args.runs", "plot_digits(job.args.out")
+    _edit(package / "stages" / "scaling.py", "plot_scaling(tables, job.args.out_dir)", "raise")
     code.clear_caches()
     assert stage_code_digest(*DIGITS_ODFA) == before
-    assert stage_code_digest("scaling_figures", {}) != before
+    assert stage_code_digest("digits_figure", {}) != figure
 
 
-def test_the_handler_of_the_stage_and_what_it_calls_are_code(package):
+def test_the_runner_the_stage_functions_and_what_they_call_are_code(package):
     before = stage_code_digest(*DIGITS_ODFA)
-    _edit(package / "cli.py", "return restricted_config(", "return dict(restricted_config(")
-    _edit(
-        package / "cli.py",
-        "args.config), stage, wildcards)\n",
-        "args.config), stage, wildcards))\n",
-    )
+    _edit(package / "cli.py", "config = restricted_config(", "config = dict(restricted_config(")
+    _edit(package / "cli.py", "config, name, wildcards)\n", "config, name, wildcards))\n")
     code.clear_caches()
-    assert stage_code_digest(*DIGITS_ODFA) != before
+    runner = stage_code_digest(*DIGITS_ODFA)
+    assert runner != before
+    _edit(package / "stages" / "digits.py", "return [DIGITS_FILE]", "return [DIGITS_FILE] * 2")
+    code.clear_caches()
+    assert stage_code_digest(*DIGITS_ODFA) != runner  # the files its identity records
 
 
 def test_a_behavioural_edit_changes_the_digests_of_the_stages_that_run_it(package):

@@ -6,6 +6,7 @@ import pytest
 
 from odfa.pipeline.stages import (
     STAGES,
+    command_line,
     restricted_config,
     setting_keys,
     stage_handlers,
@@ -51,10 +52,25 @@ def test_an_unknown_stage_or_key_is_named():
         stage_settings({"threads": 1, "dialogs": {}}, "dialogs_evaluate", {"run": "bp"})
 
 
-def test_each_stage_is_run_by_the_handler_its_digest_follows():
+def test_each_stage_is_a_subcommand_whose_digest_follows_the_functions_it_runs():
     from odfa.cli import COMMANDS
 
     for name, definition in STAGES.items():
         group, action = definition.command.split()
-        (handler,) = stage_handlers(name)
-        assert COMMANDS[group][1][action].handler.__name__ == handler, name
+        assert COMMANDS[group][1][action].handler.args == (name,), name
+        handlers = stage_handlers(name)
+        runner = "run_stage" if definition.method is None else "run_training_stage"
+        assert handlers[0] == f"odfa.cli:{runner}"
+        assert f"{definition.run.__module__}:{definition.run.__name__}" in handlers
+
+
+def test_a_rule_command_is_rendered_from_the_stage_and_checked_against_its_options():
+    line = command_line("digits_figure", runs="{params.runs}", summary="{input.s}", out="{output}")
+    assert line == (
+        "odfa digits plot --runs {params.runs} --summary {input.s} --out {output} > {log} 2>&1"
+    )
+    assert command_line("scaling_sweep", out="{output}").startswith(
+        'odfa scaling run --config "$ODFA_CONFIG" --out'
+    )  # a stage that reads settings reads the effective config
+    with pytest.raises(ValueError, match=r"no options \['method'\] and needs \['summary'\]"):
+        command_line("digits_figure", runs="r", out="o", method="bp")

@@ -6,7 +6,8 @@ ABLATION_REPLICATE = f"{ABLATION_RUNS}/{{study}}/{{variant}}/{REPLICATE}"
 ABLATION_DIGITS = ABLATION_REPLICATE.replace("{study}", "digits")
 ABLATION_DIALOGS = ABLATION_REPLICATE.replace("{study}", "dialogs")
 ABLATION_VARIANTS = variant_names(ABLATION)
-ABLATION_RESULTS = (
+# What `rule all` asks of this study.
+RESULTS += (
     [
         "results/ablation/metrics.csv",
         "results/ablation/replicates.csv",
@@ -15,6 +16,9 @@ ABLATION_RESULTS = (
     if ABLATION["studies"] and ABLATION_VARIANTS
     else []
 )
+localrules:
+    ablation_summary,
+    ablation_figure,
 
 
 rule ablation_digits:
@@ -35,9 +39,12 @@ rule ablation_digits:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa ablation train --config \"$ODFA_CONFIG\" --study digits"
-        " --variant {wildcards.variant} --replicate {wildcards.replicate}"
-        " --out {params.run_dir} > {log} 2>&1"
+        command_line(
+            "ablation_digits",
+            variant="{wildcards.variant}",
+            replicate="{wildcards.replicate}",
+            out="{params.run_dir}",
+        )
 
 
 rule ablation_dialogs:
@@ -61,9 +68,13 @@ rule ablation_dialogs:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa ablation train --config \"$ODFA_CONFIG\" --study dialogs"
-        " --variant {wildcards.variant} --replicate {wildcards.replicate}"
-        " --data {params.data} --out {params.run_dir} > {log} 2>&1"
+        command_line(
+            "ablation_dialogs",
+            variant="{wildcards.variant}",
+            replicate="{wildcards.replicate}",
+            data="{params.data}",
+            out="{params.run_dir}",
+        )
 
 
 rule ablation_summary:
@@ -87,8 +98,12 @@ rule ablation_summary:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa ablation summarise --config \"$ODFA_CONFIG\" --runs {params.runs}"
-        " --out {output.summary} --replicates-out {output.replicates} > {log} 2>&1"
+        command_line(
+            "ablation_summary",
+            runs="{params.runs}",
+            out="{output.summary}",
+            replicates_out="{output.replicates}",
+        )
 
 
 rule ablation_figure:
@@ -108,12 +123,14 @@ rule ablation_figure:
     params:
         settings=settings_of("ablation_figure"),
         code=code_of("ablation_figure"),
-        references=lambda wildcards, input: " ".join(
-            f"--{Path(path).parent.name} {path}" for path in input.references
-        ),
     log:
         "results/logs/ablation/figure.log",
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa ablation plot --table {input.table} {params.references} --out {output} > {log} 2>&1"
+        command_line(
+            "ablation_figure",
+            table="{input.table}",
+            references="{input.references}",
+            out="{output}",
+        )

@@ -14,13 +14,20 @@ CLIMATE_REPLICATES = [
 ]
 # Linear pattern scaling, the floor every emulator is compared with: one deterministic fit.
 CLIMATE_BASELINE_RUN = f"{CLIMATE_RUNS_DIR}/{CLIMATE_BASELINE[0]}"
-CLIMATE_RESULTS = [
+# What `rule all` asks of this study.
+RESULTS += [
     "results/climate/metrics.csv",
     "results/climate/replicates.csv",
     "results/climate/comparisons.csv",
     "results/figures/fig3b.png",
     "results/figures/fig3c.png",
 ]
+localrules:
+    climate_fetch,
+    climate_score,
+    climate_baseline,
+    climate_summary,
+    climate_figures,
 
 
 rule climate_fetch:
@@ -39,8 +46,11 @@ rule climate_fetch:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa climate fetch --config \"$ODFA_CONFIG\" --out {params.out_dir}"
-        " --lock-file \"$ODFA_CLIMATEBENCH_LOCK\" > {log} 2>&1"
+        command_line(
+            "climate_fetch",
+            out="{params.out_dir}",
+            lock_file='"$ODFA_CLIMATEBENCH_LOCK"',
+        )
 
 
 rule climate_prepare:
@@ -63,8 +73,11 @@ rule climate_prepare:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa climate prepare --config \"$ODFA_CONFIG\" --archives {params.archives}"
-        " --out {params.out_dir} > {log} 2>&1"
+        command_line(
+            "climate_prepare",
+            archives="{params.archives}",
+            out="{params.out_dir}",
+        )
 
 
 rule climate_train:
@@ -90,9 +103,14 @@ rule climate_train:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa climate train --config \"$ODFA_CONFIG\" --model {wildcards.model}"
-        " --method {wildcards.method} --replicate {wildcards.replicate} --data {params.data}"
-        " --out {params.run_dir} > {log} 2>&1"
+        command_line(
+            "climate_train",
+            model="{wildcards.model}",
+            method="{wildcards.method}",
+            replicate="{wildcards.replicate}",
+            data="{params.data}",
+            out="{params.run_dir}",
+        )
 
 
 rule climate_score:
@@ -112,7 +130,11 @@ rule climate_score:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa climate score --run-dir {params.run_dir} --data {params.data} > {log} 2>&1"
+        command_line(
+            "climate_score",
+            run_dir="{params.run_dir}",
+            data="{params.data}",
+        )
 
 
 rule climate_baseline:
@@ -133,7 +155,11 @@ rule climate_baseline:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa climate baseline --data {params.data} --out {params.out_dir} > {log} 2>&1"
+        command_line(
+            "climate_baseline",
+            data="{params.data}",
+            out="{params.out_dir}",
+        )
 
 
 rule climate_summary:
@@ -163,8 +189,12 @@ rule climate_summary:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa climate summarise --config \"$ODFA_CONFIG\" --runs {params.runs}"
-        " --baseline {input.baseline} --out-dir {params.out_dir} > {log} 2>&1"
+        command_line(
+            "climate_summary",
+            runs="{params.runs}",
+            baseline="{input.baseline}",
+            out_dir="{params.out_dir}",
+        )
 
 
 rule climate_figures:
@@ -190,5 +220,10 @@ rule climate_figures:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa climate plot --metrics {input.metrics} --runs {params.runs}"
-        " --data {params.data} --out-dir {params.out_dir} > {log} 2>&1"
+        command_line(
+            "climate_figures",
+            metrics="{input.metrics}",
+            runs="{params.runs}",
+            data="{params.data}",
+            out_dir="{params.out_dir}",
+        )

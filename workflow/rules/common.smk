@@ -12,7 +12,7 @@ from odfa.config import validate_config
 from odfa.errors import ConfigError
 from odfa.io import milestone_file_name, sha256_of, write_text
 from odfa.replicates import replicate_name
-from odfa.pipeline.stages import stage_code_digest, stage_settings
+from odfa.pipeline.stages import command_line, stage_code_digest, stage_settings
 from odfa.registry import CLIMATE_BASELINE, CLIMATE_MODELS, DIALOGS_RUNS, METHODS, climate_run_name
 from odfa.studies.ablation import SETTINGS as ABLATION_SETTINGS, resizes_dialogs, variant_names
 
@@ -78,6 +78,9 @@ wildcard_constraints:
     model="|".join(CLIMATE_MODELS),
     variant=f"({'|'.join(ABLATION_SETTINGS)})-[^/]+",
     replicate=r"\d+",
+
+# What `rule all` asks for: each rule file adds its study's products.
+RESULTS = []
 
 # The folder of one replicate inside a run's folder (its seeds derive from its index).
 REPLICATE = replicate_name("{replicate}")

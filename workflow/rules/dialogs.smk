@@ -12,7 +12,8 @@ DIALOGS_SHOWN = f"{DIALOGS_RUNS}/{{run}}/{replicate_name(0)}"
 DIALOGS_MILESTONES = [
     f"milestones/{milestone_file_name(fraction)}" for fraction in config["dialogs"]["milestones"]
 ]
-DIALOGS_RESULTS = [
+# What `rule all` asks of this study.
+RESULTS += [
     "results/dialogs/metrics.csv",
     "results/dialogs/replicates.csv",
     "results/dialogs/comparisons.csv",
@@ -21,6 +22,10 @@ DIALOGS_RESULTS = [
     "results/figures/fig2d.txt",
     "results/figures/fig2e.png",
 ]
+localrules:
+    dialogs_fetch,
+    dialogs_summary,
+    dialogs_figures,
 
 
 rule dialogs_fetch:
@@ -36,7 +41,10 @@ rule dialogs_fetch:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa dialogs fetch --config \"$ODFA_CONFIG\" --out {output} > {log} 2>&1"
+        command_line(
+            "dialogs_fetch",
+            out="{output}",
+        )
 
 
 rule dialogs_prepare:
@@ -58,8 +66,11 @@ rule dialogs_prepare:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa dialogs prepare --config \"$ODFA_CONFIG\" --corpus {input.corpus}"
-        " --out {params.out_dir} > {log} 2>&1"
+        command_line(
+            "dialogs_prepare",
+            corpus="{input.corpus}",
+            out="{params.out_dir}",
+        )
 
 
 rule dialogs_train:
@@ -84,9 +95,13 @@ rule dialogs_train:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa dialogs train --config \"$ODFA_CONFIG\" --run {wildcards.run}"
-        " --replicate {wildcards.replicate} --data {params.data} --out {params.run_dir}"
-        " > {log} 2>&1"
+        command_line(
+            "dialogs_train",
+            run="{wildcards.run}",
+            replicate="{wildcards.replicate}",
+            data="{params.data}",
+            out="{params.run_dir}",
+        )
 
 
 rule dialogs_evaluate:
@@ -111,8 +126,12 @@ rule dialogs_evaluate:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa dialogs evaluate --config \"$ODFA_CONFIG\" --run {wildcards.run}"
-        " --data {params.data} --run-dir {params.run_dir} > {log} 2>&1"
+        command_line(
+            "dialogs_evaluate",
+            run="{wildcards.run}",
+            data="{params.data}",
+            run_dir="{params.run_dir}",
+        )
 
 
 rule dialogs_summary:
@@ -135,8 +154,11 @@ rule dialogs_summary:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa dialogs summarise --config \"$ODFA_CONFIG\" --runs {params.runs}"
-        " --out-dir {params.out_dir} > {log} 2>&1"
+        command_line(
+            "dialogs_summary",
+            runs="{params.runs}",
+            out_dir="{params.out_dir}",
+        )
 
 
 rule dialogs_figures:
@@ -164,5 +186,8 @@ rule dialogs_figures:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa dialogs plot --config \"$ODFA_CONFIG\" --runs {params.runs}"
-        " --out-dir {params.out_dir} > {log} 2>&1"
+        command_line(
+            "dialogs_figures",
+            runs="{params.runs}",
+            out_dir="{params.out_dir}",
+        )

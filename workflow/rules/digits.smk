@@ -3,11 +3,15 @@
 DIGITS_RUNS = "results/digits/runs"
 DIGITS_REPLICATE = f"{DIGITS_RUNS}/{{method}}/{REPLICATE}"
 DIGITS_REPLICATES = range(config["digits"]["replicates"])
-DIGITS_RESULTS = [
+# What `rule all` asks of this study.
+RESULTS += [
     "results/digits/metrics.json",
     "results/digits/replicates.csv",
     "results/figures/digits.png",
 ]
+localrules:
+    digits_summary,
+    digits_figure,
 
 
 rule digits_train:
@@ -28,8 +32,12 @@ rule digits_train:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa digits train --config \"$ODFA_CONFIG\" --method {wildcards.method}"
-        " --replicate {wildcards.replicate} --out {params.run_dir} > {log} 2>&1"
+        command_line(
+            "digits_train",
+            method="{wildcards.method}",
+            replicate="{wildcards.replicate}",
+            out="{params.run_dir}",
+        )
 
 
 rule digits_summary:
@@ -51,8 +59,12 @@ rule digits_summary:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa digits summarise --config \"$ODFA_CONFIG\" --runs {params.runs}"
-        " --out {output.summary} --replicates-out {output.replicates} > {log} 2>&1"
+        command_line(
+            "digits_summary",
+            runs="{params.runs}",
+            out="{output.summary}",
+            replicates_out="{output.replicates}",
+        )
 
 
 rule digits_figure:
@@ -74,5 +86,9 @@ rule digits_figure:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa digits plot --runs {params.runs} --summary {input.summary} --out {output}"
-        " > {log} 2>&1"
+        command_line(
+            "digits_figure",
+            runs="{params.runs}",
+            summary="{input.summary}",
+            out="{output}",
+        )

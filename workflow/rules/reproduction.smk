@@ -1,6 +1,9 @@
 # The reproduction scorecard: every quantitative claim of the study, published against reproduced.
 
-REPRODUCTION_RESULTS = ["results/reproduction.csv"]
+# What `rule all` asks of this study.
+RESULTS += ["results/reproduction.csv"]
+localrules:
+    reproduction,
 
 
 rule reproduction:
@@ -26,5 +29,9 @@ rule reproduction:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa pipeline scorecard --config \"$ODFA_CONFIG\" --paper \"$ODFA_PAPER_CONFIG\""
-        " --results {params.results} --out {output} > {log} 2>&1"
+        command_line(
+            "reproduction",
+            paper='"$ODFA_PAPER_CONFIG"',
+            results="{params.results}",
+            out="{output}",
+        )

@@ -1,6 +1,7 @@
 # Study 3: training time vs width and depth of an FCNN for BP, DFA and ODFA (random dummy data).
 
-SCALING_RESULTS = [
+# What `rule all` asks of this study.
+RESULTS += [
     "results/scaling/timings.csv",
     "results/scaling/projections.csv",
     "results/scaling/crossover.csv",
@@ -10,6 +11,9 @@ SCALING_RESULTS = [
     "results/figures/fig4c.png",
     "results/figures/fig4d.png",
 ]
+localrules:
+    scaling_summary,
+    scaling_figures,
 
 
 rule scaling_sweep:
@@ -34,7 +38,10 @@ rule scaling_sweep:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa scaling run --config \"$ODFA_CONFIG\" --out {output} > {log} 2>&1"
+        command_line(
+            "scaling_sweep",
+            out="{output}",
+        )
 
 
 rule scaling_projections:
@@ -57,7 +64,10 @@ rule scaling_projections:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa scaling projections --config \"$ODFA_CONFIG\" --out {output} > {log} 2>&1"
+        command_line(
+            "scaling_projections",
+            out="{output}",
+        )
 
 
 rule scaling_summary:
@@ -88,8 +98,12 @@ rule scaling_summary:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa scaling summarise --timings {input.timings} --projections {input.projections}"
-        " --out-dir {params.out_dir} > {log} 2>&1"
+        command_line(
+            "scaling_summary",
+            timings="{input.timings}",
+            projections="{input.projections}",
+            out_dir="{params.out_dir}",
+        )
 
 
 rule scaling_figures:
@@ -123,9 +137,14 @@ rule scaling_figures:
     conda:
         "../envs/odfa.yaml"
     shell:
-        "odfa scaling plot --timings {input.timings} --times {input.times}"
-        " --ratios {input.ratios} --crossover {input.crossover}"
-        " --crossover-in-depth {input.crossover_in_depth}"
-        " --projections {input.projections}"
-        " --projection-ratios {input.projection_ratios} --out-dir {params.out_dir}"
-        " > {log} 2>&1"
+        command_line(
+            "scaling_figures",
+            timings="{input.timings}",
+            times="{input.times}",
+            ratios="{input.ratios}",
+            crossover="{input.crossover}",
+            crossover_in_depth="{input.crossover_in_depth}",
+            projections="{input.projections}",
+            projection_ratios="{input.projection_ratios}",
+            out_dir="{params.out_dir}",
+        )

@@ -1,0 +1,145 @@
+"""The optics ablation's stages: each study's ODFA run with one optics setting changed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from odfa.stages import dialogs, digits
+from odfa.stages.declaration import (
+    DATA,
+    REPLICATE,
+    REPLICATE_OUT,
+    Job,
+    Stage,
+    Study,
+    Wildcards,
+    option,
+    required,
+    runs,
+)
+
+VARIANT = required("--variant", "<setting>-<value>, e.g. camera_bits-6 or camera-ideal")
+
+
+def _odfa(wildcards: Wildcards) -> str:
+    del wildcards
+    return "odfa"  # an ablation run changes one optics setting of ODFA
+
+
+def _varied(config: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    """The config of the variant: the ablation's model sizes, then its one changed setting."""
+    from odfa.studies.ablation import ablation_sized, apply_variant
+
+    return apply_variant(ablation_sized(config), args.variant)
+
+
+def _train(study: str, job: Job) -> None:
+    from odfa.studies.ablation import train_variant
+
+    args = job.args
+    metrics = train_variant(
+        job.config,
+        study,
+        args.variant,
+        args.replicate,
+        args.out,
+        getattr(args, "data", None),
+        job.identity,
+    )
+    wildcards = {"variant": args.variant, "replicate": str(args.replicate)}
+    print(json.dumps({"study": study, **wildcards, **metrics}))
+
+
+def _train_digits(job: Job) -> None:
+    _train("digits", job)
+
+
+def _train_dialogs(job: Job) -> None:
+    _train("dialogs", job)
+
+
+def _summarise(job: Job) -> None:
+    from odfa.studies.ablation import summarise_ablation
+
+    args = job.args
+    summary = summarise_ablation(job.config["ablation"], args.runs, args.out, args.replicates_out)
+    print(summary.to_string(index=False))
+
+
+def _plot(job: Job) -> None:
+    from odfa.figures.ablation import plot_ablation, reference_lines
+
+    args = job.args
+    summaries = {Path(path).parent.name: path for path in args.references}
+    plot_ablation(args.table, reference_lines(args.table, summaries), args.out)
+
+
+def _variant_of(study: str, run: Any, **declared: Any) -> Stage:
+    """The stage training ODFA variants of `study`: its training stage's settings and code."""
+    training = (
+        digits.STUDY.stages["digits_train"]
+        if study == "digits"
+        else (dialogs.STUDY.stages["dialogs_train"])
+    )
+    return Stage(
+        f"ablation {study}",
+        f"train one ODFA variant of the {study} study",
+        run,
+        settings=training.settings + declared.pop("settings", ()),
+        modules=("odfa.studies.ablation", *training.modules),
+        wildcards=("variant", "replicate"),
+        method=_odfa,
+        inputs=training.inputs,
+        configure=_varied,
+        resumable=True,
+        replicated=study,
+        **declared,
+    )
+
+
+STUDY = Study(
+    help="what the optics cost: ODFA with one optics setting changed",
+    stages={
+        "ablation_digits": _variant_of(
+            "digits", _train_digits, options=(VARIANT, REPLICATE, REPLICATE_OUT)
+        ),
+        "ablation_dialogs": _variant_of(
+            "dialogs",
+            _train_dialogs,
+            options=(VARIANT, REPLICATE, DATA, REPLICATE_OUT),
+            settings=("ablation.dialogs_model",),
+        ),
+        "ablation_summary": Stage(
+            "ablation summarise",
+            "metrics.csv",
+            _summarise,
+            options=(
+                runs("<study>/<variant>"),
+                required("--out", "mean and spread per variant"),
+                required("--replicates-out", "per-replicate CSV"),
+            ),
+            settings=("ablation",),
+            modules=("odfa.studies.ablation",),
+        ),
+        "ablation_figure": Stage(
+            "ablation plot",
+            "metric against fidelity",
+            _plot,
+            options=(
+                required("--table", "the ablation's metrics.csv"),
+                option(
+                    "--references",
+                    nargs="*",
+                    default=[],
+                    help="the summaries whose DFA and ODFA lines the figure draws: "
+                    "results/digits/metrics.json, results/dialogs/metrics.csv",
+                ),
+                required("--out", "figure"),
+            ),
+            modules=("odfa.figures.ablation",),
+        ),
+    },
+)

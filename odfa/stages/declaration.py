@@ -1,0 +1,117 @@
+"""How a study declares the stages of its pipeline: once, for the rule file, the `odfa` command
+and dvc.yaml's generator alike.
+
+A stage is the `odfa` subcommand its rule runs. Its declaration says what the command does (its
+help, options and the function it runs), what it reads (the config keys and the modules of its
+code) and how its jobs are named (the options that are the rule's wildcards). The rule file
+renders the command from it, Snakemake and DVC take its settings and code as params, and the
+command sees only those settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from odfa.registry import METHODS
+
+Wildcards = Mapping[str, str]
+Option = tuple[str, dict[str, Any]]
+
+
+def option(flag: str, **keywords: Any) -> Option:
+    """One argument of a command: its flag (or positional name) and argparse's keywords."""
+    return flag, keywords
+
+
+def required(flag: str, help: str, **keywords: Any) -> Option:
+    return option(flag, required=True, help=help, **keywords)
+
+
+def flag_name(flag: str) -> str:
+    """The attribute argparse gives `flag` (`--run-dir` -> `run_dir`)."""
+    return flag.lstrip("-").replace("-", "_")
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a stage's function runs with: the command's arguments, the config holding the
+    stage's settings and no others, and the provenance of a stage that records it."""
+
+    args: argparse.Namespace
+    config: dict[str, Any]
+    identity: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage: the `odfa` subcommand ("group action") and the function that runs it.
+
+    `settings` are the dotted config keys the stage reads (formatted with the job's wildcards;
+    a stage that reads any takes `--config`), `modules` the code it runs, `wildcards` the
+    options that name a job (the rule's wildcards). `method` names the training method of a job
+    from its wildcards: its config sections and its module join the stage's. `inputs` lists the
+    files whose content the job's identity records (None: it records no identity); `configure`
+    changes the whole config before the stage's settings are taken from it. A `resumable` stage
+    keeps `checkpoints/` across reruns; one `replicated` for a study reads the seeds of the job's
+    `replicate` wildcard.
+    """
+
+    command: str
+    help: str
+    run: Callable[[Job], None]
+    options: tuple[Option, ...] = ()
+    settings: tuple[str, ...] = ()
+    modules: tuple[str, ...] = ()
+    wildcards: tuple[str, ...] = ()
+    method: Callable[[Wildcards], str] | None = None
+    inputs: Callable[[argparse.Namespace], list[Path]] | None = None
+    configure: Callable[[dict[str, Any], argparse.Namespace], dict[str, Any]] | None = None
+    resumable: bool = False
+    replicated: str | None = None
+
+    @property
+    def functions(self) -> tuple[Callable[..., Any], ...]:
+        """The functions of the declaration the command calls (their code is the stage's)."""
+        hooks = (self.run, self.inputs, self.configure)
+        return tuple(function for function in hooks if function is not None)
+
+
+@dataclass(frozen=True)
+class Study:
+    """The stages of one study, and its group of the `odfa` command (None: a group the command
+    has already, such as `pipeline`)."""
+
+    stages: dict[str, Stage]
+    help: str | None = None
+
+
+COMPUTE = ("device", "threads")  # what every training run reads
+# Options several studies' commands share.
+REPLICATE = option(
+    "--replicate", type=int, default=0, help="replicate index (seeds derive from it)"
+)
+METHOD = required("--method", "training method", choices=list(METHODS))
+DATA = required("--data", "prepared data folder")
+RUN_DIR = required("--run-dir", "trained replicate folder")
+REPLICATE_OUT = required("--out", "replicate folder")
+SUMMARY_DIR = required("--out-dir", "folder for metrics.csv, replicates.csv, comparisons.csv")
+FIGURES_DIR = required("--out-dir", "figures folder")
+
+
+def runs(layout: str) -> Option:
+    """The folder of a study's runs, laid out as `layout`/replicate-<r>/."""
+    return required("--runs", f"folder holding {layout}/replicate-<r>/")
+
+
+def method_wildcard(wildcards: Wildcards) -> str:
+    """The training method of a job whose `method` wildcard names it."""
+    return wildcards["method"]
+
+
+LOCK_FILE = option(
+    "--lock-file", default="data/climatebench.lock.json", help="recorded SHA-256 digests"
+)

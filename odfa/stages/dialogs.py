@@ -1,0 +1,162 @@
+"""Study 1's stages: a GPT on the Cornell Movie-Dialogs Corpus."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from odfa.registry import DIALOGS_RUNS
+from odfa.stages.declaration import (
+    COMPUTE,
+    DATA,
+    FIGURES_DIR,
+    REPLICATE,
+    REPLICATE_OUT,
+    RUN_DIR,
+    SUMMARY_DIR,
+    Job,
+    Stage,
+    Study,
+    Wildcards,
+    required,
+    runs,
+)
+
+RUN = required("--run", "the dialogs study's run", choices=list(DIALOGS_RUNS))
+# What a training run reads (an ablation run of the study reads the same).
+TRAINING = (
+    *COMPUTE,
+    "dialogs.model",
+    "dialogs.{training}",
+    "dialogs.window_stride",
+    "dialogs.milestones",
+    "dialogs.validation_sequences",
+)
+
+
+def run_method(wildcards: Wildcards) -> str:
+    """The training method of a run (BP* is BP with its own training settings)."""
+    return DIALOGS_RUNS[wildcards["run"]]
+
+
+def training_inputs(args: argparse.Namespace) -> list[Path]:
+    """The prepared files a dialogs run reads."""
+    from odfa.studies.dialogs import DATA_FILES
+
+    return [Path(args.data) / name for name in DATA_FILES]
+
+
+def _fetch(job: Job) -> None:
+    from odfa.studies.dialogs_data import fetch_corpus
+
+    fetch_corpus(job.config, job.args.out)
+
+
+def _prepare(job: Job) -> None:
+    from odfa.studies.dialogs_data import prepare_corpus
+
+    print(json.dumps(prepare_corpus(job.config, job.args.corpus, job.args.out)))
+
+
+def _train(job: Job) -> None:
+    from odfa.studies.dialogs import train_dialogs
+
+    args = job.args
+    metrics = train_dialogs(job.config, args.run, args.replicate, args.data, args.out, job.identity)
+    print(json.dumps({"run": args.run, "replicate": str(args.replicate), **metrics}))
+
+
+def _evaluate(job: Job) -> None:
+    from odfa.studies.dialogs import evaluate_dialogs
+
+    evaluate_dialogs(job.config, job.args.run, job.args.data, job.args.run_dir)
+
+
+def _summarise(job: Job) -> None:
+    from odfa.studies.dialogs import summarise_dialogs
+
+    dialogs = job.config["dialogs"]
+    summary = summarise_dialogs(
+        dialogs["methods"], dialogs["replicates"], job.args.runs, job.args.out_dir
+    )
+    print(summary.to_string(index=False))
+
+
+def _plot(job: Job) -> None:
+    from odfa.figures.dialogs import plot_attention, plot_losses, plot_samples
+
+    dialogs = job.config["dialogs"]
+    runs_dir, figures = job.args.runs, Path(job.args.out_dir)
+    plot_losses(dialogs["methods"], dialogs["replicates"], runs_dir, figures / "fig2c.png")
+    plot_samples(dialogs["methods"], runs_dir, figures / "fig2d.png", figures / "fig2d.txt")
+    plot_attention(dialogs["methods"], runs_dir, figures / "fig2e.png")
+
+
+STUDY = Study(
+    help="Study 1: GPT on the Cornell Movie-Dialogs Corpus",
+    stages={
+        "dialogs_fetch": Stage(
+            "dialogs fetch",
+            "generate the sample corpus or download it",
+            _fetch,
+            options=(required("--out", "corpus zip to write"),),
+            settings=("dialogs.source", "dialogs.sample"),
+            modules=("odfa.studies.dialogs_data",),
+        ),
+        "dialogs_prepare": Stage(
+            "dialogs prepare",
+            "read, split and tokenise the corpus",
+            _prepare,
+            options=(
+                required("--corpus", "corpus zip"),
+                required("--out", "folder for tokenizer and token arrays"),
+            ),
+            settings=(
+                "dialogs.tokenizer",
+                "dialogs.validation_fraction",
+                "dialogs.split_seed",
+                "dialogs.train_tokens",
+            ),
+            modules=("odfa.studies.dialogs_data",),
+        ),
+        "dialogs_train": Stage(
+            "dialogs train",
+            "train one run; write metrics.json",
+            _train,
+            options=(RUN, DATA, REPLICATE, REPLICATE_OUT),
+            settings=TRAINING,
+            modules=("odfa.studies.dialogs",),
+            wildcards=("run", "replicate"),
+            method=run_method,
+            inputs=training_inputs,
+            resumable=True,
+            replicated="dialogs",
+        ),
+        "dialogs_evaluate": Stage(
+            "dialogs evaluate",
+            "samples and attention of a run",
+            _evaluate,
+            options=(RUN, DATA, RUN_DIR),
+            settings=("threads", "dialogs.model", "dialogs.milestones", "dialogs.generation"),
+            modules=("odfa.studies.dialogs",),
+            wildcards=("run",),
+        ),
+        "dialogs_summary": Stage(
+            "dialogs summarise",
+            "tables of all runs",
+            _summarise,
+            options=(runs("<run>"), SUMMARY_DIR),
+            settings=("dialogs.methods", "dialogs.replicates"),
+            modules=("odfa.studies.dialogs",),
+        ),
+        "dialogs_figures": Stage(
+            "dialogs plot",
+            "figures 2c, 2d and 2e",
+            _plot,
+            options=(runs("<run>"), FIGURES_DIR),
+            settings=("dialogs.methods", "dialogs.replicates"),
+            modules=("odfa.figures.dialogs",),
+        ),
+    },
+)

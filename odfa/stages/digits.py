@@ -1,0 +1,107 @@
+"""The digits study's stages: an MLP trained on scikit-learn's bundled digits."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from odfa.stages.declaration import (
+    COMPUTE,
+    METHOD,
+    REPLICATE,
+    REPLICATE_OUT,
+    Job,
+    Stage,
+    Study,
+    method_wildcard,
+    required,
+    runs,
+)
+
+# What a training run reads (an ablation run of the study reads the same).
+TRAINING = (
+    *COMPUTE,
+    "digits.test_fraction",
+    "digits.split_seed",
+    "digits.model",
+    "digits.training",
+)
+
+
+def training_inputs(args: argparse.Namespace) -> list[Path]:
+    """The file a digits run reads: the one `load_digits` reads."""
+    del args
+    from odfa.data.digits import DIGITS_FILE
+
+    return [DIGITS_FILE]
+
+
+def _train(job: Job) -> None:
+    from odfa.studies.digits import train_digits
+
+    args = job.args
+    metrics = train_digits(job.config, args.method, args.replicate, args.out, job.identity)
+    print(json.dumps({"method": args.method, "replicate": str(args.replicate), **metrics}))
+
+
+def _summarise(job: Job) -> None:
+    from odfa.studies.digits import summarise
+
+    digits = job.config["digits"]
+    summarise(
+        digits["methods"],
+        digits["replicates"],
+        job.args.runs,
+        job.args.out,
+        job.args.replicates_out,
+    )
+
+
+def _plot(job: Job) -> None:
+    from odfa.figures.digits import plot_digits
+
+    plot_digits(job.args.runs, job.args.summary, job.args.out)
+
+
+STUDY = Study(
+    help="MLP on scikit-learn digits",
+    stages={
+        "digits_train": Stage(
+            "digits train",
+            "train one method; write metrics.json",
+            _train,
+            options=(METHOD, REPLICATE, REPLICATE_OUT),
+            settings=TRAINING,
+            modules=("odfa.studies.digits",),
+            wildcards=("method", "replicate"),
+            method=method_wildcard,
+            inputs=training_inputs,
+            resumable=True,
+            replicated="digits",
+        ),
+        "digits_summary": Stage(
+            "digits summarise",
+            "mean and spread per method",
+            _summarise,
+            options=(
+                runs("<method>"),
+                required("--out", "summary metrics.json"),
+                required("--replicates-out", "per-replicate CSV"),
+            ),
+            settings=("digits.methods", "digits.replicates"),
+            modules=("odfa.studies.digits",),
+        ),
+        "digits_figure": Stage(
+            "digits plot",
+            "figure of losses, accuracy and alignment",
+            _plot,
+            options=(
+                runs("<method>"),
+                required("--summary", "summary metrics.json"),
+                required("--out", "figure"),
+            ),
+            modules=("odfa.figures.digits",),
+        ),
+    },
+)
