@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from odfa.figures.common import method_label, plt, save_figure
+from odfa.figures.common import method_colour, method_label, plt, save_figure
 from odfa.published import PUBLISHED_SCORES, PUBLISHED_TAS
-from odfa.registry import CLIMATE_BASELINE, climate_run_name
+from odfa.registry import CLIMATE_BASELINE, CLIMATE_MODELS, METHODS, climate_run_name
 from odfa.replicates import COUNT, STD_SUFFIX, replicate_dirs
 
 SCORES = {
@@ -19,14 +19,15 @@ SCORES = {
     "nrmse_total": "NRMSE total (spatial + 5 x global)",
     "rmse": "RMSE (target units)",
 }
-MAP_RUNS = (("vit", "bp"), ("vit", "odfa"), ("fcnn", "odfa"))
 BASELINE_MODEL, BASELINE_FIT = CLIMATE_BASELINE
 MODEL_LABELS = {"vit": "ViT", "fcnn": "FCNN", BASELINE_MODEL: "pattern scaling"}
 FIT_LABELS = {BASELINE_FIT: "least squares"}
-# Trained runs take tab10's colours but its grey, which marks the baseline and its published line.
-RUN_COLOURS = [colour for index, colour in enumerate(plt.get_cmap("tab10").colors) if index != 7]
-BASELINE_COLOUR = "dimgray"
-VALUE_BOX = {"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1}  # over hatches
+# A trained run takes its method's colour, its model a hatch; the fitted baseline (and its
+# published line) a colour no method uses.
+MODEL_HATCHES = {"vit": "", "fcnn": "..", BASELINE_MODEL: "//"}
+MODEL_LINESTYLES = {"vit": "-", "fcnn": "--"}
+BASELINE_COLOUR = "tab:brown"
+VALUE_BOX = {"facecolor": "white", "alpha": 1.0, "edgecolor": "none", "pad": 1}  # hides lines
 PUBLISHED_LINESTYLES = ("--", ":", "-.", (0, (6, 1.5, 1, 1.5, 1, 1.5)), "-")
 
 
@@ -47,6 +48,10 @@ def draw_published(axis: plt.Axes, score: str) -> None:
         )
 
 
+def _highest_published(score: str) -> float:
+    return max(getattr(published, score) for published in PUBLISHED_TAS)
+
+
 def plot_scores(metrics_path: str | Path, out_path: str | Path) -> plt.Figure:
     """Fig. 3b: every score per (model, method), the mean over replicates with error bars of
     their std, the pattern-scaling floor as a hatched grey bar, published results as labelled
@@ -62,24 +67,41 @@ def plot_scores(metrics_path: str | Path, out_path: str | Path) -> plt.Figure:
     for row, variable in enumerate(variables):
         rows = table[table["variable"] == variable]
         labels = [run_label(m, k) for m, k in zip(rows["model"], rows["method"], strict=True)]
-        baseline = (rows["model"] == BASELINE_MODEL).to_numpy()
-        trained_colours = iter(RUN_COLOURS)
-        colours = [BASELINE_COLOUR if fitted else next(trained_colours) for fitted in baseline]
+        colours = [
+            BASELINE_COLOUR if model == BASELINE_MODEL else method_colour(method)
+            for model, method in zip(rows["model"], rows["method"], strict=True)
+        ]
         for axis, (score, title) in zip(axes[row], SCORES.items(), strict=True):
-            bars = axis.bar(
+            spread = rows[score + STD_SUFFIX].fillna(0.0)
+            axis.bar(
                 range(len(rows)),
                 rows[score],
-                yerr=rows[score + STD_SUFFIX].fillna(0.0),
+                yerr=spread,
                 capsize=3,
                 color=colours,
-                hatch=["//" if fitted else "" for fitted in baseline],
+                hatch=[MODEL_HATCHES.get(model, "") for model in rows["model"]],
                 edgecolor="white",
             )
-            axis.bar_label(bars, fmt="%.3f", fontsize=7, label_type="center", bbox=VALUE_BOX)
+            for index, (value, top) in enumerate(
+                zip(rows[score], rows[score] + spread, strict=True)
+            ):
+                axis.annotate(  # above the error bar, over any reference line
+                    f"{value:.3f}",
+                    (index, top),
+                    textcoords="offset points",
+                    xytext=(0, 2),
+                    ha="center",
+                    va="bottom",
+                    fontsize=7,
+                    bbox=VALUE_BOX,
+                    zorder=5,
+                )
+            axis.set_ylim(0, 1.18 * float((rows[score] + spread).max()))
             axis.set_xticks(range(len(rows)), labels, rotation=35, ha="right", fontsize=8)
             axis.set_title(f"{variable}: {title}", fontsize=10)
             if variable == "tas" and score in PUBLISHED_SCORES:
                 draw_published(axis, score)
+                axis.set_ylim(0, max(axis.get_ylim()[1], 1.1 * _highest_published(score)))
         if variable == "tas":
             handles, names = axes[row][0].get_legend_handles_labels()
             figure.legend(handles, names, loc="lower center", ncol=len(names), fontsize=8)
@@ -94,6 +116,34 @@ def plot_scores(metrics_path: str | Path, out_path: str | Path) -> plt.Figure:
     return figure
 
 
+def map_runs_of(runs: pd.Index) -> list[tuple[str, str]]:
+    """The trained (model, method) runs among `runs`, by model then the registry's methods."""
+    order = {name: index for index, name in enumerate(METHODS)}
+    trained = [(model, method) for model, method in runs if model in CLIMATE_MODELS]
+    return sorted(trained, key=lambda run: (CLIMATE_MODELS.index(run[0]), order[run[1]]))
+
+
+def _plot_zonal_means(
+    axis: plt.Axes,
+    fields: dict[str, xr.DataArray],
+    runs: list[tuple[str, str]],
+    title: str,
+    label: str,
+) -> None:
+    """Each run's field averaged over longitude against latitude."""
+    for (model, method), field in zip(runs, fields.values(), strict=True):
+        axis.plot(
+            field.mean("lon"),
+            field["lat"],
+            color=method_colour(method),
+            linestyle=MODEL_LINESTYLES.get(model, "-"),
+            label=run_label(model, method),
+        )
+    axis.set(xlabel=label, ylabel="latitude (°N)", xlim=(0, None))
+    axis.set_title(title, fontsize=9)
+    axis.legend(fontsize=6)
+
+
 def plot_maps(
     metrics_path: str | Path,
     runs_dir: str | Path,
@@ -101,9 +151,12 @@ def plot_maps(
     out_path: str | Path,
     year: int = 2100,
 ) -> plt.Figure:
-    """Fig. 3c: predicted `tas` in `year` (change vs. pre-industrial), the mean over each run's
-    replicates, its absolute bias and the std of the replicates' predictions."""
+    """Fig. 3c: predicted `tas` in `year` (change vs. pre-industrial), the mean over each
+    trained run's replicates (every model and method of `metrics_path`), its absolute bias and
+    the std of the replicates' predictions; beside them the target and, per run, the zonal means
+    of the bias and of the std (line in the method's colour, style per model)."""
     counts = pd.read_csv(metrics_path).groupby(["model", "method"])[COUNT].max()
+    map_runs = map_runs_of(counts.index)
     with xr.open_dataset(Path(data_dir) / "test.nc") as test:
         truth = (
             test["targets"]
@@ -112,7 +165,7 @@ def plot_maps(
         )
         truth = truth.load()
     predictions, spreads = {}, {}
-    for model, method in MAP_RUNS:
+    for model, method in map_runs:
         fields = []
         run_dir = Path(runs_dir) / climate_run_name(model, method)
         for folder in replicate_dirs(run_dir, counts[model, method]):
@@ -125,7 +178,7 @@ def plot_maps(
     bias_limit = float(max(abs(p - truth.values).max() for p in predictions.values()))
     spread_limit = float(max(s.max() for s in spreads.values())) or 1.0
     figure, axes = plt.subplots(
-        3, len(MAP_RUNS) + 1, figsize=(4.6 * (len(MAP_RUNS) + 1), 10.5), layout="constrained"
+        3, len(map_runs) + 1, figsize=(3.8 * (len(map_runs) + 1), 9.5), layout="constrained"
     )
     panels = {"target": truth, **predictions}
     for axis, (title, field) in zip(axes[0], panels.items(), strict=True):
@@ -145,17 +198,17 @@ def plot_maps(
         ("std over replicates", spreads, "viridis", spread_limit, "std of the prediction (K)"),
     )
     for row, (name, fields, colours, limit, label) in zip(axes[1:], rows, strict=True):
-        row[0].axis("off")
+        _plot_zonal_means(row[0], fields, map_runs, f"zonal mean of the {name} {year}", label)
         for axis, (title, field) in zip(row[1:], fields.items(), strict=True):
             image = axis.pcolormesh(
                 field["lon"], field["lat"], field, cmap=colours, vmin=0, vmax=limit
             )
             axis.set_title(f"{title}: {name} {year}", fontsize=9)
         figure.colorbar(image, ax=row.tolist(), label=label)
-    for axis in axes.flat:
-        if axis.axison:
-            axis.set(xlabel="longitude (°E)", ylabel="latitude (°N)")
-    replicates = ", ".join(f"{run_label(*run)}: {counts[run]}" for run in MAP_RUNS)
+    for axis in axes[:, 1:].flat:
+        axis.set(xlabel="longitude (°E)", ylabel="latitude (°N)")
+    axes[0][0].set(xlabel="longitude (°E)", ylabel="latitude (°N)")
+    replicates = ", ".join(f"{run_label(*run)}: {counts[run]}" for run in map_runs)
     figure.suptitle(f"tas in {year}: replicates' mean, its bias and their std ({replicates})")
     save_figure(figure, out_path)
     return figure

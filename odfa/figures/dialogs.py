@@ -122,12 +122,19 @@ def plot_samples(
 def plot_attention(runs: list[str], runs_dir: str | Path, out_path: str | Path) -> plt.Figure:
     """Fig. 2e: causal attention over the prompt at 100 %, mean over layers and heads, of
     replicate 0 of each run."""
-    figure, axes = plt.subplots(1, len(runs), figsize=(4.6 * len(runs), 4.8), squeeze=False)
+    stored = {
+        run: np.load(Path(runs_dir) / run / SHOWN_REPLICATE / "attention.npz") for run in runs
+    }
+    highest = max(float(maps["attention"].max()) for maps in stored.values())  # one scale for all
+    figure, axes = plt.subplots(
+        1, len(runs), figsize=(4.6 * len(runs), 4.8), squeeze=False, layout="constrained"
+    )
     for axis, run in zip(axes[0], runs, strict=True):
-        stored = np.load(Path(runs_dir) / run / SHOWN_REPLICATE / "attention.npz")
-        attention, tokens = stored["attention"], [str(t) for t in stored["tokens"]]
+        attention, tokens = stored[run]["attention"], [str(t) for t in stored[run]["tokens"]]
         future = np.triu(np.ones_like(attention, dtype=bool), k=1)
-        axis.imshow(np.ma.masked_where(future, attention), cmap="viridis", vmin=0)
+        image = axis.imshow(
+            np.ma.masked_where(future, attention), cmap="viridis", vmin=0, vmax=highest
+        )
         axis.imshow(
             np.ma.masked_where(~future, np.ones_like(attention)),
             cmap="Greys",
@@ -139,6 +146,9 @@ def plot_attention(runs: list[str], runs_dir: str | Path, out_path: str | Path) 
         axis.set_yticks(range(len(tokens)), tokens, fontsize=6)
         axis.set(xlabel="attended token (key)", ylabel="attending token (query)")
         axis.set_title(f"{method_label(run)} (grey: masked future)", fontsize=9)
+    figure.colorbar(
+        image, ax=axes[0].tolist(), label="attention weight (mean over layers and heads)"
+    )
     figure.suptitle("Mean causal attention over the prompt at 100 % of training (replicate 0)")
     save_figure(figure, out_path)
     return figure

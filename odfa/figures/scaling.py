@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.colors import LogNorm
+from matplotlib.colors import LogNorm, to_rgb
+from matplotlib.lines import Line2D
 from matplotlib.transforms import blended_transform_factory
 
 from odfa.figures.common import method_colour, method_label, plt, save_figure
@@ -57,14 +58,15 @@ def _mark_crossovers(found: pd.DataFrame, x: str, group: str, colours: dict, axi
 
 
 def _plot_against(table: pd.DataFrame, found: pd.DataFrame, x: str, group: str, axis) -> None:
+    """A curve per method and `group` value: the method's colour, lighter for smaller values of
+    `group`; one legend entry per method and per value (a grey of the same lightness)."""
     values = sorted(table[group].unique())
-    shades = plt.get_cmap("viridis")(np.linspace(0, 0.9, len(values)))
-    colours = dict(zip(values, shades, strict=True))
+    strength = dict(zip(values, np.linspace(0.35, 1.0, len(values)), strict=True))
     for value, rows in table.groupby(group):
-        colour = colours[value]
         for method, (marker, line) in MARKERS.items():
             curve = rows[rows["method"] == method].sort_values(x)
             if not curve.empty:
+                colour = _lightened(method_colour(method), strength[value])
                 axis.plot(
                     curve[x],
                     curve["time"],
@@ -76,9 +78,26 @@ def _plot_against(table: pd.DataFrame, found: pd.DataFrame, x: str, group: str, 
                 axis.fill_between(
                     curve[x], curve["time_q1"], curve["time_q3"], color=colour, alpha=0.15
                 )
-    _mark_crossovers(found, x, group, colours, axis)
+    greys = {value: _lightened("black", strength[value]) for value in values}
+    _mark_crossovers(found, x, group, greys, axis)
     axis.set(xscale="log", yscale="log", ylabel="time per sample (s)")
-    axis.legend(fontsize=6, ncol=3, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    ticks = sorted(table[x].unique())
+    axis.set_xticks(ticks, [str(tick) for tick in ticks])
+    axis.minorticks_off()
+    handles = [
+        Line2D([], [], color=method_colour(method), marker=marker, linestyle=line,
+               label=method_label(method))
+        for method, (marker, line) in MARKERS.items()
+        if method in set(table["method"])
+    ] + [Line2D([], [], color=greys[value], linewidth=4, label=f"{group} {value}")
+         for value in values]  # fmt: skip
+    axis.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+
+
+def _lightened(colour: str, strength: float) -> tuple[float, float, float]:
+    """`colour` mixed with white: itself at strength 1, paler below."""
+    red, green, blue = to_rgb(colour)
+    return tuple(strength * channel + (1 - strength) for channel in (red, green, blue))
 
 
 def _log_edges(values: np.ndarray) -> np.ndarray:
@@ -207,7 +226,7 @@ def plot_scaling(tables: ScalingTables, out_dir: str | Path) -> dict[str, plt.Fi
         figure, axis = plt.subplots(figsize=(8, 5.5))
         _plot_against(table, found, x, group, axis)
         axis.set_xlabel("hidden width" if x == "width" else "hidden layers")
-        axis.set_title(f"{title}\n{ODFA_NOTE}", fontsize=9)
+        axis.set_title(f"{title}\n{ODFA_NOTE}; paler = smaller {group}", fontsize=9)
         skipped = timings[timings["status"] != "ok"]
         if not skipped.empty:
             axis.text(
@@ -224,7 +243,7 @@ def plot_scaling(tables: ScalingTables, out_dir: str | Path) -> dict[str, plt.Fi
     )
     axis.set_title(
         "ODFA vs all-digital DFA: the feedback projection alone\n"
-        "ODFA = measured digital + MODELLED optical time",
+        "ODFA = measured digital + MODELLED optical time (no spread drawn)",
         fontsize=9,
     )
     figures["fig4c.png"] = figure

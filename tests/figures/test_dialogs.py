@@ -76,7 +76,7 @@ def test_the_attention_maps_hide_the_future_tokens(tmp_path):
         folder.mkdir(parents=True)
         np.savez(folder / "attention.npz", attention=attention, tokens=np.array(["a", "b", "c"]))
     figure = plot_attention(RUNS, tmp_path, tmp_path / "fig2e.png")
-    for axis, label in zip(figure.axes, ("BP", "ODFA"), strict=True):
+    for axis, label in zip(figure.axes[:2], ("BP", "ODFA"), strict=True):
         shown, mask = axis.images
         assert (
             np.ma.getmaskarray(shown.get_array()).tolist()
@@ -85,4 +85,7 @@ def test_the_attention_maps_hide_the_future_tokens(tmp_path):
         assert not np.ma.getmaskarray(mask.get_array())[0, 2]
         assert axis.get_title() == f"{label} (grey: masked future)"
         assert [tick.get_text() for tick in axis.get_xticklabels()] == ["a", "b", "c"]
+        assert shown.get_clim() == (0, 0.5)  # one colour scale for every run
+    (bar,) = [axis for axis in figure.axes if axis.get_ylabel().startswith("attention weight")]
+    assert bar.get_ylim() == (0, 0.5)  # the colour bar spans the scale
     plt.close(figure)

@@ -7,9 +7,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.colors import to_rgb
 
 from odfa.figures.common import plt
 from odfa.figures.scaling import ScalingTables, plot_scaling
+from odfa.registry import RUN_COLOURS
 from odfa.studies.scaling_analysis import summarise
 
 SECONDS = {"bp": 4.0, "dfa": 2.0, "odfa": 3.0}
@@ -126,5 +128,27 @@ def test_the_ratio_figure_is_odfa_over_dfa_against_the_projection_size(tmp_path)
     out_of_memory = [text for text in axis.texts if text.get_text() == "DFA out of memory"]
     assert len(out_of_memory) == 1 and out_of_memory[0].xy[0] == 10000
     assert "MODELLED" in axis.get_title()
+    for figure in figures.values():
+        plt.close(figure)
+
+
+def test_figs_4a_and_4b_colour_each_method_as_everywhere_with_a_short_legend(tmp_path):
+    figures = _plot(tmp_path)
+    for name, group, values, ticks in (
+        ("fig4a.png", "depth", ["1", "2"], ["16", "32"]),
+        ("fig4b.png", "width", ["16", "32"], ["1", "2"]),
+    ):
+        (axis,) = figures[name].axes
+        legend = axis.get_legend()
+        entries = [text.get_text() for text in legend.get_texts()]
+        assert entries == ["BP", "DFA", "ODFA", *(f"{group} {value}" for value in values)]
+        assert min(text.get_fontsize() for text in legend.get_texts()) >= 8
+        assert [label.get_text() for label in axis.get_xticklabels()] == ticks  # plain numbers
+        curves = {line.get_label(): line for line in axis.lines}
+        for method, label in (("bp", "BP"), ("dfa", "DFA"), ("odfa", "ODFA")):
+            largest = curves[f"{label}, {group} {values[1]}"]  # the largest value: full colour
+            assert to_rgb(largest.get_color()) == to_rgb(RUN_COLOURS[method])
+            smallest = curves[f"{label}, {group} {values[0]}"]
+            assert to_rgb(smallest.get_color()) != to_rgb(RUN_COLOURS[method])  # paler
     for figure in figures.values():
         plt.close(figure)
