@@ -17,8 +17,9 @@ from odfa.registry import DIALOGS_RUNS, METHODS
 
 SCHEMA_PATH = Path(str(files("odfa") / "schemas" / "config.schema.yaml"))
 # A link to the repository's config/config.yaml (the one copy, which the Snakefile reads); a
-# wheel holds its content.
-DEFAULT_CONFIG_PATH = Path(str(files("odfa") / "default_config.yaml"))
+# wheel holds its content. In a folder of its own: settings, not code, so no code digest reads it
+# (odfa.pipeline.code digests the files a module names beside itself).
+DEFAULT_CONFIG_PATH = Path(str(files("odfa") / "defaults" / "config.yaml"))
 LAYERING_HINT = (
     "; a file holding only what differs from the default is layered over it, "
     "e.g. `odfa config check config/config.yaml config/paper.yaml`"

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from odfa.config import ConfigError, defaults, load_config, validate_config
+from odfa.pipeline.code import code_files
 from tests.conftest import DEFAULT_CONFIG, REPO
 
 
@@ -27,6 +28,11 @@ def test_the_packaged_defaults_are_the_repositorys_config_from_any_directory(tmp
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
     )
     assert json.loads(result.stdout) == json.loads(json.dumps(DEFAULT_CONFIG))
+
+
+def test_the_packaged_defaults_are_settings_not_code():
+    """A setting changed in config/config.yaml changes no stage's code digest."""
+    assert [path for path in code_files(["odfa.config"]) if path.suffix != ".py"] == []
 
 
 def test_the_defaults_are_a_fresh_copy_each_time():
