@@ -16,6 +16,10 @@ from odfa.errors import ConfigError
 from odfa.registry import DIALOGS_RUNS, METHODS
 
 SCHEMA_PATH = Path(str(files("odfa") / "schemas" / "config.schema.yaml"))
+# A link to the repository's config/config.yaml (the one copy, which the Snakefile reads); a
+# wheel holds its content. In a folder of its own: settings, not code, so no code digest reads it
+# (odfa.pipeline.code digests the files a module names beside itself).
+DEFAULT_CONFIG_PATH = Path(str(files("odfa") / "defaults" / "config.yaml"))
 LAYERING_HINT = (
     "; a file holding only what differs from the default is layered over it, "
     "e.g. `odfa config check config/config.yaml config/paper.yaml`"
@@ -139,3 +143,9 @@ def load_config(*paths: str | Path) -> dict[str, Any]:
     for path in map(Path, paths):
         config = merge(config, _read(path))
     return validate_config(config, source=" + ".join(map(str, paths)))
+
+
+def defaults() -> dict[str, Any]:
+    """The default config (config/config.yaml, packaged with odfa), validated: a fresh copy,
+    readable from any directory."""
+    return load_config(DEFAULT_CONFIG_PATH)

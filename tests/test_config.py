@@ -4,18 +4,41 @@ from __future__ import annotations
 
 import copy
 import difflib
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from odfa.config import ConfigError, load_config, validate_config
+from odfa.config import ConfigError, defaults, load_config, validate_config
+from odfa.pipeline.code import code_files
 from tests.conftest import DEFAULT_CONFIG, REPO
 
 
 def test_the_default_config_is_valid_and_gets_defaults():
     config = load_config(REPO / "config" / "config.yaml")
     assert config["digits"]["training"]["schedule"] == "constant"  # filled from the schema
+
+
+def test_the_packaged_defaults_are_the_repositorys_config_from_any_directory(tmp_path):
+    code = "import json; from odfa.config import defaults; print(json.dumps(defaults()))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    assert json.loads(result.stdout) == json.loads(json.dumps(DEFAULT_CONFIG))
+
+
+def test_the_packaged_defaults_are_settings_not_code():
+    """A setting changed in config/config.yaml changes no stage's code digest."""
+    assert [path for path in code_files(["odfa.config"]) if path.suffix != ".py"] == []
+
+
+def test_the_defaults_are_a_fresh_copy_each_time():
+    changed = defaults()
+    changed["feedback"]["seed"] += 1
+    assert defaults() == DEFAULT_CONFIG
 
 
 @pytest.mark.parametrize(

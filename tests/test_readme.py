@@ -19,15 +19,22 @@ def _python_block(heading: str) -> str:
 
 
 @pytest.mark.slow
-def test_the_dfa_for_your_own_model_example_trains_a_gpt2_with_odfa():
+def test_the_dfa_for_your_own_model_example_compares_bp_dfa_and_odfa_anywhere(tmp_path):
+    pytest.importorskip("transformers")
     code = _python_block("## DFA for your own model")
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300
-    )
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )  # not the repository: the example needs no config file
     assert result.returncode == 0, result.stderr[-2000:]
-    first, last = map(float, re.search(r"ODFA loss ([\d.]+) -> ([\d.]+);", result.stdout).groups())
-    assert last < 0.85 * first
-    assert "'optical_frames'" in result.stdout and "'modelled_optical_seconds'" in result.stdout
+    losses = {
+        name: tuple(map(float, found))
+        for name, *found in re.findall(r"^(\w+) loss ([\d.]+) -> ([\d.]+);", result.stdout, re.M)
+    }
+    assert list(losses) == ["BP", "DFA", "ODFA"]
+    assert all(last < 0.95 * first for first, last in losses.values())  # each learns
+    assert losses["BP"][1] < 0.5 * min(losses["DFA"][1], losses["ODFA"][1])
+    odfa_line = result.stdout.splitlines()[-1]
+    assert "'optical_frames'" in odfa_line and "'modelled_optical_seconds'" in odfa_line
 
 
 def test_the_layout_names_every_module_of_the_package():

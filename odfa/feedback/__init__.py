@@ -9,7 +9,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from odfa.errors import ConfigError
+from odfa.config import defaults, merge
 from odfa.feedback.methods import (
     Backprop,
     DirectFeedbackAlignment,
@@ -25,15 +25,19 @@ from odfa.registry import check_method
 def build_method(
     name: str,
     model: nn.Module,
-    sections: Mapping[str, Any],
-    device: torch.device,
+    sections: Mapping[str, Any] | None = None,
+    device: torch.device | None = None,
     example_inputs: Any = None,
     points: Sequence[str] | None = None,
     select_output: OutputSelector = model_output,
 ) -> TrainingMethod:
-    """The training method `name` (bp, dfa, odfa, shallow) for `model`, with the config
-    sections it reads (the registry's `sections`: DFA its `feedback`, ODFA also its `optics`;
-    a validated config holds them), each validated once into its typed settings.
+    """The training method `name` (bp, dfa, odfa, shallow) for `model`, on `device` (default:
+    the model's).
+
+    Each config section the method reads (the registry's `sections`: DFA its `feedback`, ODFA
+    also its `optics`) is the default config's (`odfa.config.defaults()`) with the settings of
+    `sections` layered over it: none, a few, or a validated config's whole section. Each is
+    validated once into its typed settings.
 
     The feedback points are the modules at the paths `points` (e.g. `transformer.h.0`), or the
     model's own `feedback_points`; one forward of `example_inputs` sizes them and finds the
@@ -44,9 +48,8 @@ def build_method(
     """
     method = check_method(name)
     module = importlib.import_module(method.module)
-    missing = [section for section in method.sections if section not in sections]
-    if missing:
-        raise ConfigError(f"{name} reads the config sections {missing}; they are missing")
+    sections = _over_defaults(method.sections, sections or {})
+    device = _device_of(model) if device is None else device
     if name == "bp":
         return module.build(name, None, None, sections, device, select_output)
     points = getattr(model, "feedback_points", None) if points is None else points
@@ -64,6 +67,20 @@ def build_method(
         projected = {"rows": feedback.error_rows, "feature_maps": feedback.feature_maps}
     layout = inspect_points(model, points, example_inputs, select_output, **projected)
     return module.build(name, layout, feedback, sections, device, select_output)
+
+
+def _over_defaults(names: Sequence[str], sections: Mapping[str, Any]) -> dict[str, Any]:
+    """The default config's sections `names`, each with the settings `sections` gives layered
+    over it."""
+    if not names:
+        return {}
+    default = defaults()
+    return {name: merge(default[name], dict(sections.get(name, {}))) for name in names}
+
+
+def _device_of(model: nn.Module) -> torch.device:
+    """Where the model's parameters are (the CPU for a model without any)."""
+    return next(model.parameters(), torch.empty(0)).device
 
 
 __all__ = [

@@ -96,7 +96,7 @@ class _Resolved:
     """A layout's names, looked up on one model."""
 
     model: nn.Module
-    modules: list[nn.Module]
+    modules: dict[str, nn.Module]
     tail: list[nn.Parameter]
     parts: dict[str, list[nn.Parameter]]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,21 +26,43 @@ FEATURE_MAPS = ("per_position", "pooled")
 
 
 def model_output(output: Any) -> torch.Tensor:
-    """The tensor a loss reads from a model's output: itself, or `.logits` (Hugging Face)."""
-    return output if isinstance(output, torch.Tensor) else output.logits
+    """The tensor a loss reads from a model's output: itself, or `.logits` (Hugging Face); any
+    other output is an error that says how to pick the tensor (`select_output`)."""
+    if isinstance(output, torch.Tensor):
+        return output
+    logits = getattr(output, "logits", None)
+    if isinstance(logits, torch.Tensor):
+        return logits
+    if isinstance(output, Mapping):
+        example = f"lambda output: output[{next(iter(output), 'key')!r}]"
+        what = f"a {type(output).__name__} with keys {list(output)}"
+    else:
+        example = "lambda output: output[0]"
+        what = f"a {type(output).__name__}"
+    raise TypeError(
+        f"the model returned {what}, not a tensor or an output with .logits: pass "
+        f"select_output to pick the tensor the loss reads, e.g. select_output={example}"
+    )
 
 
-def find_modules(model: nn.Module, paths: Sequence[str]) -> list[nn.Module]:
-    """The submodules of `model` at `paths` (such as `transformer.h.0`), or a clear error."""
+def find_modules(model: nn.Module, paths: Sequence[str]) -> dict[str, nn.Module]:
+    """The submodules of `model` at `paths` (such as `transformer.h.0`), by path, or a clear
+    error (an empty path would be the whole model)."""
     modules = dict(model.named_modules())
-    found = []
+    submodules = [name for name in modules if name]
+    found = {}
     for path in paths:
+        if not path:
+            raise ValueError(
+                f"a feedback point's path is empty (the whole {type(model).__name__}); name a "
+                f"submodule, such as {', '.join(submodules[:3])}"
+            )
         if path not in modules:
-            close = difflib.get_close_matches(path, [name for name in modules if name], n=3)
+            close = difflib.get_close_matches(path, submodules, n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise ValueError(f"{type(model).__name__} has no module {path!r}{hint}")
-        found.append(modules[path])
-    if len(set(map(id, found))) != len(found):
+        found[path] = modules[path]
+    if len(set(map(id, found.values()))) != len(paths):
         raise ValueError(f"feedback points must be distinct modules; got {list(paths)}")
     return found
 
@@ -63,34 +85,37 @@ class Cut:
 
 
 @contextmanager
-def cut_at(modules: Sequence[nn.Module], track_tail_input: bool = False) -> Iterator[Cut]:
-    """Within the block, each module's output is kept (in the order of `modules`) and the model
-    continues on a detached copy; with `track_tail_input` the last module's copy records its
-    gradient (the error at the tail's input). A module that runs twice in one forward is an
-    error."""
-    kept: dict[int, torch.Tensor] = {}
+def cut_at(points: Mapping[str, nn.Module], track_tail_input: bool = False) -> Iterator[Cut]:
+    """Within the block, each point module's output is kept (in the order of `points`, by path)
+    and the model continues on a detached copy; with `track_tail_input` the last point's copy
+    records its gradient (the error at the tail's input). A point that runs twice in one forward,
+    or not at all, is an error naming its path."""
+    path_of = {id(module): path for path, module in points.items()}
+    last = list(points)[-1]
+    kept: dict[str, torch.Tensor] = {}
     cut_result = Cut()
 
     def cut(module: nn.Module, args: Any, result: Any) -> Any:
-        if id(module) in kept:
-            raise RuntimeError(f"feedback point {type(module).__name__} ran twice in one forward")
+        path = path_of[id(module)]
+        if path in kept:
+            raise RuntimeError(f"feedback point {path!r} ran twice in one forward")
         tensor = _first_tensor(result)
-        kept[id(module)] = tensor
+        kept[path] = tensor
         detached = tensor.detach()
-        if track_tail_input and module is modules[-1]:
+        if track_tail_input and path == last:
             cut_result.tail_input = detached.requires_grad_()
         return _with_first(result, detached)
 
-    handles = [module.register_forward_hook(cut) for module in modules]
+    handles = [module.register_forward_hook(cut) for module in points.values()]
     try:
         yield cut_result
     finally:
         for handle in handles:
             handle.remove()
-    missing = [type(module).__name__ for module in modules if id(module) not in kept]
+    missing = [path for path in points if path not in kept]
     if missing:
         raise RuntimeError(f"feedback points {missing} did not run in the forward pass")
-    cut_result.outputs.extend(kept[id(module)] for module in modules)
+    cut_result.outputs.extend(kept[path] for path in points)
 
 
 def error_rows(tensor: torch.Tensor, rows: str) -> torch.Tensor:
@@ -189,6 +214,11 @@ def inspect_points(
             output = select_output(model(example_inputs))
     finally:
         model.train(was_training)
+    if output is cut.tail_input:
+        raise ValueError(
+            f"feedback point {paths[-1]!r} is the output layer: its output is what the loss "
+            "reads, so it takes the true error; end the feedback points before it"
+        )
     output_rows = error_rows(output, rows).shape
     widths = [
         _point_width(path, point, output_rows[0], feature_maps)

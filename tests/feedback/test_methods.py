@@ -51,10 +51,10 @@ def test_shallow_trains_only_the_tail(small_fcnn, config):
     assert method.trainable_parameters(small_fcnn) == list(small_fcnn.output.parameters())
 
 
-def test_shallow_needs_parameters_after_the_last_point(small_fcnn, config):
-    inputs, _ = _batch(small_fcnn)
-    with pytest.raises(ValueError, match="no parameters follow the last feedback point 'output'"):
-        build_method("shallow", small_fcnn, config, torch.device("cpu"), inputs, ["output"])
+def test_shallow_needs_parameters_after_the_last_point():
+    model = nn.Sequential(nn.Linear(12, 5), nn.Tanh())
+    with pytest.raises(ValueError, match="no parameters follow the last feedback point '0'"):
+        build_method("shallow", model, example_inputs=torch.randn(2, 12), points=["0"])
 
 
 def test_dfa_injects_the_scaled_projection_of_the_output_error(small_fcnn):
@@ -130,12 +130,16 @@ def test_unknown_method_is_named(small_fcnn, config):
         build_method("adam", small_fcnn, config, torch.device("cpu"))
 
 
-def test_a_method_without_a_config_section_it_reads_is_refused(small_fcnn, config):
+def test_a_method_takes_the_default_config_for_the_settings_it_is_not_given(small_fcnn, config):
     inputs, _ = _batch(small_fcnn)
-    sections = {"feedback": config["feedback"]}  # ODFA reads the optics too
-    with pytest.raises(ConfigError, match=r"odfa reads the config sections \['optics'\]"):
-        build_method("odfa", small_fcnn, sections, torch.device("cpu"), inputs)
-    assert build_method("dfa", small_fcnn, sections, torch.device("cpu"), inputs).name == "dfa"
+    configured = build_method("dfa", small_fcnn, config, torch.device("cpu"), inputs)
+    for sections in (None, {"feedback": {}}):
+        method = build_method("dfa", small_fcnn, sections, example_inputs=inputs)
+        torch.testing.assert_close(method.projector.matrix, configured.projector.matrix)
+    reseeded = build_method("dfa", small_fcnn, {"feedback": {"seed": 7}}, example_inputs=inputs)
+    assert not torch.equal(reseeded.projector.matrix, configured.projector.matrix)
+    odfa = build_method("odfa", small_fcnn, {"optics": {"threshold": 0.5}}, example_inputs=inputs)
+    assert (odfa.projector.threshold, odfa.scales) == (0.5, configured.scales)
 
 
 def test_the_feedback_settings_take_the_schemas_defaults_and_name_a_bad_key():

@@ -182,3 +182,69 @@ def test_the_error_can_be_taken_at_the_tails_input(config):
     expected = torch.autograd.grad(point, list(model[0].parameters()), grad_outputs=signal)
     for parameter, want in zip(model[0].parameters(), expected, strict=True):
         torch.testing.assert_close(parameter.grad, want, rtol=1e-6, atol=1e-7)
+
+
+class TwoOutputs(nn.Module):
+    """A model returning its logits with something else, as a tuple or a dict."""
+
+    def __init__(self, as_dict: bool) -> None:
+        super().__init__()
+        self.as_dict = as_dict
+        self.hidden, self.head = nn.Linear(12, 16), nn.Linear(16, 5)
+
+    def forward(self, x: torch.Tensor) -> tuple | dict:
+        hidden = self.hidden(x)
+        logits = self.head(hidden)
+        return {"scores": logits, "hidden": hidden} if self.as_dict else (logits, hidden)
+
+
+@pytest.mark.parametrize(
+    ("as_dict", "hint"),
+    [(False, r"a tuple.*select_output=lambda output: output\[0\]"),
+     (True, r"a dict with keys \['scores', 'hidden'\].*output\['scores'\]")],
+    ids=["tuple", "dict"],
+)  # fmt: skip
+def test_a_model_returning_a_tuple_or_dict_is_told_to_pass_select_output(as_dict, hint):
+    model, (inputs, targets) = TwoOutputs(as_dict), _data()
+    with pytest.raises(TypeError, match=hint):
+        build_method("dfa", model, example_inputs=inputs, points=["hidden"])
+    select = (lambda output: output["scores"]) if as_dict else (lambda output: output[0])
+    method = build_method("dfa", model, None, CPU, inputs, ["hidden"], select_output=select)
+    method.compute_gradients(model, inputs, targets, F.cross_entropy)
+    assert model.hidden.weight.grad is not None
+
+
+class Skips(nn.Module):
+    """Blocks of which the forward runs the first twice and never the second."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocks = nn.Sequential(nn.Linear(12, 12), nn.Linear(12, 12))
+        self.head = nn.Linear(12, 5)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.blocks[0](self.blocks[0](x)))
+
+
+@pytest.mark.parametrize(
+    ("point", "message"),
+    [("blocks.1", r"feedback points \['blocks\.1'\] did not run"),
+     ("blocks.0", r"feedback point 'blocks\.0' ran twice")],
+    ids=["never", "twice"],
+)  # fmt: skip
+def test_a_point_that_runs_twice_or_never_is_named_by_its_path(point, message):
+    with pytest.raises(RuntimeError, match=message):
+        build_method("dfa", Skips(), example_inputs=_data()[0], points=[point])
+
+
+def test_an_empty_point_name_is_refused():
+    with pytest.raises(
+        ValueError, match=r"path is empty \(the whole Sequential\); name a submodule"
+    ):
+        build_method("dfa", _chain(), example_inputs=_data()[0], points=["1", ""])
+
+
+@pytest.mark.parametrize("name", ["dfa", "odfa", "shallow"])
+def test_the_output_layer_is_refused_as_a_point(name):
+    with pytest.raises(ValueError, match="feedback point '4' is the output layer"):
+        build_method(name, _chain(), example_inputs=_data()[0], points=["1", "4"])
