@@ -6,9 +6,11 @@ import json
 
 import numpy as np
 import pandas as pd
+from matplotlib.colors import to_rgba
 
 from odfa.figures.common import plt
 from odfa.figures.digits import _plot_per_point, plot_digits
+from odfa.registry import RUN_COLOURS
 
 
 def _log(values: list[float]) -> pd.DataFrame:
@@ -36,22 +38,37 @@ def test_each_point_is_the_replicates_mean_with_a_band_of_their_std():
     plt.close(figure)
 
 
-def test_the_digits_figure_shows_losses_accuracy_bars_and_per_point_curves(tmp_path):
+def test_the_digits_figure_shows_losses_accuracy_points_and_per_point_curves(tmp_path):
     summary = {}
-    for method, accuracy in (("bp", 0.97), ("dfa", 0.95)):
+    for method, accuracy, std in (("bp", 0.969, 0.003), ("dfa", 0.953, 0.006)):
         for replicate in range(2):
             folder = tmp_path / method / f"replicate-{replicate}"
             folder.mkdir(parents=True)
             log = _log([0.5, 0.7]).assign(loss=[1.0, 0.8, 0.6, 0.4])
             log["weight_growth_hidden.0"] = [1.0, 1.1, 1.2, 1.3]
             log.to_csv(folder / "log.csv", index=False)
-        summary[method] = {"replicates": 2, "test_accuracy": accuracy, "test_accuracy_std": 0.01}
+        summary[method] = {"replicates": 2, "test_accuracy": accuracy, "test_accuracy_std": std}
     (tmp_path / "metrics.json").write_text(json.dumps(summary))
     figure = plot_digits(tmp_path, tmp_path / "metrics.json", tmp_path / "digits.png")
     loss, accuracy, alignment, growth = figure.axes
     assert [line.get_label() for line in loss.lines] == ["BP", "DFA"]
-    assert [bar.get_height() for bar in accuracy.patches] == [0.97, 0.95]
+    assert not accuracy.patches  # points with error bars, not bars
+    for position, (method, metrics) in enumerate(summary.items()):
+        point, _caps, (whisker,) = accuracy.containers[position]
+        assert list(point.get_xdata()) == [position]
+        assert np.isclose(point.get_ydata()[0], metrics["test_accuracy"])
+        (segment,) = whisker.get_segments()
+        spread = metrics["test_accuracy_std"]
+        np.testing.assert_allclose(
+            segment[:, 1], metrics["test_accuracy"] + np.array([-1, 1]) * spread
+        )
+        assert point.get_color() == RUN_COLOURS[method]
+        assert to_rgba(whisker.get_color()[0]) == to_rgba(RUN_COLOURS[method])
     assert [tick.get_text() for tick in accuracy.get_xticklabels()] == ["BP", "DFA"]
+    low, high = accuracy.get_ylim()  # zoomed to 0.947-0.972, with a margin, not 0-1
+    assert 0.947 - 0.01 < low < 0.947 and 0.972 < high < 0.972 + 0.01
+    assert accuracy.get_ylabel() == "test accuracy (fraction of held-out digits)"
+    assert loss.get_xlabel() == "training step"
     curves = [line.get_label() for line in alignment.lines if not line.get_label().startswith("_")]
     assert curves == ["BP, hidden.0", "DFA, hidden.0"]
     assert np.allclose(growth.lines[0].get_ydata(), [1.0, 1.1, 1.2, 1.3])
