@@ -72,34 +72,61 @@ def sample_table(runs: list[str], runs_dir: str | Path) -> dict[str, dict[str, d
     }
 
 
+def _shared_start(table: dict[str, dict[str, dict[str, str]]], first: str) -> str | None:
+    """The text every run generated at the first milestone, when they all generated the same
+    (they start from the same initialisation); None when they differ."""
+    generated = {samples[first]["generated"] for samples in table.values()}
+    return generated.pop() if len(generated) == 1 else None
+
+
+def _draw_sample(axis: plt.Axes, text: str, width: int = 62) -> None:
+    axis.axis("off")
+    axis.text(
+        0,
+        1,
+        textwrap.fill(text, width=width),
+        va="top",
+        ha="left",
+        fontsize=7.5,
+        family="DejaVu Sans",
+        wrap=True,
+    )
+
+
 def plot_samples(
     runs: list[str], runs_dir: str | Path, out_path: str | Path, text_path: str | Path
 ) -> plt.Figure:
     """Fig. 2d: text generated from the prompt at 0 %, 20 % and 100 % of training (↵ = newline),
-    by replicate 0 of each run."""
+    by replicate 0 of each run; a 0 % sample that every run shares is shown once."""
     table = sample_table(runs, runs_dir)
     percents = sorted(next(iter(table.values())), key=int)
     prompt = next(iter(next(iter(table.values())).values()))["prompt"]
+    shared = _shared_start(table, percents[0])
+    columns = percents[1:] if shared is not None else percents
+    shared_title = f"All methods, {percents[0]} % of training (same initialisation, same text)"
+
     lines = [f"Prompt: {prompt}", ""]
+    if shared is not None:
+        lines += [f"[{shared_title}] {shared}", ""]
     for run, samples in table.items():
-        for percent in percents:
+        for percent in columns:
             lines.append(
                 f"[{method_label(run)}, {percent} % of training] {samples[percent]['generated']}"
             )
         lines.append("")
     write_text(text_path, "\n".join(lines))
 
-    figure, axes = plt.subplots(
-        len(runs), len(percents), figsize=(5.2 * len(percents), 1.9 * len(runs)), squeeze=False
-    )
+    top = 1 if shared is not None else 0
+    figure = plt.figure(figsize=(5.2 * len(columns), 1.9 * (len(runs) + top)))
+    grid = figure.add_gridspec(len(runs) + top, len(columns))
+    if shared is not None:
+        axis = figure.add_subplot(grid[0, :])
+        _draw_sample(axis, shared, width=62 * len(columns))
+        axis.set_title(shared_title, fontsize=10)
     for row, (run, samples) in enumerate(table.items()):
-        for column, percent in enumerate(percents):
-            axis = axes[row][column]
-            axis.axis("off")
-            text = textwrap.fill(samples[percent]["generated"], width=62)
-            axis.text(
-                0, 1, text, va="top", ha="left", fontsize=7.5, family="DejaVu Sans", wrap=True
-            )
+        for column, percent in enumerate(columns):
+            axis = figure.add_subplot(grid[top + row, column])
+            _draw_sample(axis, samples[percent]["generated"])
             if row == 0:
                 axis.set_title(f"{percent} % of training", fontsize=10)
             if column == 0:

@@ -46,15 +46,43 @@ def test_the_losses_are_means_over_replicates_with_their_spread(tmp_path):
     plt.close(figure)
 
 
-def test_the_samples_figure_and_text_hold_every_run_at_every_milestone(tmp_path):
-    for run in RUNS:
-        folder = tmp_path / run / "replicate-0"
-        folder.mkdir(parents=True)
-        samples = {
-            percent: {"prompt": "Hello", "generated": f"{run} says {percent}"}
-            for percent in ("0", "20", "100")
+def _write_samples(folder, run: str, start: str) -> None:
+    folder.mkdir(parents=True)
+    samples = {
+        percent: {
+            "prompt": "Hello",
+            "generated": start if percent == "0" else f"{run} says {percent}",
         }
-        (folder / "samples.json").write_text(json.dumps(samples))
+        for percent in ("0", "20", "100")
+    }
+    (folder / "samples.json").write_text(json.dumps(samples))
+
+
+def test_the_samples_figure_shows_the_shared_start_once_and_every_run_later(tmp_path):
+    for run in RUNS:
+        _write_samples(tmp_path / run / "replicate-0", run, "untrained babble")
+    figure = plot_samples(RUNS, tmp_path, tmp_path / "fig2d.png", tmp_path / "fig2d.txt")
+    texts = [text.get_text() for axis in figure.axes for text in axis.texts]
+    assert texts.count("untrained babble") == 1
+    for run in RUNS:
+        assert [f"{run} says {p}" for p in ("20", "100")] == [
+            text for text in texts if text.startswith(f"{run} says")
+        ]
+    assert [axis.get_title() for axis in figure.axes[:3]] == [
+        "All methods, 0 % of training (same initialisation, same text)",
+        "20 % of training", "100 % of training",
+    ]  # fmt: skip
+    lines = (tmp_path / "fig2d.txt").read_text().splitlines()
+    assert lines[0] == "Prompt: Hello" and "[ODFA, 100 % of training] odfa says 100" in lines
+    assert [line for line in lines if "untrained babble" in line] == [
+        "[All methods, 0 % of training (same initialisation, same text)] untrained babble"
+    ]
+    plt.close(figure)
+
+
+def test_the_samples_figure_shows_every_run_at_0_percent_when_they_differ(tmp_path):
+    for run in RUNS:
+        _write_samples(tmp_path / run / "replicate-0", run, f"{run} says 0")
     figure = plot_samples(RUNS, tmp_path, tmp_path / "fig2d.png", tmp_path / "fig2d.txt")
     texts = [text.get_text() for axis in figure.axes for text in axis.texts]
     for run in RUNS:
@@ -64,8 +92,7 @@ def test_the_samples_figure_and_text_hold_every_run_at_every_milestone(tmp_path)
     assert [axis.get_title() for axis in figure.axes[:3]] == [
         "0 % of training", "20 % of training", "100 % of training",
     ]  # fmt: skip
-    lines = (tmp_path / "fig2d.txt").read_text().splitlines()
-    assert lines[0] == "Prompt: Hello" and "[ODFA, 100 % of training] odfa says 100" in lines
+    assert "[BP, 0 % of training] bp says 0" in (tmp_path / "fig2d.txt").read_text().splitlines()
     plt.close(figure)
 
 
