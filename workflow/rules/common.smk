@@ -79,7 +79,7 @@ wildcard_constraints:
     variant=f"({'|'.join(ABLATION_SETTINGS)})-[^/]+",
     replicate=r"\d+",
 
-# What `rule all` asks for: each rule file adds its study's products.
+# The final products (the target `all`): each rule file adds its study's.
 RESULTS = []
 
 # The folder of one replicate inside a run's folder (its seeds derive from its index).
