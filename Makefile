@@ -22,7 +22,7 @@ $(STAMP): requirements.txt pyproject.toml
 run: venv
 	$(BIN)/snakemake --cores $(CORES) all
 	$(BIN)/snakemake all --report results/report.html
-	$(BIN)/odfa pipeline summary --results results --report results/report.html
+	$(BIN)/odfa pipeline summarise --results results --report results/report.html
 
 # dvc.yaml is generated from the Snakemake workflow (a test fails when it is out of date).
 dvc.yaml: venv

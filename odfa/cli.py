@@ -11,6 +11,7 @@ import shutil
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
 from odfa.config import load_config
@@ -106,7 +107,7 @@ def _pipeline_record(args: argparse.Namespace) -> None:
     print("dvc.lock records the Snakemake run: `dvc repro` has nothing to do")
 
 
-def _pipeline_summary(args: argparse.Namespace) -> None:
+def _pipeline_summarise(args: argparse.Namespace) -> None:
     from odfa.pipeline.summary import run_summary
 
     print(run_summary(args.results, args.report))
@@ -167,10 +168,11 @@ Handler = Callable[[argparse.Namespace], None]
 
 @dataclass(frozen=True)
 class Command:
-    """A subcommand: what runs it, what it does, and its arguments."""
+    """A subcommand: what runs it, what it does, a use of it (its arguments) and its options."""
 
     handler: Handler
     help: str
+    example: str
     options: tuple[Option, ...] = ()
 
 
@@ -179,7 +181,12 @@ CONFIG = required(
     "config files, each merged over the ones before (e.g. config/config.yaml config/paper.yaml)",
     nargs="+",
 )
-FILES = option("config", nargs="+", help="config files, each merged over the ones before")
+DEFAULT_CONFIG = option(
+    "--config",
+    default=["config/config.yaml"],
+    nargs="+",
+    help="config files, each merged over the ones before",
+)
 DEVICE = option("--device", default=None, help="override the config's device")
 
 
@@ -192,8 +199,18 @@ TOOLS: dict[str, tuple[str, dict[str, Command]]] = {
     "config": (
         "configuration",
         {
-            "check": Command(_config_check, "validate config files", (FILES,)),
-            "show": Command(_config_show, "print the effective config", (FILES,)),
+            "check": Command(
+                _config_check,
+                "validate config files",
+                "--config config/config.yaml config/paper.yaml",
+                (DEFAULT_CONFIG,),
+            ),
+            "show": Command(
+                _config_show,
+                "print the effective config",
+                "--config config/config.yaml config/paper.yaml",
+                (DEFAULT_CONFIG,),
+            ),
         },
     ),
     "data": (
@@ -202,6 +219,7 @@ TOOLS: dict[str, tuple[str, dict[str, Command]]] = {
             "lock": Command(
                 _data_lock,
                 "download ClimateBench's archives afresh and record their SHA-256 in the lock file",
+                "--out data/raw/climatebench",
                 (option("--out", default="data/raw/climatebench", help="folder for the archives"),
                  LOCK_FILE),
             ),
@@ -213,26 +231,31 @@ TOOLS: dict[str, tuple[str, dict[str, Command]]] = {
             "dvc": Command(
                 _pipeline_dvc,
                 "write dvc.yaml from the Snakemake workflow",
-                (option("--out", default="dvc.yaml"),
+                "--check",
+                (option("--out", default="dvc.yaml", help="the file to write (or check)"),
                  option("--check", action="store_true", help="only check that --out is current")),
             ),
             "code": Command(
                 _pipeline_code,
                 "write the digest of each kind of job's code (DVC's `code` stage)",
+                "--out .odfa/code",
                 (required("--out", "folder for <stage>[-<method>].sha256"),),
             ),
             "record": Command(
                 _pipeline_record,
                 "after a Snakemake run: record its results in DVC (dvc.lock and the cache)",
+                "",
             ),
             "cost": Command(
                 _pipeline_cost,
                 "ESTIMATED GPU-hours of the config's jobs, study by study (FLOPs counted)",
+                "--config config/config.yaml config/paper.yaml",
                 (CONFIG,),
             ),
-            "summary": Command(
-                _pipeline_summary,
+            "summarise": Command(
+                _pipeline_summarise,
                 "where the report and figures are, and each study's headline table",
+                "--results results --report results/report.html",
                 (option("--results", default="results", help="the workflow's results folder"),
                  option("--report", default="results/report.html", help="Snakemake's report")),
             ),
@@ -244,7 +267,8 @@ TOOLS: dict[str, tuple[str, dict[str, Command]]] = {
             "step": Command(
                 _bench_step,
                 "time BP, DFA and ODFA training steps against their FLOPs",
-                (option("--model", default="fcnn", choices=BENCH_MODELS),
+                "--model fcnn --width 2048 --depth 8 --batch 64",
+                (option("--model", default="fcnn", choices=BENCH_MODELS, help="the network timed"),
                  option("--width", type=int,
                         help="FCNN: hidden width (1024); GPT/ViT: embedding (the config's)"),
                  option("--depth", type=int,
@@ -258,18 +282,21 @@ TOOLS: dict[str, tuple[str, dict[str, Command]]] = {
             "paper": Command(
                 _bench_paper,
                 "GPU: memory, step time, projected time at the paper's sizes",
+                "--steps 3 --device cuda",
                 (option("--steps", type=int, default=3, help="timed steps per (model, method)"),
                  DEVICE, bench_config("config/config.yaml", "config/paper.yaml")),
             ),
             "opu": Command(
                 _bench_opu,
                 "time the simulated OPU vs lightonml and a matmul",
-                (option("--batch", type=int, default=64),
+                "--batch 64 --inputs 4096 --outputs 4096",
+                (option("--batch", type=int, default=64, help="error vectors per projection"),
                  option("--inputs", type=int, default=4096, help="DMD pixels"),
                  option("--outputs", type=int, default=4096, help="camera pixels"),
-                 option("--repeats", type=int, default=10),
-                 option("--warmup", type=int, default=2),
-                 option("--precision", default="bfloat16", choices=["float32", "bfloat16"]),
+                 option("--repeats", type=int, default=10, help="timed rounds"),
+                 option("--warmup", type=int, default=2, help="untimed rounds first"),
+                 option("--precision", default="bfloat16", choices=["float32", "bfloat16"],
+                        help="the simulated transmission matrix's number format"),
                  option("--big-outputs", type=int, default=1_000_000,
                         help="camera pixels of the streamed case"),
                  option("--lit", type=int, default=3, help="lit pixels per anchored error frame")),
@@ -283,13 +310,13 @@ def _stage_commands() -> dict[str, tuple[str, dict[str, Command]]]:
     """The subcommands of the studies' stages (`odfa.stages`), by group."""
     groups: dict[str, tuple[str, dict[str, Command]]] = {}
     for study in STUDIES.values():
-        for name, stage in study.stages.items():
+        for stage in study.stages:
             group, action = stage.command.split()
             options = (CONFIG, *stage.options) if stage.settings else stage.options
             runner = run_stage if stage.method is None else run_training_stage
-            run = functools.partial(runner, name)
+            run = functools.partial(runner, stage.name)
             groups.setdefault(group, (study.help or "", {}))[1][action] = Command(
-                run, stage.help, options
+                run, stage.help, stage.example, options
             )
     return groups
 
@@ -306,16 +333,34 @@ def _all_commands() -> dict[str, tuple[str, dict[str, Command]]]:
 COMMANDS = _all_commands()
 
 
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Help that shows each option's default (where it has one) and keeps the example's layout."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        help = action.help or ""
+        no_default = action.default is None or action.default is False  # (0 is a default)
+        if action.required or no_default or action.default == argparse.SUPPRESS:
+            return help
+        return f"{help} (default: %(default)s)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `odfa` parser: one subparser per group of COMMANDS, one per command in it."""
     parser = argparse.ArgumentParser(prog="odfa", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"odfa {version('odfa')}")
     groups = parser.add_subparsers(dest="command", required=True)
     for group, (group_help, commands) in COMMANDS.items():
         actions = groups.add_parser(group, help=group_help).add_subparsers(
             dest="action", required=True
         )
         for name, command in commands.items():
-            sub = actions.add_parser(name, help=command.help, description=command.help)
+            sub = actions.add_parser(
+                name,
+                help=command.help,
+                description=command.help,
+                epilog=f"example:\n  odfa {group} {name} {command.example}".rstrip(),
+                formatter_class=_HelpFormatter,
+            )
             sub.set_defaults(handler=command.handler)
             for flag, keywords in command.options:
                 sub.add_argument(flag, **keywords)

@@ -22,7 +22,7 @@ SCHEMA_PATH = Path(str(files("odfa") / "schemas" / "config.schema.yaml"))
 DEFAULT_CONFIG_PATH = Path(str(files("odfa") / "defaults" / "config.yaml"))
 LAYERING_HINT = (
     "; a file holding only what differs from the default is layered over it, "
-    "e.g. `odfa config check config/config.yaml config/paper.yaml`"
+    "e.g. `odfa config check --config config/config.yaml config/paper.yaml`"
 )
 
 

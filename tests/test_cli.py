@@ -14,7 +14,7 @@ from tests.conftest import DEFAULT_CONFIG, REPO
 
 
 def test_config_check_accepts_the_default(capsys):
-    assert main(["config", "check", str(REPO / "config" / "config.yaml")]) == 0
+    assert main(["config", "check", "--config", str(REPO / "config" / "config.yaml")]) == 0
     assert "valid" in capsys.readouterr().out
 
 
@@ -82,7 +82,7 @@ def test_a_full_disk_is_one_line_and_another_runtime_error_keeps_its_traceback(m
         return handler
 
     check = cli.COMMANDS["config"][1]["check"]
-    arguments = ["config", "check", "any.yaml"]
+    arguments = ["config", "check", "--config", "any.yaml"]
     full = OSError(errno.ENOSPC, "No space left on device")
     monkeypatch.setitem(cli.COMMANDS["config"][1], "check", replace(check, handler=writer_fails(
         full)))  # fmt: skip
@@ -106,7 +106,7 @@ def test_a_bug_keeps_its_traceback_and_a_user_error_is_one_line(monkeypatch, cap
         return handler
 
     check = cli.COMMANDS["config"][1]["check"]
-    arguments = ["config", "check", "any.yaml"]
+    arguments = ["config", "check", "--config", "any.yaml"]
     monkeypatch.setitem(cli.COMMANDS["config"][1], "check", replace(check, handler=failing(
         ValueError("a bug"))))  # fmt: skip
     with pytest.raises(ValueError, match="a bug"):
@@ -126,3 +126,41 @@ def test_every_declared_subcommand_parses_its_help(capsys):
                 main([group, name, "--help"])
             assert stopped.value.code == 0
             assert capsys.readouterr().out.startswith(f"usage: odfa {group} {name}")
+
+
+def test_every_command_has_an_example_that_parses_and_every_option_says_what_it_is(capsys):
+    from odfa.cli import COMMANDS, build_parser
+
+    parser = build_parser()
+    for group, (_, commands) in COMMANDS.items():
+        for name, command in commands.items():
+            args = parser.parse_args([group, name, *command.example.split()])
+            assert args.handler == command.handler, (group, name)
+            for flag, keywords in command.options:
+                assert keywords.get("help"), (group, name, flag)
+            with pytest.raises(SystemExit):
+                main([group, name, "--help"])
+            assert f"example:\n  odfa {group} {name}" in capsys.readouterr().out
+
+
+def test_the_version_and_each_default_are_shown(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert stopped.value.code == 0 and capsys.readouterr().out.startswith("odfa 0.")
+    with pytest.raises(SystemExit):
+        main(["dialogs", "train", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "replicate index (seeds derive from it) (default: 0)" in shown
+    assert "(default: None)" not in shown
+
+
+def test_one_verb_per_act_and_one_way_to_pass_a_config():
+    from odfa.cli import COMMANDS
+    from odfa.pipeline.stages import STAGES
+
+    actions = {action for _, commands in COMMANDS.values() for action in commands}
+    assert not actions & {"summary", "figures", "figure", "run"}
+    assert all(name == definition.command.replace(" ", "_") for name, definition in STAGES.items())
+    for _, commands in COMMANDS.values():
+        for command in commands.values():
+            assert all(flag.startswith("-") for flag, _ in command.options)

@@ -116,9 +116,11 @@ def test_dvc_exp_run_varies_a_setting_and_exp_show_lists_its_headline_metrics(dv
     run([*git, "commit", "-q", "-m", "tiny run"], dvc_workspace)
     # BP*'s learning rate: its one run trains again, then the summary; no other run reads it
     setting = "config/config.yaml:dialogs.bp_star_training.learning_rate=0.001"
-    output = run([str(BIN / "dvc"), "exp", "run", "-S", setting, "dialogs_summary"], dvc_workspace)
+    output = run(
+        [str(BIN / "dvc"), "exp", "run", "-S", setting, "dialogs_summarise"], dvc_workspace
+    )
     assert "Running stage 'dialogs_train-bp_star@0'" in output
-    assert "Running stage 'dialogs_summary'" in output
+    assert "Running stage 'dialogs_summarise'" in output
     assert "Running stage 'dialogs_train-odfa" not in output
     assert "Running stage 'digits_train" not in output
     committed = yaml.safe_load(run(["git", "show", "HEAD:config/config.yaml"], dvc_workspace))

@@ -66,23 +66,23 @@ def replicated(study: str, *jobs: str) -> set[str]:
 ABLATION_RUNS = replicated("ablation", *(f"ablation_{study}-{variant}"
     for study in ("digits", "dialogs")
     for variant in ("camera-ideal", "camera_bits-6")))  # fmt: skip
-ABLATION = ABLATION_RUNS | {"ablation_summary", "ablation_figure"}
+ABLATION = ABLATION_RUNS | {"ablation_summarise", "ablation_plot"}
 
 
 CONFIG_CHANGES = {
     "digits.training.learning_rate": (0.02, replicated("digits", "digits_train-bp",
         "digits_train-dfa", "digits_train-odfa", "digits_train-shallow")
-        | {"digits_summary", "digits_figure"}
+        | {"digits_summarise", "digits_plot"}
         | {job for job in ABLATION if not job.startswith("ablation_dialogs")}),
     "dialogs.generation.temperature": (0.5, {f"dialogs_evaluate-{run}" for run in
-        ("bp", "bp_star", "dfa", "odfa", "shallow")} | {"dialogs_figures"}),
+        ("bp", "bp_star", "dfa", "odfa", "shallow")} | {"dialogs_plot"}),
     "dialogs.bp_star_training.learning_rate": (1e-3, replicated("dialogs", "dialogs_train-bp_star")
-        | {"dialogs_evaluate-bp_star", "dialogs_summary", "dialogs_figures", "ablation_figure",
-           "reproduction"}),
+        | {"dialogs_evaluate-bp_star", "dialogs_summarise", "dialogs_plot", "ablation_plot",
+           "pipeline_scorecard"}),
     "optics.threshold": (0.2, None),
     "climate.models.fcnn.hidden_dims": ([24, 12], replicated("climate", *(f"{stage}-fcnn-{method}"
         for stage in ("climate_train", "climate_score") for method in ("bp", "dfa", "odfa")))
-        | {"climate_summary", "climate_figures", "reproduction"}),
+        | {"climate_summarise", "climate_plot", "pipeline_scorecard"}),
     "resources.dialogs_train.mem_mb": (12345, set()),
 }  # fmt: skip
 ODFA_TRAINING = (
@@ -120,13 +120,13 @@ CODE_CHANGES = {
     "odfa/metrics.py": replicated("climate", "climate_score-vit-bp", "climate_score-vit-dfa",
         "climate_score-vit-odfa", "climate_score-fcnn-bp", "climate_score-fcnn-dfa",
         "climate_score-fcnn-odfa")
-        | {"climate_baseline", "climate_summary", "climate_figures", "reproduction"},
+        | {"climate_baseline", "climate_summarise", "climate_plot", "pipeline_scorecard"},
     "odfa/optics/camera.py": None,
-    "odfa/figures/dialogs.py": {"dialogs_figures"},
+    "odfa/figures/dialogs.py": {"dialogs_plot"},
     "odfa/studies/climate.py": replicated("climate", *(f"{stage}-{model}-{method}"
         for stage in ("climate_train", "climate_score") for model in ("vit", "fcnn")
         for method in ("bp", "dfa", "odfa")))
-        | {"climate_summary", "climate_figures", "reproduction"},
+        | {"climate_summarise", "climate_plot", "pipeline_scorecard"},
 }  # fmt: skip
 BEHAVIOUR = "\nBEHAVIOUR_CHANGED = True\n"  # a module-level name: a change of what the module runs
 
@@ -174,10 +174,10 @@ NEW = {study: TINY[study]["replicates"] for study in ("digits", "ablation")}  # 
 NEW_REPLICATE = {
     "digits": {f"digits_train-{method}-{NEW['digits']}"
                for method in ("bp", "dfa", "odfa", "shallow")}
-    | {"digits_summary", "digits_figure", "ablation_figure"},
+    | {"digits_summarise", "digits_plot", "ablation_plot"},
     "ablation": {f"ablation_{study}-{variant}-{NEW['ablation']}" for study in ("digits", "dialogs")
                  for variant in ("camera-ideal", "camera_bits-6")}
-    | {"ablation_summary", "ablation_figure"},
+    | {"ablation_summarise", "ablation_plot"},
 }  # fmt: skip
 
 

@@ -29,10 +29,10 @@ TRAINING_RULES = (
 
 
 LOCAL_RULES = (
-    *("all", "dialogs_fetch", "climate_fetch", "climate_score", "digits_summary"),
-    *("digits_figure", "dialogs_summary", "dialogs_figures", "climate_summary"),
-    *("climate_figures", "scaling_summary", "scaling_figures"),
-    *("ablation_summary", "ablation_figure"),
+    *("all", "dialogs_fetch", "climate_fetch", "climate_score", "digits_summarise"),
+    *("digits_plot", "dialogs_summarise", "dialogs_plot", "climate_summarise"),
+    *("climate_plot", "scaling_summarise", "scaling_plot"),
+    *("ablation_summarise", "ablation_plot"),
 )
 # A job of every kind: one run of each study and ablation, the sweep and its figures.
 TARGETS = (

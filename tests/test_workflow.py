@@ -103,9 +103,9 @@ def test_the_tiny_run_produces_the_scaling_results(tiny_run):
 
 
 def test_forcerun_reruns_one_stage_and_what_depends_on_it(tiny_run):
-    jobs = planned_jobs(tiny_run.parent, tiny_config(), "--forcerun", "climate_summary")
+    jobs = planned_jobs(tiny_run.parent, tiny_config(), "--forcerun", "climate_summarise")
     assert jobs == {
-        "climate_summary": 1, "climate_figures": 1, "reproduction": 1, "all": 1, "total": 4
+        "climate_summarise": 1, "climate_plot": 1, "pipeline_scorecard": 1, "all": 1, "total": 4
     }  # fmt: skip
 
 

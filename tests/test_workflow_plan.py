@@ -30,25 +30,25 @@ def test_the_dry_run_lists_every_step(tmp_path):
     replicates = {study: DEFAULT_CONFIG[study]["replicates"] for study in STUDIES}
     expected = {
         "digits_train": str(4 * replicates["digits"]),
-        "digits_summary": "1",
-        "digits_figure": "1",
+        "digits_summarise": "1",
+        "digits_plot": "1",
         "dialogs_fetch": "1",
         "dialogs_prepare": "1",
         "dialogs_train": str(5 * replicates["dialogs"]),
         "dialogs_evaluate": "5",  # replicate 0's samples and attention
-        "dialogs_summary": "1",
-        "dialogs_figures": "1",
+        "dialogs_summarise": "1",
+        "dialogs_plot": "1",
         "climate_fetch": "1",
         "climate_prepare": "1",
         "climate_train": str(6 * replicates["climate"]),
         "climate_score": str(6 * replicates["climate"]),
         "climate_baseline": "1",  # one deterministic pattern-scaling fit
-        "climate_summary": "1",
-        "climate_figures": "1",
+        "climate_summarise": "1",
+        "climate_plot": "1",
         "scaling_sweep": "1",
         "scaling_projections": "1",
-        "scaling_summary": "1",
-        "scaling_figures": "1",
+        "scaling_summarise": "1",
+        "scaling_plot": "1",
     }
     assert expected.items() <= counts.items(), result.stdout
 

@@ -36,6 +36,16 @@ class ScalingTables:
     projection_ratios: Path  # ODFA / DFA of the projection alone, per size
 
 
+@dataclass(frozen=True)
+class ScalingFigures:
+    """Where Study 3's figures go."""
+
+    fig4a: Path
+    fig4b: Path
+    fig4c: Path
+    fig4d: Path
+
+
 def _mark_crossovers(found: pd.DataFrame, x: str, group: str, colours: dict, axis) -> None:
     """A line where ODFA meets BP for each `group` value, and a box listing every value's
     crossover or "none in range" (a crossover table)."""
@@ -206,17 +216,16 @@ def plot_projection_ratio(projections: pd.DataFrame, ratios: pd.DataFrame, axis)
     axis.legend(fontsize=7)
 
 
-def plot_scaling(tables: ScalingTables, out_dir: str | Path) -> dict[str, plt.Figure]:
-    """fig4a.png (vs width), fig4b.png (vs depth), fig4c.png (ODFA / DFA vs projection size)
-    and fig4d.png (ODFA / BP over width x depth): written to `out_dir`, returned by name."""
+def plot_scaling(tables: ScalingTables, paths: ScalingFigures) -> dict[str, plt.Figure]:
+    """Fig. 4a (vs width), 4b (vs depth), 4c (ODFA / DFA vs projection size) and 4d (ODFA / BP
+    over width x depth): written to `paths`, returned by name."""
     timings, table = pd.read_csv(tables.timings), pd.read_csv(tables.times)
     crossover = pd.read_csv(tables.crossover)
-    out_dir = Path(out_dir)
     figures = {}
     for name, x, group, found, title in (
-        ("fig4a.png", "width", "depth", crossover, "Time per sample vs hidden width"),
+        ("fig4a", "width", "depth", crossover, "Time per sample vs hidden width"),
         (
-            "fig4b.png",
+            "fig4b",
             "depth",
             "width",
             pd.read_csv(tables.crossover_in_depth),
@@ -246,13 +255,13 @@ def plot_scaling(tables: ScalingTables, out_dir: str | Path) -> dict[str, plt.Fi
         "ODFA = measured digital + MODELLED optical time (no spread drawn)",
         fontsize=9,
     )
-    figures["fig4c.png"] = figure
+    figures["fig4c"] = figure
     figure, axis = plt.subplots(figsize=(7.5, 5.5))
     plot_ratio_map(pd.read_csv(tables.ratios), crossover, axis)
     axis.set_title(
         "ODFA time / BP time per sample (ODFA: measured digital + MODELLED optical)", fontsize=9
     )
-    figures["fig4d.png"] = figure
+    figures["fig4d"] = figure
     for name, figure in figures.items():
-        save_figure(figure, out_dir / name)
+        save_figure(figure, getattr(paths, name))
     return figures

@@ -33,7 +33,7 @@ def _studies() -> dict[str, Study]:
 
 STUDIES = _studies()
 STAGES: dict[str, Stage] = {
-    name: definition for study in STUDIES.values() for name, definition in study.stages.items()
+    definition.name: definition for study in STUDIES.values() for definition in study.stages
 }
 
 

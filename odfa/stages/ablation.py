@@ -21,7 +21,8 @@ from odfa.stages.declaration import (
     runs,
 )
 
-VARIANT = required("--variant", "<setting>-<value>, e.g. camera_bits-6 or camera-ideal")
+VARIANT_EXAMPLE = "camera_bits-6"
+VARIANT = required("--variant", f"<setting>-<value>, e.g. {VARIANT_EXAMPLE} or camera-ideal")
 
 
 def _odfa(wildcards: Wildcards) -> str:
@@ -77,17 +78,15 @@ def _plot(job: Job) -> None:
     plot_ablation(args.table, reference_lines(args.table, summaries), args.out)
 
 
-def _variant_of(study: str, run: Any, **declared: Any) -> Stage:
+def _variant_of(study: str, run: Any, example: str, **declared: Any) -> Stage:
     """The stage training ODFA variants of `study`: its training stage's settings and code."""
-    training = (
-        digits.STUDY.stages["digits_train"]
-        if study == "digits"
-        else (dialogs.STUDY.stages["dialogs_train"])
-    )
+    training = digits.TRAIN if study == "digits" else dialogs.TRAIN
     return Stage(
         f"ablation {study}",
         f"train one ODFA variant of the {study} study",
         run,
+        f"--config config/config.yaml {example}"
+        f" --out results/ablation/runs/{study}/{VARIANT_EXAMPLE}/replicate-0",
         settings=training.settings + declared.pop("settings", ()),
         modules=("odfa.studies.ablation", *training.modules),
         wildcards=("variant", "replicate"),
@@ -102,20 +101,28 @@ def _variant_of(study: str, run: Any, **declared: Any) -> Stage:
 
 STUDY = Study(
     help="what the optics cost: ODFA with one optics setting changed",
-    stages={
-        "ablation_digits": _variant_of(
-            "digits", _train_digits, options=(VARIANT, REPLICATE, REPLICATE_OUT)
+    stages=(
+        _variant_of(
+            "digits",
+            _train_digits,
+            f"--variant {VARIANT_EXAMPLE}",
+            options=(VARIANT, REPLICATE, REPLICATE_OUT),
         ),
-        "ablation_dialogs": _variant_of(
+        _variant_of(
             "dialogs",
             _train_dialogs,
+            f"--variant {VARIANT_EXAMPLE} --data data/processed/dialogs",
             options=(VARIANT, REPLICATE, DATA, REPLICATE_OUT),
             settings=("ablation.dialogs_model",),
         ),
-        "ablation_summary": Stage(
+        Stage(
             "ablation summarise",
             "metrics.csv",
             _summarise,
+            (
+                "--config config/config.yaml --runs results/ablation/runs --out "
+                "results/ablation/metrics.csv --replicates-out results/ablation/replicates.csv"
+            ),
             options=(
                 runs("<study>/<variant>"),
                 required("--out", "mean and spread per variant"),
@@ -124,10 +131,14 @@ STUDY = Study(
             settings=("ablation",),
             modules=("odfa.studies.ablation",),
         ),
-        "ablation_figure": Stage(
+        Stage(
             "ablation plot",
             "metric against fidelity",
             _plot,
+            (
+                "--table results/ablation/metrics.csv --references results/digits/metrics.json "
+                "results/dialogs/metrics.csv --out results/figures/ablation.png"
+            ),
             options=(
                 required("--table", "the ablation's metrics.csv"),
                 option(
@@ -141,5 +152,5 @@ STUDY = Study(
             ),
             modules=("odfa.figures.ablation",),
         ),
-    },
+    ),
 )

@@ -10,7 +10,6 @@ from odfa.registry import CLIMATE_MODELS
 from odfa.stages.declaration import (
     COMPUTE,
     DATA,
-    FIGURES_DIR,
     LOCK_FILE,
     METHOD,
     REPLICATE,
@@ -85,26 +84,31 @@ def _summarise(job: Job) -> None:
 def _plot(job: Job) -> None:
     from odfa.figures.climate import plot_maps, plot_scores
 
-    args, figures = job.args, Path(job.args.out_dir)
-    plot_scores(args.metrics, figures / "fig3b.png")
-    plot_maps(args.metrics, args.runs, args.data, figures / "fig3c.png")
+    args = job.args
+    plot_scores(args.metrics, args.fig3b)
+    plot_maps(args.metrics, args.runs, args.data, args.fig3c)
 
 
 STUDY = Study(
     help="Study 2: ViT and FCNN on ClimateBench",
-    stages={
-        "climate_fetch": Stage(
+    stages=(
+        Stage(
             "climate fetch",
             "generate or download archives",
             _fetch,
+            "--config config/config.yaml --out data/raw/climatebench",
             options=(required("--out", "folder for the two archives"), LOCK_FILE),
             settings=("climate.source", "climate.sample"),
             modules=("odfa.studies.climate_data",),
         ),
-        "climate_prepare": Stage(
+        Stage(
             "climate prepare",
             "extract, regrid, normalise",
             _prepare,
+            (
+                "--config config/config.yaml --archives data/raw/climatebench --out "
+                "data/processed/climatebench"
+            ),
             options=(
                 required("--archives", "folder of the archives"),
                 required("--out", "folder for train.nc and test.nc"),
@@ -112,10 +116,14 @@ STUDY = Study(
             settings=("climate.grid", "climate.window", "climate.variables"),
             modules=("odfa.studies.climate_data",),
         ),
-        "climate_train": Stage(
+        Stage(
             "climate train",
             "train and predict ssp245",
             _train,
+            (
+                "--config config/config.yaml --model vit --method odfa --data "
+                "data/processed/climatebench --out results/climate/runs/vit-odfa/replicate-0"
+            ),
             options=(
                 required("--model", "model", choices=list(CLIMATE_MODELS)),
                 METHOD,
@@ -131,25 +139,34 @@ STUDY = Study(
             resumable=True,
             replicated="climate",
         ),
-        "climate_score": Stage(
+        Stage(
             "climate score",
             "ClimateBench scores of a run",
             _score,
+            (
+                "--run-dir results/climate/runs/vit-odfa/replicate-0 --data "
+                "data/processed/climatebench"
+            ),
             options=(RUN_DIR, required("--data", "prepared data folder (truth)")),
             modules=("odfa.studies.climate_scores",),
         ),
-        "climate_baseline": Stage(
+        Stage(
             "climate baseline",
             "fit linear pattern scaling, predict ssp245 and score it",
             _baseline,
+            "--data data/processed/climatebench --out results/climate/runs/pattern_scaling",
             options=(DATA, required("--out", "folder for its predictions and scores")),
             modules=("odfa.studies.pattern_scaling",),
             inputs=_baseline_inputs,
         ),
-        "climate_summary": Stage(
+        Stage(
             "climate summarise",
             "tables of all runs and the pattern-scaling baseline",
             _summarise,
+            (
+                "--config config/config.yaml --runs results/climate/runs --baseline "
+                "results/climate/runs/pattern_scaling/metrics.json --out-dir results/climate"
+            ),
             options=(
                 runs("<model>-<method>"),
                 required("--baseline", "the pattern-scaling baseline's metrics.json"),
@@ -158,17 +175,23 @@ STUDY = Study(
             settings=("climate.methods", "climate.replicates"),
             modules=("odfa.studies.climate_scores",),
         ),
-        "climate_figures": Stage(
+        Stage(
             "climate plot",
             "figures 3b and 3c",
             _plot,
+            (
+                "--metrics results/climate/metrics.csv --runs results/climate/runs --data "
+                "data/processed/climatebench --fig3b results/figures/fig3b.png --fig3c "
+                "results/figures/fig3c.png"
+            ),
             options=(
                 required("--metrics", "metrics.csv"),
                 runs("<model>-<method>"),
                 required("--data", "prepared data folder (truth)"),
-                FIGURES_DIR,
+                required("--fig3b", "Fig. 3b: the scores of each model and method"),
+                required("--fig3c", "Fig. 3c: maps of the prediction, its bias and spread"),
             ),
             modules=("odfa.figures.climate",),
         ),
-    },
+    ),
 )

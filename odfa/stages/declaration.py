@@ -48,8 +48,10 @@ class Job:
 
 @dataclass(frozen=True)
 class Stage:
-    """One stage: the `odfa` subcommand ("group action") and the function that runs it.
+    """One stage: the `odfa` subcommand ("group action") and the function that runs it; its
+    rule and its DVC stage are named after it ("group_action").
 
+    `example` is a use of the command, its arguments (shown in its help, checked by a test).
     `settings` are the dotted config keys the stage reads (formatted with the job's wildcards;
     a stage that reads any takes `--config`), `modules` the code it runs, `wildcards` the
     options that name a job (the rule's wildcards). `method` names the training method of a job
@@ -63,6 +65,7 @@ class Stage:
     command: str
     help: str
     run: Callable[[Job], None]
+    example: str
     options: tuple[Option, ...] = ()
     settings: tuple[str, ...] = ()
     modules: tuple[str, ...] = ()
@@ -72,6 +75,11 @@ class Stage:
     configure: Callable[[dict[str, Any], argparse.Namespace], dict[str, Any]] | None = None
     resumable: bool = False
     replicated: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The stage's name, its rule's and its DVC stage's: the command's words joined by `_`."""
+        return self.command.replace(" ", "_")
 
     @property
     def functions(self) -> tuple[Callable[..., Any], ...]:
@@ -85,7 +93,7 @@ class Study:
     """The stages of one study, and its group of the `odfa` command (None: a group the command
     has already, such as `pipeline`)."""
 
-    stages: dict[str, Stage]
+    stages: tuple[Stage, ...]
     help: str | None = None
 
 
@@ -99,7 +107,6 @@ DATA = required("--data", "prepared data folder")
 RUN_DIR = required("--run-dir", "trained replicate folder")
 REPLICATE_OUT = required("--out", "replicate folder")
 SUMMARY_DIR = required("--out-dir", "folder for metrics.csv, replicates.csv, comparisons.csv")
-FIGURES_DIR = required("--out-dir", "figures folder")
 
 
 def runs(layout: str) -> Option:

@@ -10,7 +10,6 @@ from odfa.registry import DIALOGS_RUNS
 from odfa.stages.declaration import (
     COMPUTE,
     DATA,
-    FIGURES_DIR,
     REPLICATE,
     REPLICATE_OUT,
     RUN_DIR,
@@ -86,28 +85,51 @@ def _summarise(job: Job) -> None:
 def _plot(job: Job) -> None:
     from odfa.figures.dialogs import plot_attention, plot_losses, plot_samples
 
-    dialogs = job.config["dialogs"]
-    runs_dir, figures = job.args.runs, Path(job.args.out_dir)
-    plot_losses(dialogs["methods"], dialogs["replicates"], runs_dir, figures / "fig2c.png")
-    plot_samples(dialogs["methods"], runs_dir, figures / "fig2d.png", figures / "fig2d.txt")
-    plot_attention(dialogs["methods"], runs_dir, figures / "fig2e.png")
+    dialogs, args = job.config["dialogs"], job.args
+    plot_losses(dialogs["methods"], dialogs["replicates"], args.runs, args.fig2c)
+    plot_samples(dialogs["methods"], args.runs, args.fig2d, args.fig2d_text)
+    plot_attention(dialogs["methods"], args.runs, args.fig2e)
 
+
+# Its training stage (the ablation trains the study's ODFA run with the same settings).
+TRAIN = Stage(
+    "dialogs train",
+    "train one run; write metrics.json",
+    _train,
+    (
+        "--config config/config.yaml --run odfa --data data/processed/dialogs --out "
+        "results/dialogs/runs/odfa/replicate-0"
+    ),
+    options=(RUN, DATA, REPLICATE, REPLICATE_OUT),
+    settings=TRAINING,
+    modules=("odfa.studies.dialogs",),
+    wildcards=("run", "replicate"),
+    method=run_method,
+    inputs=training_inputs,
+    resumable=True,
+    replicated="dialogs",
+)
 
 STUDY = Study(
     help="Study 1: GPT on the Cornell Movie-Dialogs Corpus",
-    stages={
-        "dialogs_fetch": Stage(
+    stages=(
+        Stage(
             "dialogs fetch",
             "generate the sample corpus or download it",
             _fetch,
+            ("--config config/config.yaml --out data/raw/dialogs/cornell_movie_dialogs_corpus.zip"),
             options=(required("--out", "corpus zip to write"),),
             settings=("dialogs.source", "dialogs.sample"),
             modules=("odfa.studies.dialogs_data",),
         ),
-        "dialogs_prepare": Stage(
+        Stage(
             "dialogs prepare",
             "read, split and tokenise the corpus",
             _prepare,
+            (
+                "--config config/config.yaml --corpus "
+                "data/raw/dialogs/cornell_movie_dialogs_corpus.zip --out data/processed/dialogs"
+            ),
             options=(
                 required("--corpus", "corpus zip"),
                 required("--out", "folder for tokenizer and token arrays"),
@@ -120,43 +142,47 @@ STUDY = Study(
             ),
             modules=("odfa.studies.dialogs_data",),
         ),
-        "dialogs_train": Stage(
-            "dialogs train",
-            "train one run; write metrics.json",
-            _train,
-            options=(RUN, DATA, REPLICATE, REPLICATE_OUT),
-            settings=TRAINING,
-            modules=("odfa.studies.dialogs",),
-            wildcards=("run", "replicate"),
-            method=run_method,
-            inputs=training_inputs,
-            resumable=True,
-            replicated="dialogs",
-        ),
-        "dialogs_evaluate": Stage(
+        TRAIN,
+        Stage(
             "dialogs evaluate",
             "samples and attention of a run",
             _evaluate,
+            (
+                "--config config/config.yaml --run odfa --data data/processed/dialogs --run-dir "
+                "results/dialogs/runs/odfa/replicate-0"
+            ),
             options=(RUN, DATA, RUN_DIR),
             settings=("threads", "dialogs.model", "dialogs.milestones", "dialogs.generation"),
             modules=("odfa.studies.dialogs",),
             wildcards=("run",),
         ),
-        "dialogs_summary": Stage(
+        Stage(
             "dialogs summarise",
             "tables of all runs",
             _summarise,
+            ("--config config/config.yaml --runs results/dialogs/runs --out-dir results/dialogs"),
             options=(runs("<run>"), SUMMARY_DIR),
             settings=("dialogs.methods", "dialogs.replicates"),
             modules=("odfa.studies.dialogs",),
         ),
-        "dialogs_figures": Stage(
+        Stage(
             "dialogs plot",
             "figures 2c, 2d and 2e",
             _plot,
-            options=(runs("<run>"), FIGURES_DIR),
+            (
+                "--config config/config.yaml --runs results/dialogs/runs --fig2c "
+                "results/figures/fig2c.png --fig2d results/figures/fig2d.png --fig2d-text "
+                "results/figures/fig2d.txt --fig2e results/figures/fig2e.png"
+            ),
+            options=(
+                runs("<run>"),
+                required("--fig2c", "Fig. 2c: validation loss of each run"),
+                required("--fig2d", "Fig. 2d: samples during training"),
+                required("--fig2d-text", "Fig. 2d's samples as text"),
+                required("--fig2e", "Fig. 2e: attention of each run"),
+            ),
             settings=("dialogs.methods", "dialogs.replicates"),
             modules=("odfa.figures.dialogs",),
         ),
-    },
+    ),
 )

@@ -64,26 +64,37 @@ def _plot(job: Job) -> None:
     plot_digits(job.args.runs, job.args.summary, job.args.out)
 
 
+# Its training stage (the ablation trains the study's ODFA run with the same settings).
+TRAIN = Stage(
+    "digits train",
+    "train one method; write metrics.json",
+    _train,
+    (
+        "--config config/config.yaml --method odfa --replicate 0 --out "
+        "results/digits/runs/odfa/replicate-0"
+    ),
+    options=(METHOD, REPLICATE, REPLICATE_OUT),
+    settings=TRAINING,
+    modules=("odfa.studies.digits",),
+    wildcards=("method", "replicate"),
+    method=method_wildcard,
+    inputs=training_inputs,
+    resumable=True,
+    replicated="digits",
+)
+
 STUDY = Study(
     help="MLP on scikit-learn digits",
-    stages={
-        "digits_train": Stage(
-            "digits train",
-            "train one method; write metrics.json",
-            _train,
-            options=(METHOD, REPLICATE, REPLICATE_OUT),
-            settings=TRAINING,
-            modules=("odfa.studies.digits",),
-            wildcards=("method", "replicate"),
-            method=method_wildcard,
-            inputs=training_inputs,
-            resumable=True,
-            replicated="digits",
-        ),
-        "digits_summary": Stage(
+    stages=(
+        TRAIN,
+        Stage(
             "digits summarise",
             "mean and spread per method",
             _summarise,
+            (
+                "--config config/config.yaml --runs results/digits/runs --out "
+                "results/digits/metrics.json --replicates-out results/digits/replicates.csv"
+            ),
             options=(
                 runs("<method>"),
                 required("--out", "summary metrics.json"),
@@ -92,10 +103,14 @@ STUDY = Study(
             settings=("digits.methods", "digits.replicates"),
             modules=("odfa.studies.digits",),
         ),
-        "digits_figure": Stage(
+        Stage(
             "digits plot",
             "figure of losses, accuracy and alignment",
             _plot,
+            (
+                "--runs results/digits/runs --summary results/digits/metrics.json --out "
+                "results/figures/digits.png"
+            ),
             options=(
                 runs("<method>"),
                 required("--summary", "summary metrics.json"),
@@ -103,5 +118,5 @@ STUDY = Study(
             ),
             modules=("odfa.figures.digits",),
         ),
-    },
+    ),
 )

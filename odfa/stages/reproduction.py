@@ -20,11 +20,15 @@ def _scorecard(job: Job) -> None:
 
 
 STUDY = Study(
-    stages={
-        "reproduction": Stage(
+    stages=(
+        Stage(
             "pipeline scorecard",
             "the study's claims, published against reproduced, with verdicts",
             _scorecard,
+            (
+                "--config config/config.yaml --paper config/paper.yaml --out "
+                "results/reproduction.csv"
+            ),
             options=(
                 required("--paper", "config/paper.yaml: layered over --config"),
                 option("--results", default="results", help="the workflow's results folder"),
@@ -42,5 +46,5 @@ STUDY = Study(
             ),
             modules=("odfa.studies.scorecard",),
         ),
-    },
+    ),
 )

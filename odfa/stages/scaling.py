@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from odfa.stages.declaration import FIGURES_DIR, Job, Stage, Study, required
+from odfa.stages.declaration import Job, Stage, Study, required
 
 SWEEP_SETTINGS = ("widths", "depths", "methods", "batch", "outputs", "warmup", "repeats")
 PROJECTION_SETTINGS = ("projection_sizes", "batch", "warmup", "repeats")
@@ -33,21 +33,22 @@ def _summarise(job: Job) -> None:
 
 
 def _plot(job: Job) -> None:
-    from odfa.figures.scaling import ScalingTables, plot_scaling
+    from odfa.figures.scaling import ScalingFigures, ScalingTables, plot_scaling
 
-    tables = ScalingTables(
-        *(Path(getattr(job.args, field.name)) for field in dataclasses.fields(ScalingTables))
-    )
-    plot_scaling(tables, job.args.out_dir)
+    def paths(of: type) -> list[Path]:
+        return [Path(getattr(job.args, field.name)) for field in dataclasses.fields(of)]
+
+    plot_scaling(ScalingTables(*paths(ScalingTables)), ScalingFigures(*paths(ScalingFigures)))
 
 
 STUDY = Study(
     help="Study 3: training time vs width and depth",
-    stages={
-        "scaling_sweep": Stage(
-            "scaling run",
+    stages=(
+        Stage(
+            "scaling sweep",
             "time BP, DFA and ODFA over the sweep",
             _sweep,
+            "--config config/config.yaml --out results/scaling/timings.csv",
             options=(required("--out", "timings CSV"),),
             settings=(
                 "device",
@@ -57,10 +58,11 @@ STUDY = Study(
             ),
             modules=("odfa.studies.scaling", "odfa.feedback.optical"),
         ),
-        "scaling_projections": Stage(
+        Stage(
             "scaling projections",
             "time the feedback projection alone, DFA against ODFA, for each projection size",
             _projections,
+            "--config config/config.yaml --out results/scaling/projections.csv",
             options=(required("--out", "projections CSV"),),
             settings=(
                 "device",
@@ -70,10 +72,14 @@ STUDY = Study(
             ),
             modules=("odfa.studies.projections",),
         ),
-        "scaling_summary": Stage(
+        Stage(
             "scaling summarise",
             "times, ratios, crossovers (where ODFA meets BP) and growth (fitted exponents)",
             _summarise,
+            (
+                "--timings results/scaling/timings.csv --projections "
+                "results/scaling/projections.csv --out-dir results/scaling"
+            ),
             options=(
                 required("--timings", "timings CSV"),
                 required("--projections", "projections CSV"),
@@ -81,10 +87,19 @@ STUDY = Study(
             ),
             modules=("odfa.studies.scaling_analysis",),
         ),
-        "scaling_figures": Stage(
+        Stage(
             "scaling plot",
             "figures 4a, 4b, 4c and 4d",
             _plot,
+            (
+                "--timings results/scaling/timings.csv --times results/scaling/times.csv --ratios "
+                "results/scaling/ratios.csv --crossover results/scaling/crossover.csv "
+                "--crossover-in-depth results/scaling/crossover_in_depth.csv --projections "
+                "results/scaling/projections.csv --projection-ratios "
+                "results/scaling/projection_ratios.csv --fig4a results/figures/fig4a.png "
+                "--fig4b results/figures/fig4b.png --fig4c results/figures/fig4c.png "
+                "--fig4d results/figures/fig4d.png"
+            ),
             options=(
                 required("--timings", "timings CSV"),
                 required("--times", "times.csv of the summary"),
@@ -93,9 +108,12 @@ STUDY = Study(
                 required("--crossover-in-depth", "crossover_in_depth.csv (per width)"),
                 required("--projections", "projections CSV"),
                 required("--projection-ratios", "projection_ratios.csv of the summary"),
-                FIGURES_DIR,
+                required("--fig4a", "Fig. 4a: time per sample against width"),
+                required("--fig4b", "Fig. 4b: time per sample against depth"),
+                required("--fig4c", "Fig. 4c: ODFA / DFA, the projection alone, against its size"),
+                required("--fig4d", "Fig. 4d: ODFA / BP over width x depth"),
             ),
             modules=("odfa.figures.scaling",),
         ),
-    },
+    ),
 )

@@ -10,7 +10,7 @@ import pytest
 from matplotlib.colors import to_rgb
 
 from odfa.figures.common import plt
-from odfa.figures.scaling import ScalingTables, plot_scaling
+from odfa.figures.scaling import ScalingFigures, ScalingTables, plot_scaling
 from odfa.registry import RUN_COLOURS
 from odfa.studies.scaling_analysis import summarise
 
@@ -61,13 +61,13 @@ def _plot(tmp_path, timings=None):
     tables = ScalingTables(
         timings=timings, projections=projections, **{f: tmp_path / n for f, n in names.items()}
     )
-    return plot_scaling(tables, tmp_path)
+    return plot_scaling(tables, ScalingFigures(*(tmp_path / f"fig4{x}.png" for x in "abcd")))
 
 
 def test_each_method_and_depth_is_a_curve_of_its_plotted_time_with_its_band(tmp_path):
     figures = _plot(tmp_path)
-    assert sorted(figures) == ["fig4a.png", "fig4b.png", "fig4c.png", "fig4d.png"]
-    (axis,) = figures["fig4a.png"].axes
+    assert sorted(figures) == ["fig4a", "fig4b", "fig4c", "fig4d"]
+    (axis,) = figures["fig4a"].axes
     curves = {line.get_label(): line for line in axis.lines if not line.get_label().startswith("_")}
     assert sorted(curves) == sorted(
         f"{label}, depth {depth}" for label in ("BP", "DFA", "ODFA") for depth in (1, 2)
@@ -77,7 +77,7 @@ def test_each_method_and_depth_is_a_curve_of_its_plotted_time_with_its_band(tmp_
     assert list(curves["ODFA, depth 2"].get_ydata()) == [47.5, 95.5]  # - simulated + modelled
     assert len(axis.collections) == 6  # an interquartile band per curve
     assert "MODELLED optical time" in axis.get_title() and axis.get_xscale() == "log"
-    (depth_axis,) = figures["fig4b.png"].axes
+    (depth_axis,) = figures["fig4b"].axes
     assert "DFA, width 32" in {line.get_label() for line in depth_axis.lines}
     for figure in figures.values():
         plt.close(figure)
@@ -89,7 +89,7 @@ def test_figs_4a_and_4b_say_where_odfa_meets_bp_or_that_it_does_not(tmp_path):
     timings.loc[slower, "measured_s_per_sample"] = 100.0  # ODFA 99.5 vs BP 64 at width 16
     timings.to_csv(tmp_path / "crossing.csv", index=False)
     figures = _plot(tmp_path, tmp_path / "crossing.csv")
-    (axis,) = figures["fig4a.png"].axes
+    (axis,) = figures["fig4a"].axes
     crossing = np.exp((np.log(16) * -np.log(95.5 / 128) + np.log(32) * np.log(99.5 / 64))
                       / (np.log(99.5 / 64) - np.log(95.5 / 128)))  # fmt: skip
     lines = [line for line in axis.lines if line.get_label() == "_crossover"]
@@ -97,7 +97,7 @@ def test_figs_4a_and_4b_say_where_odfa_meets_bp_or_that_it_does_not(tmp_path):
     box = axis.texts[0].get_text()
     assert "depth 1: none in range: ODFA faster throughout" in box
     assert f"depth 2: ODFA = BP at width {crossing:.0f} (ODFA faster at the largest width)" in box
-    (depth_axis,) = figures["fig4b.png"].axes
+    (depth_axis,) = figures["fig4b"].axes
     assert "width 16: ODFA = BP at depth" in depth_axis.texts[0].get_text()
     assert "width 32: none in range: ODFA faster throughout" in depth_axis.texts[0].get_text()
     for figure in figures.values():
@@ -106,7 +106,7 @@ def test_figs_4a_and_4b_say_where_odfa_meets_bp_or_that_it_does_not(tmp_path):
 
 def test_the_ratio_map_draws_odfa_over_bp_on_the_grid_with_a_log_scale_centred_at_1(tmp_path):
     figures = _plot(tmp_path)
-    axis = figures["fig4d.png"].axes[0]
+    axis = figures["fig4d"].axes[0]
     (mesh,) = [item for item in axis.collections if hasattr(item, "get_array")][:1]
     expected = [[47.5 / 64, 95.5 / 128], [47.5 / 64, 95.5 / 128]]  # depth rows, width columns
     assert np.allclose(np.asarray(mesh.get_array()).reshape(2, 2), expected)
@@ -118,7 +118,7 @@ def test_the_ratio_map_draws_odfa_over_bp_on_the_grid_with_a_log_scale_centred_a
 
 def test_the_ratio_figure_is_odfa_over_dfa_against_the_projection_size(tmp_path):
     figures = _plot(tmp_path)
-    (axis,) = figures["fig4c.png"].axes
+    (axis,) = figures["fig4c"].axes
     measured = next(line for line in axis.lines if line.get_label().startswith("measured"))
     assert list(measured.get_xdata()) == [100, 1000]
     # ODFA: 3 measured - 2 simulated optics + 2000 modelled (us): 2001 us vs 1 us, and 2100 vs 100
@@ -135,8 +135,8 @@ def test_the_ratio_figure_is_odfa_over_dfa_against_the_projection_size(tmp_path)
 def test_figs_4a_and_4b_colour_each_method_as_everywhere_with_a_short_legend(tmp_path):
     figures = _plot(tmp_path)
     for name, group, values, ticks in (
-        ("fig4a.png", "depth", ["1", "2"], ["16", "32"]),
-        ("fig4b.png", "width", ["16", "32"], ["1", "2"]),
+        ("fig4a", "depth", ["1", "2"], ["16", "32"]),
+        ("fig4b", "width", ["16", "32"], ["1", "2"]),
     ):
         (axis,) = figures[name].axes
         legend = axis.get_legend()

@@ -44,10 +44,10 @@ def test_only_odfa_runs_and_the_sweep_run_the_optics():
 def test_only_scoring_runs_the_climatebench_metrics():
     users = {
         stage
-        for stage in ("climate_train", "climate_score", "climate_summary", "climate_figures")
+        for stage in ("climate_train", "climate_score", "climate_summarise", "climate_plot")
         if "odfa.metrics" in _names(stage, {"model": "vit", "method": "bp"})
     }
-    assert users == {"climate_score", "climate_summary"}
+    assert users == {"climate_score", "climate_summarise"}
 
 
 def test_parent_packages_and_the_dispatcher_are_followed_but_not_other_subcommands_imports():
@@ -74,13 +74,13 @@ def test_comments_docstrings_and_formatting_change_no_digest(package):
 
 def test_help_texts_and_other_stages_commands_change_no_digest(package):
     before = stage_code_digest(*DIGITS_ODFA)
-    figure = stage_code_digest("digits_figure", {})
+    figure = stage_code_digest("digits_plot", {})
     _edit(package / "stages" / "digits.py", '"train one method; write metrics.json"', '"train"')
     _edit(package / "stages" / "digits.py", "plot_digits(job.args.runs", "plot_digits(job.args.out")
-    _edit(package / "stages" / "scaling.py", "plot_scaling(tables, job.args.out_dir)", "raise")
+    _edit(package / "stages" / "scaling.py", "plot_scaling(ScalingTables(", "raise SystemExit(")
     code.clear_caches()
     assert stage_code_digest(*DIGITS_ODFA) == before
-    assert stage_code_digest("digits_figure", {}) != figure
+    assert stage_code_digest("digits_plot", {}) != figure
 
 
 def test_the_runner_the_stage_functions_and_what_they_call_are_code(package):
@@ -101,9 +101,9 @@ def test_a_behavioural_edit_changes_the_digests_of_the_stages_that_run_it(packag
     code.clear_caches()
     after = {name: stage_code_digest(name, {"method": "bp", "run": "bp"}) for name in STAGES}
     changed = {name for name in STAGES if after[name] != before[name]}
-    assert {"digits_train", "digits_summary", "ablation_digits"} <= changed
+    assert {"digits_train", "digits_summarise", "ablation_digits"} <= changed
     assert all(name.startswith(("digits_", "ablation_")) for name in changed)  # the ablation
-    assert "digits_figure" not in changed  # of the digits runs imports their study
+    assert "digits_plot" not in changed  # of the digits runs imports their study
 
 
 def test_the_digest_is_the_same_wherever_the_project_is(package):

@@ -65,12 +65,12 @@ def test_each_stage_is_a_subcommand_whose_digest_follows_the_functions_it_runs()
 
 
 def test_a_rule_command_is_rendered_from_the_stage_and_checked_against_its_options():
-    line = command_line("digits_figure", runs="{params.runs}", summary="{input.s}", out="{output}")
+    line = command_line("digits_plot", runs="{params.runs}", summary="{input.s}", out="{output}")
     assert line == (
         "odfa digits plot --runs {params.runs} --summary {input.s} --out {output} > {log} 2>&1"
     )
     assert command_line("scaling_sweep", out="{output}").startswith(
-        'odfa scaling run --config "$ODFA_CONFIG" --out'
+        'odfa scaling sweep --config "$ODFA_CONFIG" --out'
     )  # a stage that reads settings reads the effective config
     with pytest.raises(ValueError, match=r"no options \['method'\] and needs \['summary'\]"):
-        command_line("digits_figure", runs="r", out="o", method="bp")
+        command_line("digits_plot", runs="r", out="o", method="bp")

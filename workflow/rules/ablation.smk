@@ -17,8 +17,8 @@ RESULTS += (
     else []
 )
 localrules:
-    ablation_summary,
-    ablation_figure,
+    ablation_summarise,
+    ablation_plot,
 
 
 rule ablation_digits:
@@ -77,7 +77,7 @@ rule ablation_dialogs:
         )
 
 
-rule ablation_summary:
+rule ablation_summarise:
     input:
         metrics=expand(
             f"{ABLATION_REPLICATE}/metrics.json",
@@ -90,8 +90,8 @@ rule ablation_summary:
         headline="results/ablation/metrics.json",
         replicates="results/ablation/replicates.csv",
     params:
-        settings=settings_of("ablation_summary"),
-        code=code_of("ablation_summary"),
+        settings=settings_of("ablation_summarise"),
+        code=code_of("ablation_summarise"),
         runs=lambda wildcards, input: str(Path(input.metrics[0]).parents[3]),
     log:
         "results/logs/ablation/summary.log",
@@ -99,20 +99,20 @@ rule ablation_summary:
         "../envs/odfa.yaml"
     shell:
         command_line(
-            "ablation_summary",
+            "ablation_summarise",
             runs="{params.runs}",
             out="{output.summary}",
             replicates_out="{output.replicates}",
         )
 
 
-rule ablation_figure:
+rule ablation_plot:
     input:
-        table=rules.ablation_summary.output.summary,
+        table=rules.ablation_summarise.output.summary,
         references=[
             {
-                "digits": rules.digits_summary.output.summary,
-                "dialogs": rules.dialogs_summary.output.summary,
+                "digits": rules.digits_summarise.output.summary,
+                "dialogs": rules.dialogs_summarise.output.summary,
             }[study]
             for study in ABLATION["studies"]
             # a resized dialogs ablation has no reference among the study's runs
@@ -121,15 +121,15 @@ rule ablation_figure:
     output:
         report("results/figures/ablation.png", caption="../report/ablation.rst", category="Optics"),
     params:
-        settings=settings_of("ablation_figure"),
-        code=code_of("ablation_figure"),
+        settings=settings_of("ablation_plot"),
+        code=code_of("ablation_plot"),
     log:
         "results/logs/ablation/figure.log",
     conda:
         "../envs/odfa.yaml"
     shell:
         command_line(
-            "ablation_figure",
+            "ablation_plot",
             table="{input.table}",
             references="{input.references}",
             out="{output}",

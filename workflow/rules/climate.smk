@@ -26,8 +26,8 @@ localrules:
     climate_fetch,
     climate_score,
     climate_baseline,
-    climate_summary,
-    climate_figures,
+    climate_summarise,
+    climate_plot,
 
 
 rule climate_fetch:
@@ -162,7 +162,7 @@ rule climate_baseline:
         )
 
 
-rule climate_summary:
+rule climate_summarise:
     input:
         metrics=[f"{replicate}/metrics.json" for replicate in CLIMATE_REPLICATES],
         baseline=rules.climate_baseline.output.metrics,
@@ -180,8 +180,8 @@ rule climate_summary:
             category="Study 2: ClimateBench",
         ),
     params:
-        settings=settings_of("climate_summary"),
-        code=code_of("climate_summary"),
+        settings=settings_of("climate_summarise"),
+        code=code_of("climate_summarise"),
         runs=runs_folder("metrics"),
         out_dir=subpath(output.summary, parent=True),
     log:
@@ -190,16 +190,16 @@ rule climate_summary:
         "../envs/odfa.yaml"
     shell:
         command_line(
-            "climate_summary",
+            "climate_summarise",
             runs="{params.runs}",
             baseline="{input.baseline}",
             out_dir="{params.out_dir}",
         )
 
 
-rule climate_figures:
+rule climate_plot:
     input:
-        metrics=rules.climate_summary.output.summary,
+        metrics=rules.climate_summarise.output.summary,
         predictions=[f"{replicate}/predictions.nc" for replicate in CLIMATE_REPLICATES],
         test=rules.climate_prepare.output.test,
     output:
@@ -210,20 +210,20 @@ rule climate_figures:
             "results/figures/fig3c.png", caption="../report/fig3c.rst", category="Study 2: ClimateBench"
         ),
     params:
-        settings=settings_of("climate_figures"),
-        code=code_of("climate_figures"),
+        settings=settings_of("climate_plot"),
+        code=code_of("climate_plot"),
         runs=runs_folder("predictions"),
         data=subpath(input.test, parent=True),
-        out_dir=subpath(output.fig3b, parent=True),
     log:
         "results/logs/climate/figures.log",
     conda:
         "../envs/odfa.yaml"
     shell:
         command_line(
-            "climate_figures",
+            "climate_plot",
             metrics="{input.metrics}",
             runs="{params.runs}",
             data="{params.data}",
-            out_dir="{params.out_dir}",
+            fig3b="{output.fig3b}",
+            fig3c="{output.fig3c}",
         )

@@ -24,8 +24,8 @@ RESULTS += [
 ]
 localrules:
     dialogs_fetch,
-    dialogs_summary,
-    dialogs_figures,
+    dialogs_summarise,
+    dialogs_plot,
 
 
 rule dialogs_fetch:
@@ -134,7 +134,7 @@ rule dialogs_evaluate:
         )
 
 
-rule dialogs_summary:
+rule dialogs_summarise:
     input:
         metrics=expand(
             f"{DIALOGS_REPLICATE}/metrics.json", run=DIALOGS_METHODS, replicate=DIALOGS_REPLICATES
@@ -145,8 +145,8 @@ rule dialogs_summary:
         replicates="results/dialogs/replicates.csv",
         comparisons=report("results/dialogs/comparisons.csv", caption="../report/dialogs_comparisons.rst", category="Study 1: dialogues"),
     params:
-        settings=settings_of("dialogs_summary"),
-        code=code_of("dialogs_summary"),
+        settings=settings_of("dialogs_summarise"),
+        code=code_of("dialogs_summarise"),
         runs=runs_folder("metrics"),
         out_dir=subpath(output.summary, parent=True),
     log:
@@ -155,13 +155,13 @@ rule dialogs_summary:
         "../envs/odfa.yaml"
     shell:
         command_line(
-            "dialogs_summary",
+            "dialogs_summarise",
             runs="{params.runs}",
             out_dir="{params.out_dir}",
         )
 
 
-rule dialogs_figures:
+rule dialogs_plot:
     input:
         logs=expand(
             f"{DIALOGS_REPLICATE}/log.csv", run=DIALOGS_METHODS, replicate=DIALOGS_REPLICATES
@@ -177,17 +177,19 @@ rule dialogs_figures:
         fig2d_text="results/figures/fig2d.txt",
         fig2e=report("results/figures/fig2e.png", caption="../report/fig2e.rst", category="Study 1: dialogues"),
     params:
-        settings=settings_of("dialogs_figures"),
-        code=code_of("dialogs_figures"),
+        settings=settings_of("dialogs_plot"),
+        code=code_of("dialogs_plot"),
         runs=runs_folder("logs"),
-        out_dir=subpath(output.fig2c, parent=True),
     log:
         "results/logs/dialogs/figures.log",
     conda:
         "../envs/odfa.yaml"
     shell:
         command_line(
-            "dialogs_figures",
+            "dialogs_plot",
             runs="{params.runs}",
-            out_dir="{params.out_dir}",
+            fig2c="{output.fig2c}",
+            fig2d="{output.fig2d}",
+            fig2d_text="{output.fig2d_text}",
+            fig2e="{output.fig2e}",
         )

@@ -10,8 +10,8 @@ RESULTS += [
     "results/figures/digits.png",
 ]
 localrules:
-    digits_summary,
-    digits_figure,
+    digits_summarise,
+    digits_plot,
 
 
 rule digits_train:
@@ -40,7 +40,7 @@ rule digits_train:
         )
 
 
-rule digits_summary:
+rule digits_summarise:
     input:
         metrics=expand(
             f"{DIGITS_REPLICATE}/metrics.json",
@@ -51,8 +51,8 @@ rule digits_summary:
         summary="results/digits/metrics.json",
         replicates="results/digits/replicates.csv",
     params:
-        settings=settings_of("digits_summary"),
-        code=code_of("digits_summary"),
+        settings=settings_of("digits_summarise"),
+        code=code_of("digits_summarise"),
         runs=runs_folder("metrics"),
     log:
         "results/logs/digits/summary.log",
@@ -60,16 +60,16 @@ rule digits_summary:
         "../envs/odfa.yaml"
     shell:
         command_line(
-            "digits_summary",
+            "digits_summarise",
             runs="{params.runs}",
             out="{output.summary}",
             replicates_out="{output.replicates}",
         )
 
 
-rule digits_figure:
+rule digits_plot:
     input:
-        summary=rules.digits_summary.output.summary,
+        summary=rules.digits_summarise.output.summary,
         logs=expand(
             f"{DIGITS_REPLICATE}/log.csv",
             method=config["digits"]["methods"],
@@ -78,8 +78,8 @@ rule digits_figure:
     output:
         report("results/figures/digits.png", caption="../report/digits.rst", category="Digits"),
     params:
-        settings=settings_of("digits_figure"),
-        code=code_of("digits_figure"),
+        settings=settings_of("digits_plot"),
+        code=code_of("digits_plot"),
         runs=runs_folder("logs"),
     log:
         "results/logs/digits/figure.log",
@@ -87,7 +87,7 @@ rule digits_figure:
         "../envs/odfa.yaml"
     shell:
         command_line(
-            "digits_figure",
+            "digits_plot",
             runs="{params.runs}",
             summary="{input.summary}",
             out="{output}",

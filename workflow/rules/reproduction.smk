@@ -3,15 +3,15 @@
 # What `rule all` asks of this study.
 RESULTS += ["results/reproduction.csv"]
 localrules:
-    reproduction,
+    pipeline_scorecard,
 
 
-rule reproduction:
+rule pipeline_scorecard:
     input:
-        dialogs=rules.dialogs_summary.output,
-        climate=rules.climate_summary.output,
+        dialogs=rules.dialogs_summarise.output,
+        climate=rules.climate_summarise.output,
         scaling=rules.scaling_sweep.output,
-        scaling_tables=rules.scaling_summary.output,
+        scaling_tables=rules.scaling_summarise.output,
         projections=rules.scaling_projections.output,
     output:
         report(
@@ -20,8 +20,8 @@ rule reproduction:
             category="Reproduction scorecard",
         ),
     params:
-        settings=settings_of("reproduction"),
-        code=code_of("reproduction"),
+        settings=settings_of("pipeline_scorecard"),
+        code=code_of("pipeline_scorecard"),
         paper=lambda wildcards: sha256_of(PAPER_CONFIG),
         results=subpath(output[0], parent=True),
     log:
@@ -30,7 +30,7 @@ rule reproduction:
         "../envs/odfa.yaml"
     shell:
         command_line(
-            "reproduction",
+            "pipeline_scorecard",
             paper='"$ODFA_PAPER_CONFIG"',
             results="{params.results}",
             out="{output}",

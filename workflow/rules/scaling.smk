@@ -12,8 +12,8 @@ RESULTS += [
     "results/figures/fig4d.png",
 ]
 localrules:
-    scaling_summary,
-    scaling_figures,
+    scaling_summarise,
+    scaling_plot,
 
 
 rule scaling_sweep:
@@ -70,7 +70,7 @@ rule scaling_projections:
         )
 
 
-rule scaling_summary:
+rule scaling_summarise:
     input:
         timings=rules.scaling_sweep.output[0],
         projections=rules.scaling_projections.output[0],
@@ -90,8 +90,8 @@ rule scaling_summary:
         ),
         projection_ratios="results/scaling/projection_ratios.csv",
     params:
-        settings=settings_of("scaling_summary"),
-        code=code_of("scaling_summary"),
+        settings=settings_of("scaling_summarise"),
+        code=code_of("scaling_summarise"),
         out_dir=subpath(output.crossover, parent=True),
     log:
         "results/logs/scaling/summary.log",
@@ -99,22 +99,22 @@ rule scaling_summary:
         "../envs/odfa.yaml"
     shell:
         command_line(
-            "scaling_summary",
+            "scaling_summarise",
             timings="{input.timings}",
             projections="{input.projections}",
             out_dir="{params.out_dir}",
         )
 
 
-rule scaling_figures:
+rule scaling_plot:
     input:
         timings=rules.scaling_sweep.output[0],
         projections=rules.scaling_projections.output[0],
-        times=rules.scaling_summary.output.times,
-        ratios=rules.scaling_summary.output.ratios,
-        crossover=rules.scaling_summary.output.crossover,
-        crossover_in_depth=rules.scaling_summary.output.crossover_in_depth,
-        projection_ratios=rules.scaling_summary.output.projection_ratios,
+        times=rules.scaling_summarise.output.times,
+        ratios=rules.scaling_summarise.output.ratios,
+        crossover=rules.scaling_summarise.output.crossover,
+        crossover_in_depth=rules.scaling_summarise.output.crossover_in_depth,
+        projection_ratios=rules.scaling_summarise.output.projection_ratios,
     output:
         fig4a=report(
             "results/figures/fig4a.png", caption="../report/fig4a.rst", category="Study 3: scaling"
@@ -129,16 +129,15 @@ rule scaling_figures:
             "results/figures/fig4d.png", caption="../report/fig4d.rst", category="Study 3: scaling"
         ),
     params:
-        settings=settings_of("scaling_figures"),
-        code=code_of("scaling_figures"),
-        out_dir=subpath(output.fig4a, parent=True),
+        settings=settings_of("scaling_plot"),
+        code=code_of("scaling_plot"),
     log:
         "results/logs/scaling/figures.log",
     conda:
         "../envs/odfa.yaml"
     shell:
         command_line(
-            "scaling_figures",
+            "scaling_plot",
             timings="{input.timings}",
             times="{input.times}",
             ratios="{input.ratios}",
@@ -146,5 +145,8 @@ rule scaling_figures:
             crossover_in_depth="{input.crossover_in_depth}",
             projections="{input.projections}",
             projection_ratios="{input.projection_ratios}",
-            out_dir="{params.out_dir}",
+            fig4a="{output.fig4a}",
+            fig4b="{output.fig4b}",
+            fig4c="{output.fig4c}",
+            fig4d="{output.fig4d}",
         )
