@@ -161,3 +161,25 @@ def test_real_commands_pass():
         "odfa config show config/config.yaml config/paper.yaml > new.yaml && mv new.yaml a.yaml",
     ):
         assert problems(command) == [], command
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor of a Markdown heading."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
+def test_every_link_between_the_pages_reaches_a_page_and_heading(page):
+    wrong = []
+    for target in re.findall(r"\]\(([^)]+)\)", page.read_text()):
+        if target.startswith("https://"):
+            continue
+        path, _, anchor = target.partition("#")
+        linked = (page.parent / path).resolve() if path else page
+        if not linked.is_file():
+            wrong.append(target)
+        elif anchor:
+            headings = re.findall(r"^#+ (.+)$", linked.read_text(), re.MULTILINE)
+            if anchor not in {_anchor(heading) for heading in headings}:
+                wrong.append(target)
+    assert wrong == []
