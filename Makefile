@@ -7,7 +7,7 @@ CORES ?= all
 # Rules and DVC stages call the `odfa` command: put the venv first on PATH.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: venv run test test-fast test-cluster lint bench clean dvc.yaml
+.PHONY: venv run test test-fast test-cluster lint bench clean dvc.yaml docs/config.md
 
 venv: $(STAMP)
 
@@ -27,6 +27,10 @@ run: venv
 # dvc.yaml is generated from the Snakemake workflow (a test fails when it is out of date).
 dvc.yaml: venv
 	$(BIN)/odfa pipeline dvc --out dvc.yaml
+
+# docs/config.md is rendered from the config schema (a test fails when it is out of date).
+docs/config.md: venv
+	$(BIN)/python -m odfa.config_reference docs/config.md
 
 # Two workers (pytest-xdist; pyproject.toml's --dist loadfile: a test module at a time on a
 # worker); the workers share the one run of the tiny project.

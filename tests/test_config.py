@@ -143,3 +143,29 @@ def test_dvc_experiments_change_only_the_line_of_the_setting_they_set(tmp_path, 
         section = section[part]
     section[leaf] = value
     assert yaml.safe_load(path.read_text()) == expected
+
+
+def test_every_setting_of_the_schema_has_a_description():
+    from odfa.config_reference import every_setting
+
+    settings = every_setting()
+    assert len(settings) > 100  # the walk reaches every section, shared definitions included
+    assert [setting.key for setting in settings if not setting.description.strip()] == []
+
+
+def test_the_config_reference_is_what_the_schema_renders():
+    """docs/config.md is current: after a schema change, `make docs/config.md`."""
+    from odfa.config_reference import render
+
+    assert (REPO / "docs" / "config.md").read_text() == render()
+
+
+def test_the_config_reference_lists_each_setting_with_its_default_and_bounds():
+    from odfa.config_reference import render
+
+    rows = {line.split(" | ")[0]: line for line in render().splitlines() if line.startswith("| `")}
+    learning_rate = rows["| `learning_rate`"]  # shared by every study's training section
+    assert "> 0" in learning_rate and "*required*" in learning_rate
+    bits = rows["| `optics.camera.bits`"]
+    assert "≥ 1; ≤ 16" in bits and "| `8` |" in bits  # the default config's value
+    assert "`adam`, `sgd`" in rows["| `optimizer`"]

@@ -15,7 +15,7 @@ FLOORS = {
     "errors": 0,
     **dict.fromkeys(("io", "registry"), 1),
     **dict.fromkeys(("config", "replicates", "published"), 2),
-    **dict.fromkeys(("distributed", "data", "models", "optics", "metrics"), 3),
+    **dict.fromkeys(("distributed", "data", "models", "optics", "metrics", "config_reference"), 3),
     "feedback": 4,
     "train": 5,
     "timing": 6,

@@ -1,4 +1,4 @@
-"""The README's examples run as written."""
+"""The examples of the README and of docs/ run as written; the layout names every module."""
 
 from __future__ import annotations
 
@@ -11,17 +11,15 @@ import pytest
 from tests.conftest import REPO
 
 
-def _python_block(heading: str) -> str:
-    """The first ```python block under `heading` in the README."""
-    text = (REPO / "README.md").read_text()
-    section = text.split(f"\n{heading}\n", 1)[1]
-    return re.search(r"```python\n(.*?)```", section, re.DOTALL)[1]
+def _python_block(page: str) -> str:
+    """The first ```python block of `page` (a path relative to the repository)."""
+    return re.search(r"```python\n(.*?)```", (REPO / page).read_text(), re.DOTALL)[1]
 
 
 @pytest.mark.slow
 def test_the_dfa_for_your_own_model_example_compares_bp_dfa_and_odfa_anywhere(tmp_path):
     pytest.importorskip("transformers")
-    code = _python_block("## DFA for your own model")
+    code = _python_block("docs/own-model.md")
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300
     )  # not the repository: the example needs no config file
@@ -38,12 +36,12 @@ def test_the_dfa_for_your_own_model_example_compares_bp_dfa_and_odfa_anywhere(tm
 
 
 def test_the_layout_names_every_module_of_the_package():
-    text = (REPO / "README.md").read_text()
+    text = (REPO / "docs" / "development.md").read_text()  # its section "Layout"
     layout = text.split("\n## Layout\n", 1)[1].split("```", 2)[1]
     named = set(re.findall(r"[\w.]+\.(?:py|smk|yaml)|\w+/", layout))
     package = REPO / "odfa"
     for path in package.rglob("*.py"):
         if path.name != "__init__.py" and "synthetic" not in path.parts:
-            assert path.name in named, f"the README's layout does not name {path}"
+            assert path.name in named, f"the layout does not name {path}"
     for folder in (p for p in package.iterdir() if p.is_dir() and p.name != "__pycache__"):
-        assert f"{folder.name}/" in named, f"the README's layout does not name {folder}"
+        assert f"{folder.name}/" in named, f"the layout does not name {folder}"
