@@ -29,11 +29,11 @@ One YAML file drives the whole pipeline: the Snakemake rules, the DVC stages and
 command read the same settings. `config/config.yaml` is the complete **embedded default**
 (small, offline and deterministic); every other config holds only what differs from it and is
 merged over it, key by key: `config/paper.yaml` (the study's sizes and the real data sets) is
-such a file. Layer files with `snakemake --configfile FILE ...` or `odfa config show
+such a file. Layer files with `snakemake --configfile FILE ...` or `odfa config show --config
 config/config.yaml FILE`, set single values with `snakemake --config 'section={key: value}'`,
-and check a file with `odfa config check config/config.yaml FILE`. A `--configfile` that is not
-valid YAML is refused by Snakemake itself before the workflow starts ("Config file is not valid
-JSON or YAML", naming no file): `odfa config check` names its line and column. Everything is
+and check a file with `odfa config check --config config/config.yaml FILE`. A `--configfile`
+that is not valid YAML is refused by Snakemake itself before the workflow starts ("Config file
+is not valid JSON or YAML", naming no file): `odfa config check` names its line and column. Everything is
 validated against `odfa/schemas/config.schema.yaml` by the project's own loader, in the workflow
 and in the `odfa` command alike: an unknown key, a value out of bounds, NaN or an infinity
 stops with one line naming the file and the key. Snakemake writes the effective config to

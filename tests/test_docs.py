@@ -127,7 +127,7 @@ def test_every_quoted_command_exists(page):
 def test_the_pages_quote_the_everyday_commands():
     commands = quoted_commands((REPO / "README.md").read_text())
     assert "snakemake --cores 2 results/figures/digits.png" in commands  # the first figure
-    assert {"make run", "make test", "odfa pipeline summary"} <= set(commands)
+    assert {"make run", "make test", "odfa pipeline summarise"} <= set(commands)
     all_commands = [command for page in PAGES for command in quoted_commands(page.read_text())]
     assert {command.split()[0] for command in all_commands} == set(PROGRAMS)
 
