@@ -33,12 +33,12 @@ such a file. Layer files with `snakemake --configfile FILE ...` or `odfa config 
 config/config.yaml FILE`, set single values with `snakemake --config 'section={key: value}'`,
 and check a file with `odfa config check --config config/config.yaml FILE`. A `--configfile`
 that is not valid YAML is refused by Snakemake itself before the workflow starts ("Config file
-is not valid JSON or YAML", naming no file): `odfa config check` names its line and column. Everything is
-validated against `odfa/schemas/config.schema.yaml` by the project's own loader, in the workflow
-and in the `odfa` command alike: an unknown key, a value out of bounds, NaN or an infinity
-stops with one line naming the file and the key. Snakemake writes the effective config to
-`.snakemake/odfa/config-<digest>.yaml` and every job reads that file, so a job always sees what
-the workflow was started with. How a changed setting reruns what depends on it:
+is not valid JSON or YAML", naming no file): `odfa config check` names its line and column.
+Everything is validated against `odfa/schemas/config.schema.yaml` by the project's own loader,
+in the workflow and in the `odfa` command alike: an unknown key, a value out of bounds, NaN or
+an infinity stops with one line naming the file and the key. Snakemake writes the effective
+config to `.snakemake/odfa/config-<digest>.yaml` and every job reads that file, so a job always
+sees what the workflow was started with. How a changed setting reruns what depends on it:
 [provenance and reruns](provenance.md).
 
 Columns: **default** is the value in `config/config.yaml`; **if left out** is what the schema
