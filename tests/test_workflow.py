@@ -5,6 +5,7 @@ test_workflow_plan.py)."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 
 import numpy as np
@@ -13,7 +14,15 @@ import pytest
 
 from odfa.studies.scorecard import DIFFERS, HOLDS, NOT_MEASURABLE
 from odfa.timing.optical_budget import dialogs_optical_budget
-from tests.conftest import REPO, assert_image, planned_jobs, tiny_config
+from tests.conftest import (
+    BIN,
+    REPO,
+    assert_image,
+    copy_of,
+    in_project,
+    planned_jobs,
+    tiny_config,
+)
 
 pytestmark = pytest.mark.slow  # Snakemake runs and dry runs
 
@@ -161,3 +170,29 @@ def test_the_tiny_run_scores_the_papers_claims(tiny_run):
     assert dialogs["scale"] == "miniature" and "odfa" in dialogs["reproduced"]
     counted = rows.loc["GPT: parameters receiving the optical signal"]
     assert counted["config"].startswith("config/paper.yaml") and "direct" not in counted["verdict"]
+
+
+def test_the_report_has_the_projects_title_a_category_per_study_its_tables_and_a_sample_banner(
+    tiny_project, tmp_path
+):
+    project = copy_of(tiny_project, tmp_path / "project")
+    report = tmp_path / "report.html"
+    result = in_project(project, str(BIN / "snakemake"), "all", "--report", str(report))
+    assert result.returncode == 0, result.stderr[-2000:]
+    html = report.read_text()
+    categories = json.loads(re.search(r"var categories = (\{.*?\});", html).group(1))
+    sample = " (GENERATED SAMPLE DATA, not the real data set)"
+    assert list(categories) == [
+        "Digits (scikit-learn's bundled digits)",
+        "Study 1: dialogues" + sample,  # the tiny config runs on the generated sample data
+        "Study 2: ClimateBench" + sample,
+        "Study 3: training time",
+        "What the optics cost" + sample,
+        "The paper, claim by claim",
+    ]
+    kinds = {kind for study in categories.values() for kind in study}
+    assert kinds == {"figures", "tables", "measured timings"}  # no "Other"
+    tables = [path for study in categories.values() for path in study.get("tables", [])]
+    assert {"results/digits/replicates.csv", "results/ablation/metrics.csv"} <= set(tables)
+    assert "odfa: optical training with direct feedback alignment" in html
+    assert "Generated sample data" in html

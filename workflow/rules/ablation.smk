@@ -86,7 +86,7 @@ rule ablation_summarise:
             replicate=range(ABLATION["replicates"]),
         ),
     output:
-        summary="results/ablation/metrics.csv",
+        summary=in_report("results/ablation/metrics.csv", "ablation_metrics", "ablation", "tables"),
         headline="results/ablation/metrics.json",
         replicates="results/ablation/replicates.csv",
     params:
@@ -119,7 +119,7 @@ rule ablation_plot:
             if not (study == "dialogs" and resizes_dialogs(ABLATION))
         ],
     output:
-        report("results/figures/ablation.png", caption="../report/ablation.rst", category="Optics"),
+        in_report("results/figures/ablation.png", "ablation", "ablation", "figures"),
     params:
         settings=settings_of("ablation_plot"),
         code=code_of("ablation_plot"),

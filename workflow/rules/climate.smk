@@ -167,18 +167,10 @@ rule climate_summarise:
         metrics=[f"{replicate}/metrics.json" for replicate in CLIMATE_REPLICATES],
         baseline=rules.climate_baseline.output.metrics,
     output:
-        summary=report(
-            "results/climate/metrics.csv",
-            caption="../report/climate_metrics.rst",
-            category="Study 2: ClimateBench",
-        ),
+        summary=in_report("results/climate/metrics.csv", "climate_metrics", "climate", "tables"),
         headline="results/climate/metrics.json",
         replicates="results/climate/replicates.csv",
-        comparisons=report(
-            "results/climate/comparisons.csv",
-            caption="../report/climate_comparisons.rst",
-            category="Study 2: ClimateBench",
-        ),
+        comparisons=in_report("results/climate/comparisons.csv", "climate_comparisons", "climate", "tables"),
     params:
         settings=settings_of("climate_summarise"),
         code=code_of("climate_summarise"),
@@ -203,12 +195,8 @@ rule climate_plot:
         predictions=[f"{replicate}/predictions.nc" for replicate in CLIMATE_REPLICATES],
         test=rules.climate_prepare.output.test,
     output:
-        fig3b=report(
-            "results/figures/fig3b.png", caption="../report/fig3b.rst", category="Study 2: ClimateBench"
-        ),
-        fig3c=report(
-            "results/figures/fig3c.png", caption="../report/fig3c.rst", category="Study 2: ClimateBench"
-        ),
+        fig3b=in_report("results/figures/fig3b.png", "fig3b", "climate", "figures"),
+        fig3c=in_report("results/figures/fig3c.png", "fig3c", "climate", "figures"),
     params:
         settings=settings_of("climate_plot"),
         code=code_of("climate_plot"),

@@ -79,6 +79,28 @@ wildcard_constraints:
     variant=f"({'|'.join(ABLATION_SETTINGS)})-[^/]+",
     replicate=r"\d+",
 
+# The report's categories, one per study; a study run on generated sample data says so.
+_SAMPLE = " (GENERATED SAMPLE DATA, not the real data set)"
+_DIALOGS_SAMPLE = config["dialogs"]["source"] == "sample"
+REPORT_CATEGORIES = {
+    "digits": "Digits (scikit-learn's bundled digits)",
+    "dialogs": "Study 1: dialogues" + _SAMPLE * _DIALOGS_SAMPLE,
+    "climate": "Study 2: ClimateBench" + _SAMPLE * (config["climate"]["source"] == "sample"),
+    "scaling": "Study 3: training time",
+    "ablation": "What the optics cost"
+    + _SAMPLE * (_DIALOGS_SAMPLE and "dialogs" in config["ablation"]["studies"]),
+    "scorecard": "The paper, claim by claim",
+}
+
+
+def in_report(path, caption, study, kind):
+    """`path` in the report: its caption (workflow/report/<caption>.rst), under its study's
+    category and its kind (figures, tables, timings) as the subcategory."""
+    return report(
+        path, caption=f"../report/{caption}.rst", category=REPORT_CATEGORIES[study], subcategory=kind
+    )
+
+
 # The final products (the target `all`): each rule file adds its study's.
 RESULTS = []
 

@@ -140,10 +140,10 @@ rule dialogs_summarise:
             f"{DIALOGS_REPLICATE}/metrics.json", run=DIALOGS_METHODS, replicate=DIALOGS_REPLICATES
         ),
     output:
-        summary=report("results/dialogs/metrics.csv", caption="../report/dialogs_metrics.rst", category="Study 1: dialogues"),
+        summary=in_report("results/dialogs/metrics.csv", "dialogs_metrics", "dialogs", "tables"),
         headline="results/dialogs/metrics.json",
         replicates="results/dialogs/replicates.csv",
-        comparisons=report("results/dialogs/comparisons.csv", caption="../report/dialogs_comparisons.rst", category="Study 1: dialogues"),
+        comparisons=in_report("results/dialogs/comparisons.csv", "dialogs_comparisons", "dialogs", "tables"),
     params:
         settings=settings_of("dialogs_summarise"),
         code=code_of("dialogs_summarise"),
@@ -172,10 +172,10 @@ rule dialogs_plot:
             product=["samples.json", "attention.npz"],
         ),
     output:
-        fig2c=report("results/figures/fig2c.png", caption="../report/fig2c.rst", category="Study 1: dialogues"),
-        fig2d=report("results/figures/fig2d.png", caption="../report/fig2d.rst", category="Study 1: dialogues"),
+        fig2c=in_report("results/figures/fig2c.png", "fig2c", "dialogs", "figures"),
+        fig2d=in_report("results/figures/fig2d.png", "fig2d", "dialogs", "figures"),
         fig2d_text="results/figures/fig2d.txt",
-        fig2e=report("results/figures/fig2e.png", caption="../report/fig2e.rst", category="Study 1: dialogues"),
+        fig2e=in_report("results/figures/fig2e.png", "fig2e", "dialogs", "figures"),
     params:
         settings=settings_of("dialogs_plot"),
         code=code_of("dialogs_plot"),

@@ -49,7 +49,7 @@ rule digits_summarise:
         ),
     output:
         summary="results/digits/metrics.json",
-        replicates="results/digits/replicates.csv",
+        replicates=in_report("results/digits/replicates.csv", "digits_replicates", "digits", "tables"),
     params:
         settings=settings_of("digits_summarise"),
         code=code_of("digits_summarise"),
@@ -76,7 +76,7 @@ rule digits_plot:
             replicate=DIGITS_REPLICATES,
         ),
     output:
-        report("results/figures/digits.png", caption="../report/digits.rst", category="Digits"),
+        in_report("results/figures/digits.png", "digits", "digits", "figures"),
     params:
         settings=settings_of("digits_plot"),
         code=code_of("digits_plot"),

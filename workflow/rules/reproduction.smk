@@ -14,11 +14,7 @@ rule pipeline_scorecard:
         scaling_tables=rules.scaling_summarise.output,
         projections=rules.scaling_projections.output,
     output:
-        report(
-            "results/reproduction.csv",
-            caption="../report/reproduction.rst",
-            category="Reproduction scorecard",
-        ),
+        in_report("results/reproduction.csv", "reproduction", "scorecard", "tables"),
     params:
         settings=settings_of("pipeline_scorecard"),
         code=code_of("pipeline_scorecard"),

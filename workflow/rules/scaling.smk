@@ -18,11 +18,7 @@ localrules:
 
 rule scaling_sweep:
     output:
-        report(
-            "results/scaling/timings.csv",
-            caption="../report/timings.rst",
-            category="Study 3: scaling",
-        ),
+        in_report("results/scaling/timings.csv", "timings", "scaling", "measured timings"),
     params:
         settings=settings_of("scaling_sweep"),
         code=code_of("scaling_sweep"),
@@ -46,11 +42,7 @@ rule scaling_sweep:
 
 rule scaling_projections:
     output:
-        report(
-            "results/scaling/projections.csv",
-            caption="../report/projections.rst",
-            category="Study 3: scaling",
-        ),
+        in_report("results/scaling/projections.csv", "projections", "scaling", "measured timings"),
     params:
         settings=settings_of("scaling_projections"),
         code=code_of("scaling_projections"),
@@ -77,17 +69,9 @@ rule scaling_summarise:
     output:
         times="results/scaling/times.csv",
         ratios="results/scaling/ratios.csv",
-        crossover=report(
-            "results/scaling/crossover.csv",
-            caption="../report/crossover.rst",
-            category="Study 3: scaling",
-        ),
+        crossover=in_report("results/scaling/crossover.csv", "crossover", "scaling", "tables"),
         crossover_in_depth="results/scaling/crossover_in_depth.csv",
-        growth=report(
-            "results/scaling/growth.csv",
-            caption="../report/growth.rst",
-            category="Study 3: scaling",
-        ),
+        growth=in_report("results/scaling/growth.csv", "growth", "scaling", "tables"),
         projection_ratios="results/scaling/projection_ratios.csv",
     params:
         settings=settings_of("scaling_summarise"),
@@ -116,18 +100,10 @@ rule scaling_plot:
         crossover_in_depth=rules.scaling_summarise.output.crossover_in_depth,
         projection_ratios=rules.scaling_summarise.output.projection_ratios,
     output:
-        fig4a=report(
-            "results/figures/fig4a.png", caption="../report/fig4a.rst", category="Study 3: scaling"
-        ),
-        fig4b=report(
-            "results/figures/fig4b.png", caption="../report/fig4b.rst", category="Study 3: scaling"
-        ),
-        fig4c=report(
-            "results/figures/fig4c.png", caption="../report/fig4c.rst", category="Study 3: scaling"
-        ),
-        fig4d=report(
-            "results/figures/fig4d.png", caption="../report/fig4d.rst", category="Study 3: scaling"
-        ),
+        fig4a=in_report("results/figures/fig4a.png", "fig4a", "scaling", "figures"),
+        fig4b=in_report("results/figures/fig4b.png", "fig4b", "scaling", "figures"),
+        fig4c=in_report("results/figures/fig4c.png", "fig4c", "scaling", "figures"),
+        fig4d=in_report("results/figures/fig4d.png", "fig4d", "scaling", "figures"),
     params:
         settings=settings_of("scaling_plot"),
         code=code_of("scaling_plot"),
