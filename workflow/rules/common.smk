@@ -80,15 +80,19 @@ wildcard_constraints:
     replicate=r"\d+",
 
 # The report's categories, one per study; a study run on generated sample data says so.
-_SAMPLE = " (GENERATED SAMPLE DATA, not the real data set)"
+def _marked(category, sample):
+    return f"{category} (GENERATED SAMPLE DATA, not the real data set)" if sample else category
+
+
 _DIALOGS_SAMPLE = config["dialogs"]["source"] == "sample"
 REPORT_CATEGORIES = {
     "digits": "Digits (scikit-learn's bundled digits)",
-    "dialogs": "Study 1: dialogues" + _SAMPLE * _DIALOGS_SAMPLE,
-    "climate": "Study 2: ClimateBench" + _SAMPLE * (config["climate"]["source"] == "sample"),
+    "dialogs": _marked("Study 1: dialogues", _DIALOGS_SAMPLE),
+    "climate": _marked("Study 2: ClimateBench", config["climate"]["source"] == "sample"),
     "scaling": "Study 3: training time",
-    "ablation": "What the optics cost"
-    + _SAMPLE * (_DIALOGS_SAMPLE and "dialogs" in config["ablation"]["studies"]),
+    "ablation": _marked(
+        "What the optics cost", _DIALOGS_SAMPLE and "dialogs" in config["ablation"]["studies"]
+    ),
     "scorecard": "The paper, claim by claim",
 }
 
