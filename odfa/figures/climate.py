@@ -54,7 +54,7 @@ def _highest_published(score: str) -> float:
 
 def plot_scores(metrics_path: str | Path, out_path: str | Path) -> plt.Figure:
     """Fig. 3b: every score per (model, method), the mean over replicates with error bars of
-    their std, the pattern-scaling floor as a hatched grey bar, published results as labelled
+    their std, the pattern-scaling floor as a hatched brown bar, published results as labelled
     lines."""
     table = pd.read_csv(metrics_path)
     variables = list(dict.fromkeys(table["variable"]))

@@ -88,7 +88,9 @@ rule ablation_summarise:
     output:
         summary=in_report("results/ablation/metrics.csv", "ablation_metrics", "ablation", "tables"),
         headline="results/ablation/metrics.json",
-        replicates="results/ablation/replicates.csv",
+        replicates=in_report(
+            "results/ablation/replicates.csv", "ablation_replicates", "ablation", "tables"
+        ),
     params:
         settings=settings_of("ablation_summarise"),
         code=code_of("ablation_summarise"),

@@ -169,7 +169,9 @@ rule climate_summarise:
     output:
         summary=in_report("results/climate/metrics.csv", "climate_metrics", "climate", "tables"),
         headline="results/climate/metrics.json",
-        replicates="results/climate/replicates.csv",
+        replicates=in_report(
+            "results/climate/replicates.csv", "climate_replicates", "climate", "tables"
+        ),
         comparisons=in_report("results/climate/comparisons.csv", "climate_comparisons", "climate", "tables"),
     params:
         settings=settings_of("climate_summarise"),

@@ -142,7 +142,9 @@ rule dialogs_summarise:
     output:
         summary=in_report("results/dialogs/metrics.csv", "dialogs_metrics", "dialogs", "tables"),
         headline="results/dialogs/metrics.json",
-        replicates="results/dialogs/replicates.csv",
+        replicates=in_report(
+            "results/dialogs/replicates.csv", "dialogs_replicates", "dialogs", "tables"
+        ),
         comparisons=in_report("results/dialogs/comparisons.csv", "dialogs_comparisons", "dialogs", "tables"),
     params:
         settings=settings_of("dialogs_summarise"),

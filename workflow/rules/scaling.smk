@@ -67,12 +67,16 @@ rule scaling_summarise:
         timings=rules.scaling_sweep.output[0],
         projections=rules.scaling_projections.output[0],
     output:
-        times="results/scaling/times.csv",
-        ratios="results/scaling/ratios.csv",
+        times=in_report("results/scaling/times.csv", "scaling_times", "scaling", "tables"),
+        ratios=in_report("results/scaling/ratios.csv", "scaling_ratios", "scaling", "tables"),
         crossover=in_report("results/scaling/crossover.csv", "crossover", "scaling", "tables"),
-        crossover_in_depth="results/scaling/crossover_in_depth.csv",
+        crossover_in_depth=in_report(
+            "results/scaling/crossover_in_depth.csv", "crossover_in_depth", "scaling", "tables"
+        ),
         growth=in_report("results/scaling/growth.csv", "growth", "scaling", "tables"),
-        projection_ratios="results/scaling/projection_ratios.csv",
+        projection_ratios=in_report(
+            "results/scaling/projection_ratios.csv", "projection_ratios", "scaling", "tables"
+        ),
     params:
         settings=settings_of("scaling_summarise"),
         code=code_of("scaling_summarise"),
