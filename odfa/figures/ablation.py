@@ -182,6 +182,67 @@ def _spread(value: float | None) -> float:
     return 0.0 if value is None or value != value else value
 
 
+Point = tuple[float, float, str]  # where a value label goes: cosine, metric, text
+
+
+def _plot_variants(axis: plt.Axes, rows: pd.DataFrame) -> list[Point]:
+    """Each variant of one study: mean and spread, marker and colour per setting."""
+    points = []
+    for setting, group in rows.groupby("setting", sort=False):
+        style = SETTINGS.get(setting, Setting(setting, "o", "black", "{}"))
+        axis.errorbar(
+            group["projection_cosine"],
+            group["metric_value"],
+            xerr=group[f"projection_cosine{STD_SUFFIX}"],
+            yerr=group[f"metric_value{STD_SUFFIX}"],
+            fmt=style.marker,
+            color=style.colour,
+            markersize=7,
+            capsize=3,
+            label=style.name,
+        )
+        points += [
+            (row["projection_cosine"], row["metric_value"], value_label(setting, row["value"]))
+            for _, row in group.iterrows()
+        ]
+    return points
+
+
+def _plot_references(axis: plt.Axes, references: dict[str, Reference]) -> list[Point]:
+    """DFA's and default ODFA's results as lines with their spread as bands; default ODFA also
+    as a point at its own cosine where known."""
+    points = []
+    for method, label in REFERENCES.items():
+        if label not in references:
+            continue
+        reference, colour = references[label], method_colour(method)
+        axis.axhline(
+            reference.mean, color=colour, linestyle="--" if method == "dfa" else ":", label=label
+        )
+        if reference.std == reference.std:  # a spread exists (more than one replicate)
+            axis.axhspan(
+                reference.mean - reference.std,
+                reference.mean + reference.std,
+                color=colour,
+                alpha=0.12,
+                linewidth=0,
+            )
+        if reference.cosine is not None:
+            axis.errorbar(
+                [reference.cosine],
+                [reference.mean],
+                xerr=[_spread(reference.cosine_std)],
+                yerr=[_spread(reference.std)],
+                fmt=DEFAULT_MARKER,
+                color=colour,
+                markersize=8,
+                capsize=3,
+                label=f"{label} (its own cosine)",
+            )
+            points.append((reference.cosine, reference.mean, "default optics"))
+    return points
+
+
 def plot_ablation(
     table_path: str | Path,
     references: dict[str, dict[str, Reference]],
@@ -199,62 +260,14 @@ def plot_ablation(
     labels, legend = {}, {}
     for axis, study in zip(axes[0], studies, strict=True):
         rows = table[table["study"] == study]
-        points = []
-        for setting, group in rows.groupby("setting", sort=False):
-            style = SETTINGS.get(setting, Setting(setting, "o", "black", "{}"))
-            axis.errorbar(
-                group["projection_cosine"],
-                group["metric_value"],
-                xerr=group[f"projection_cosine{STD_SUFFIX}"],
-                yerr=group[f"metric_value{STD_SUFFIX}"],
-                fmt=style.marker,
-                color=style.colour,
-                markersize=7,
-                capsize=3,
-                label=style.name,
-            )
-            points += [
-                (row["projection_cosine"], row["metric_value"], value_label(setting, row["value"]))
-                for _, row in group.iterrows()
-            ]
-        for method, label in REFERENCES.items():
-            if label not in references.get(study, {}):
-                continue
-            reference, colour = references[study][label], method_colour(method)
-            axis.axhline(
-                reference.mean,
-                color=colour,
-                linestyle="--" if method == "dfa" else ":",
-                label=label,
-            )
-            if reference.std == reference.std:  # a spread exists (more than one replicate)
-                axis.axhspan(
-                    reference.mean - reference.std,
-                    reference.mean + reference.std,
-                    color=colour,
-                    alpha=0.12,
-                    linewidth=0,
-                )
-            if reference.cosine is not None:
-                axis.errorbar(
-                    [reference.cosine],
-                    [reference.mean],
-                    xerr=[_spread(reference.cosine_std)],
-                    yerr=[_spread(reference.std)],
-                    fmt=DEFAULT_MARKER,
-                    color=colour,
-                    markersize=8,
-                    capsize=3,
-                    label=f"{label} (its own cosine)",
-                )
-                points.append((reference.cosine, reference.mean, "default optics"))
+        labels[axis] = _plot_variants(axis, rows)
+        labels[axis] += _plot_references(axis, references.get(study, {}))
         axis.margins(x=0.15, y=0.12)
         axis.set(
             xlabel="projection cosine, optical vs noiseless (1 = exact)",
             ylabel=METRIC_LABELS[rows["metric"].iloc[0]],
         )
         axis.set_title(f"{study}: ODFA with one optics setting changed")
-        labels[axis] = points
         for handle, name in zip(*axis.get_legend_handles_labels(), strict=True):
             legend.setdefault(name, handle)
     counts = sorted(set(table[COUNT]))
