@@ -127,28 +127,35 @@ def _pipeline_cost(args: argparse.Namespace) -> None:
 
 
 def _bench_step(args: argparse.Namespace) -> None:
+    from odfa.timing import fields
     from odfa.timing.bench import benchmark_step
+    from odfa.timing.report import print_result, progress
     from odfa.timing.workloads import workload
 
     config = load_config(*args.config)
     if args.device:
         config["device"] = args.device
     work = workload(config, args.model, args.width, args.depth, args.batch, args.outputs)
-    print(json.dumps(benchmark_step(config, args.model, work, args.warmup, args.repeats)))
+    result = benchmark_step(config, args.model, work, args.warmup, args.repeats, progress)
+    print_result(result, fields.STEP, args.json)
 
 
 def _bench_paper(args: argparse.Namespace) -> None:
+    from odfa.timing import fields
     from odfa.timing.paper import benchmark_paper
+    from odfa.timing.report import print_result, progress
 
     config = load_config(*args.config)
     if args.device:
         config["device"] = args.device
-    for row in benchmark_paper(config, args.steps):
-        print(json.dumps(row), flush=True)
+    for row in benchmark_paper(config, args.steps, progress):
+        print_result(row, fields.PAPER, args.json)
 
 
 def _bench_opu(args: argparse.Namespace) -> None:
+    from odfa.timing import fields
     from odfa.timing.opu import benchmark_opu
+    from odfa.timing.report import print_result, progress
 
     result = benchmark_opu(
         args.batch,
@@ -159,8 +166,9 @@ def _bench_opu(args: argparse.Namespace) -> None:
         args.big_outputs,
         args.warmup,
         lit=args.lit,
+        progress=progress,
     )
-    print(json.dumps(result))
+    print_result(result, fields.OPU, args.json)
 
 
 Handler = Callable[[argparse.Namespace], None]
@@ -168,12 +176,14 @@ Handler = Callable[[argparse.Namespace], None]
 
 @dataclass(frozen=True)
 class Command:
-    """A subcommand: what runs it, what it does, a use of it (its arguments) and its options."""
+    """A subcommand: what runs it, what it does, a use of it (its arguments), its options and
+    what its help says beyond them."""
 
     handler: Handler
     help: str
     example: str
     options: tuple[Option, ...] = ()
+    details: str = ""
 
 
 CONFIG = required(
@@ -188,6 +198,17 @@ DEFAULT_CONFIG = option(
     help="config files, each merged over the ones before",
 )
 DEVICE = option("--device", default=None, help="override the config's device")
+JSON = option("--json", action="store_true", help="print one JSON line instead of the table")
+
+
+def talks(benchmark: str) -> str:
+    """A benchmark's help beyond its options: how it reports, and what its ratios mean."""
+    from odfa.timing.fields import ratio_help
+
+    return (
+        "Prints a progress line per measurement on stderr, then each value with its meaning\n"
+        f"(or one JSON line with --json).\n{ratio_help(benchmark)}"
+    )
 
 
 def bench_config(*files: str) -> Option:
@@ -277,14 +298,16 @@ TOOLS: dict[str, tuple[str, dict[str, Command]]] = {
                  option("--outputs", type=int, default=10, help="FCNN output width (error width)"),
                  option("--warmup", type=int, default=10, help="untimed rounds first"),
                  option("--repeats", type=int, default=100, help="timed rounds"),
-                 DEVICE, bench_config("config/config.yaml")),
+                 DEVICE, JSON, bench_config("config/config.yaml")),
+                talks("step"),
             ),
             "paper": Command(
                 _bench_paper,
                 "GPU: memory, step time, projected time at the paper's sizes",
                 "--steps 3 --device cuda",
                 (option("--steps", type=int, default=3, help="timed steps per (model, method)"),
-                 DEVICE, bench_config("config/config.yaml", "config/paper.yaml")),
+                 DEVICE, JSON, bench_config("config/config.yaml", "config/paper.yaml")),
+                talks("paper"),
             ),
             "opu": Command(
                 _bench_opu,
@@ -295,11 +318,14 @@ TOOLS: dict[str, tuple[str, dict[str, Command]]] = {
                  option("--outputs", type=int, default=4096, help="camera pixels"),
                  option("--repeats", type=int, default=10, help="timed rounds"),
                  option("--warmup", type=int, default=2, help="untimed rounds first"),
-                 option("--precision", default="bfloat16", choices=["float32", "bfloat16"],
-                        help="the simulated transmission matrix's number format"),
+                 option("--precision", default="float32", choices=["float32", "bfloat16"],
+                        help="the simulated transmission matrix's number format (bfloat16 halves "
+                        "its memory; fast only where the processor has bfloat16 units)"),
                  option("--big-outputs", type=int, default=1_000_000,
                         help="camera pixels of the streamed case"),
-                 option("--lit", type=int, default=3, help="lit pixels per anchored error frame")),
+                 option("--lit", type=int, default=3, help="lit pixels per anchored error frame"),
+                 JSON),
+                talks("opu"),
             ),
         },
     ),
@@ -357,7 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
             sub = actions.add_parser(
                 name,
                 help=command.help,
-                description=command.help,
+                description=f"{command.help}\n\n{command.details}".strip(),
                 epilog=f"example:\n  odfa {group} {name} {command.example}".rstrip(),
                 formatter_class=_HelpFormatter,
             )

@@ -4,6 +4,7 @@ against the arithmetic limit that their FLOP counts set."""
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from typing import Any
 
 from odfa.registry import SCALING_METHODS
@@ -15,7 +16,12 @@ from odfa.train import resolve_device
 
 
 def benchmark_step(
-    config: dict[str, Any], model: str, workload: Workload, warmup: int = 10, repeats: int = 100
+    config: dict[str, Any],
+    model: str,
+    workload: Workload,
+    warmup: int = 10,
+    repeats: int = 100,
+    progress: Callable[[str], None] = lambda message: None,
 ) -> dict[str, Any]:
     """Median step time per sample of `workload` per method, and each method's FLOPs per step.
 
@@ -26,7 +32,7 @@ def benchmark_step(
     DFA saves exactly the arithmetic it skips.
     ODFA's digital part (including the simulated encoding and decoding) is measured; its
     optical time is MODELLED from the frame rate and reported in its own field, never added to
-    the measured time.
+    the measured time. `progress` hears of the warm-up and the timing as they start.
     """
     device = resolve_device(config["device"])
     runs = {name: TrainingStep(config, name, workload, device) for name in SCALING_METHODS}
@@ -36,7 +42,10 @@ def benchmark_step(
     def round_of_steps() -> dict[str, StepTime]:
         return {name: run.run() for name, run in runs.items()}
 
+    sizes = ", ".join(f"{key} {value}" for key, value in workload.sizes.items())
+    progress(f"{model} ({sizes}) on {device}: {warmup} warm-up rounds of BP, DFA and ODFA")
     warm_up(round_of_steps, warmup)
+    progress(f"{repeats} timed rounds")
     modelled_before = optical.log_fields()["modelled_optical_seconds"]
     rounds = repeated(round_of_steps, 0, repeats)
     steps = {name: [timings[name] for timings in rounds] for name in SCALING_METHODS}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -106,11 +107,12 @@ def benchmark_opu(
     inputs: int = 4096,
     outputs: int = 4096,
     repeats: int = 10,
-    precision: str = "bfloat16",
+    precision: str = "float32",
     big_outputs: int = 1_000_000,
     warmup: int = 2,
     seed: int = 0,
     lit: int = 3,
+    progress: Callable[[str], None] = lambda message: None,
 ) -> dict[str, Any]:
     """Time |T x|^2 of one batch of binary frames three ways, and one streamed projection.
 
@@ -120,17 +122,24 @@ def benchmark_opu(
     streamed SimulatedOPU with `big_outputs` outputs, reports its time and its increase of the
     process's peak RSS over the RSS just before the call. The anchored case (see
     `anchored_projection_seconds`) times ODFA's projection frames with `lit` pixels on.
+    `progress` hears of each measurement as it starts.
     """
     if precision not in PRECISIONS:
         raise ValueError(f"unknown precision {precision!r}; choose one of {list(PRECISIONS)}")
     generator = torch.Generator().manual_seed(seed)
     frames = (torch.rand(batch, inputs, generator=generator) < 0.5).to(torch.uint8)
+    shape = f"{batch} frames of {inputs} pixels -> {outputs} camera pixels, {precision}"
+    progress(f"lightonml's simulated OPU: {shape}, {warmup} + {repeats} calls")
     lightonml_s = lightonml_seconds(frames, outputs, warmup, repeats)
+    progress(f"odfa's simulated OPU: {shape}, {warmup} + {repeats} calls")
     odfa_s = odfa_seconds(frames, outputs, precision, seed, warmup, repeats)
+    progress(f"the bare matrix product: {shape}, {warmup} + {repeats} calls")
     arithmetic_limit_s = matmul_seconds(frames, outputs, precision, warmup, repeats)
+    progress(f"one streamed projection to {big_outputs} camera pixels")
     big_projection_s, peak_increase, peak_rss = streamed_projection(
         frames, big_outputs, precision, seed
     )
+    progress(f"the anchored projection, {lit} lit pixels per frame, {repeats} calls per path")
     return {
         "precision": precision,
         "batch": batch,

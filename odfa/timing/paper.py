@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import torch
@@ -72,16 +72,22 @@ def measure_training(
     }
 
 
-def benchmark_paper(config: dict[str, Any], steps: int = 3) -> list[dict[str, Any]]:
-    """One row per (model, method) of the paper config, or one row saying why it was skipped."""
+def benchmark_paper(
+    config: dict[str, Any],
+    steps: int = 3,
+    progress: Callable[[str], None] = lambda message: None,
+) -> Iterator[dict[str, Any]]:
+    """One row per (model, method) of the paper config as it is measured, or one row saying why
+    it was skipped; `progress` hears of each measurement as it starts."""
     device = resolve_device(config["device"])
     if device.type != "cuda":
-        return [{"skipped": f"the paper's sizes need a CUDA GPU; this process has {device}"}]
-    rows = []
+        yield {"skipped": f"the paper's sizes need a CUDA GPU; this process has {device}"}
+        return
     for model, work, paper_steps in paper_workloads(config):
         for method in METHODS:
+            progress(f"{model} with {method}: 1 + {steps} AdamW steps at the paper's sizes")
             measured = measure_training(config, method, work, device, steps)
-            rows.append(
+            yield (
                 {
                     "model": model,
                     "method": method,
@@ -92,4 +98,3 @@ def benchmark_paper(config: dict[str, Any], steps: int = 3) -> list[dict[str, An
                     "projected_training_hours": paper_steps * measured["step_seconds"] / 3600,
                 }
             )
-    return rows

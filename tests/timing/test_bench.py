@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 from odfa.timing.bench import benchmark_step
+from odfa.timing.fields import STEP
 from odfa.timing.workloads import workload
 from tests.conftest import BIN, REPO
 
@@ -34,11 +35,16 @@ def test_the_command_prints_one_json_line(tmp_path):
     command = [str(BIN / "odfa"), "bench", "step", "--model", "vit", "--width", "16"]
     command += ["--depth", "2", "--batch", "2", "--warmup", "0", "--repeats", "1"]
     command += ["--config", str(REPO / "config" / "config.yaml")]
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    (line,) = output.splitlines()
+    printed = subprocess.run([*command, "--json"], check=True, capture_output=True, text=True)
+    (line,) = printed.stdout.splitlines()
     result = json.loads(line)
     assert result["model"] == "vit" and result["batch"] == 2 and result["tokens"] == 96
     assert {"over_limit", "flop_dfa_over_bp", "dfa_over_bp"} <= set(result)
+    assert set(result) <= set(STEP)  # every value has its meaning
+    assert [line.split(":")[0] for line in printed.stderr.splitlines()] == [
+        "[bench] vit (width 16, depth 2, batch 2, heads 4, tokens 96, outputs 16) on cpu",
+        "[bench] 1 timed rounds",
+    ]
 
 
 def test_a_ratio_to_bp_is_the_median_over_rounds_of_the_paired_ratio(config, monkeypatch):

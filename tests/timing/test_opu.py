@@ -7,6 +7,7 @@ import json
 import pytest
 
 from odfa.cli import main
+from odfa.timing.fields import OPU
 
 FIELDS = {
     "precision",
@@ -37,12 +38,12 @@ FIELDS = {
 def test_bench_opu_prints_one_json_line_with_every_field(capsys):
     pytest.importorskip("lightonml")
     arguments = ["bench", "opu", "--batch", "4", "--inputs", "64", "--outputs", "256"]
-    assert main([*arguments, "--big-outputs", "5000", "--repeats", "2"]) == 0
+    assert main([*arguments, "--big-outputs", "5000", "--repeats", "2", "--json"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 1
     result = json.loads(lines[0])
     assert set(result) == FIELDS
-    assert (result["precision"], result["batch"], result["inputs"]) == ("bfloat16", 4, 64)
+    assert (result["precision"], result["batch"], result["inputs"]) == ("float32", 4, 64)
     assert result["speedup_vs_lightonml"] == result["lightonml_s"] / result["odfa_s"]
     assert result["over_arithmetic_limit"] == result["odfa_s"] / result["arithmetic_limit_s"]
     assert result["dense_t_bytes_would_be"] == 8 * 64 * 5000
@@ -50,3 +51,17 @@ def test_bench_opu_prints_one_json_line_with_every_field(capsys):
     assert result["anchored_speedup"] == (
         result["anchored_frames_path_s"] / result["anchored_linear_path_s"]
     )
+
+
+def test_bench_opu_says_what_it_measures_and_prints_each_value_with_its_meaning(capsys):
+    pytest.importorskip("lightonml")
+    arguments = ["bench", "opu", "--batch", "4", "--inputs", "64", "--outputs", "256"]
+    assert main([*arguments, "--big-outputs", "5000", "--repeats", "2"]) == 0
+    printed = capsys.readouterr()
+    progress = printed.err.splitlines()
+    assert len(progress) == 5 and all(line.startswith("[bench] ") for line in progress)
+    assert "lightonml's simulated OPU: 4 frames of 64 pixels -> 256 camera pixels" in progress[0]
+    rows = {line.split()[0]: line.split(maxsplit=2)[1:] for line in printed.out.splitlines()}
+    assert set(rows) == FIELDS == set(OPU)  # every value, each meaning known
+    assert rows["precision"] == ["float32", OPU["precision"]]
+    assert rows["speedup_vs_lightonml"][1] == OPU["speedup_vs_lightonml"]
