@@ -57,7 +57,7 @@ OPU = {
     "over_arithmetic_limit": "odfa_s / arithmetic_limit_s: 1 means nothing but the product costs",
     "big_outputs": "camera pixels of the streamed case (T never held whole)",
     "big_projection_s": "seconds of one streamed projection of the batch to big_outputs pixels",
-    "peak_bytes_1e6_outputs": "the streamed projection's increase of the process's peak memory",
+    "big_peak_increase_bytes": "the streamed projection's increase of the process's peak memory",
     "peak_rss_bytes": "the process's peak memory after it",
     "dense_t_bytes_would_be": "bytes a dense complex64 T of that size would take",
     "anchored_lit_pixels": "lit pixels per ternarised error frame of the anchored case",
