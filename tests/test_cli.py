@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import re
 from dataclasses import replace
 
 import pytest
@@ -160,7 +161,12 @@ def test_one_verb_per_act_and_one_way_to_pass_a_config():
 
     actions = {action for _, commands in COMMANDS.values() for action in commands}
     assert not actions & {"summary", "figures", "figure", "run"}
-    assert all(name == definition.command.replace(" ", "_") for name, definition in STAGES.items())
+    rule_files = [REPO / "Snakefile", *(REPO / "workflow" / "rules").glob("*.smk")]
+    rules = {
+        name for path in rule_files for name in re.findall(r"^rule (\w+):", path.read_text(), re.M)
+    }
+    assert rules - {"all"} == set(STAGES)  # each rule is its stage, named after its command
+    assert {"digits_summarise", "dialogs_plot", "scaling_sweep", "pipeline_scorecard"} <= rules
     for _, commands in COMMANDS.values():
         for command in commands.values():
             assert all(flag.startswith("-") for flag, _ in command.options)

@@ -20,6 +20,7 @@ from odfa.stages.declaration import (
     Stage,
     Study,
     method_wildcard,
+    prepared_inputs,
     required,
     runs,
 )
@@ -28,13 +29,13 @@ from odfa.stages.declaration import (
 def _training_inputs(args: argparse.Namespace) -> list[Path]:
     from odfa.studies.climate import DATA_FILES
 
-    return [Path(args.data) / name for name in DATA_FILES]
+    return prepared_inputs(args, DATA_FILES)
 
 
 def _baseline_inputs(args: argparse.Namespace) -> list[Path]:
     from odfa.studies.pattern_scaling import DATA_FILES
 
-    return [Path(args.data) / name for name in DATA_FILES]
+    return prepared_inputs(args, DATA_FILES)
 
 
 def _fetch(job: Job) -> None:

@@ -114,6 +114,11 @@ def runs(layout: str) -> Option:
     return required("--runs", f"folder holding {layout}/replicate-<r>/")
 
 
+def prepared_inputs(args: argparse.Namespace, names: tuple[str, ...]) -> list[Path]:
+    """The prepared files `names` in the job's `--data` folder: what its identity records."""
+    return [Path(args.data) / name for name in names]
+
+
 def method_wildcard(wildcards: Wildcards) -> str:
     """The training method of a job whose `method` wildcard names it."""
     return wildcards["method"]

@@ -18,6 +18,7 @@ from odfa.stages.declaration import (
     Stage,
     Study,
     Wildcards,
+    prepared_inputs,
     required,
     runs,
 )
@@ -43,7 +44,7 @@ def training_inputs(args: argparse.Namespace) -> list[Path]:
     """The prepared files a dialogs run reads."""
     from odfa.studies.dialogs import DATA_FILES
 
-    return [Path(args.data) / name for name in DATA_FILES]
+    return prepared_inputs(args, DATA_FILES)
 
 
 def _fetch(job: Job) -> None:

@@ -85,7 +85,7 @@ PAPER = {
 }
 
 
-# The ratios (and projections) each benchmark reports, explained in its help.
+# The derived values (ratios, and the paper check's projection) each benchmark's help explains.
 RATIOS = {
     "step": (STEP, ("dfa_over_bp", "flop_dfa_over_bp", "over_limit", "odfa_over_bp")),
     "opu": (
@@ -102,10 +102,10 @@ RATIOS = {
 
 
 def ratio_help(benchmark: str) -> str:
-    """What the ratios of `benchmark` mean, one per line, for its help."""
+    """What the derived values of `benchmark` mean, one per line, for its help."""
     meanings, keys = RATIOS[benchmark]
     lines = [
         textwrap.fill(f"{key}: {meanings[key]}", 88, initial_indent="  ", subsequent_indent="    ")
         for key in keys
     ]
-    return "\n".join(["The ratios:", *lines])
+    return "\n".join(["What its derived values mean:", *lines])
