@@ -25,7 +25,8 @@ def reset_peak_rss() -> None:
 
 class PeakMemory:
     """The peak memory of `device` from the moment this is made: CUDA's maximum allocated
-    bytes, or the process's peak RSS on the CPU (`kind` says which, or "unavailable")."""
+    bytes, or the process's peak RSS on the CPU (`kind` says which, or "unavailable").
+    `start` is the reading at that moment, the base of `increase`."""
 
     def __init__(self, device: torch.device) -> None:
         self.device = device
@@ -33,13 +34,14 @@ class PeakMemory:
             torch.cuda.empty_cache()
             torch.cuda.reset_peak_memory_stats(device)
             self.kind = "cuda_max_allocated"
-            return
-        try:
-            reset_peak_rss()
-        except OSError:
-            self.kind = "unavailable"
         else:
-            self.kind = "process_peak_rss"
+            try:
+                reset_peak_rss()
+            except OSError:
+                self.kind = "unavailable"
+            else:
+                self.kind = "process_peak_rss"
+        self.start = self.bytes()
 
     def bytes(self) -> float:
         """The peak so far (NaN where it cannot be read)."""
@@ -48,3 +50,9 @@ class PeakMemory:
         if self.kind == "process_peak_rss":
             return float(memory_status_bytes("VmHWM"))
         return float("nan")
+
+    def increase(self) -> float:
+        """How far the peak rose above `start` (NaN where it cannot be read). Never below zero:
+        Linux's RSS counters are cached per thread, so a later peak RSS can read a few pages
+        under the one at the start (-155,648 bytes seen after freeing 32 MiB)."""
+        return max(0.0, self.bytes() - self.start)

@@ -14,7 +14,7 @@ from torch import Tensor
 from odfa.optics.camera import CameraConfig
 from odfa.optics.device import PRECISIONS, SimulatedOPU, anchored_frames
 from odfa.optics.lightonml_backend import import_lightonml
-from odfa.timing.memory import PeakMemory, memory_status_bytes
+from odfa.timing.memory import PeakMemory
 from odfa.timing.repeat import median_seconds
 
 
@@ -93,13 +93,11 @@ def streamed_projection(
     opu = SimulatedOPU(
         frames.shape[1], outputs, seed, CameraConfig.ideal(), mode="streamed", precision=precision
     )
-    rss_before = memory_status_bytes("VmRSS")
     peak = PeakMemory(torch.device("cpu"))
     started = time.perf_counter()
     opu.raw_intensity(frames)
     seconds = time.perf_counter() - started
-    peak_rss = int(peak.bytes())
-    return seconds, peak_rss - rss_before, peak_rss
+    return seconds, int(peak.increase()), int(peak.bytes())
 
 
 def benchmark_opu(

@@ -24,3 +24,19 @@ def test_the_cpu_peak_grows_with_an_allocation_made_after_the_reset():
     assert peak.kind == "process_peak_rss"
     assert peak.bytes() >= before + 60 * 2**20
     block.close()
+
+
+def test_the_increase_never_goes_below_zero_when_the_process_shrinks():
+    held = mmap.mmap(-1, 32 * 2**20)
+    held.write(b"\1" * len(held))
+    peak = PeakMemory(torch.device("cpu"))
+    held.close()
+    assert peak.increase() == 0
+
+
+def test_the_increase_counts_what_was_allocated_after_the_start():
+    peak = PeakMemory(torch.device("cpu"))
+    block = mmap.mmap(-1, 64 * 2**20)
+    block.write(b"\1" * len(block))
+    assert 60 * 2**20 <= peak.increase() <= peak.bytes()
+    block.close()
