@@ -14,6 +14,7 @@ import copy
 import itertools
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -130,16 +131,31 @@ def compare_methods(summary: pd.DataFrame, metric: str, within: Sequence[str] = 
     return pd.DataFrame(rows, columns=columns)
 
 
-def write_summary(summary: pd.DataFrame, path: str | Path, keys: Sequence[str]) -> None:
-    """`summary` as CSV at `path` and its numbers as JSON beside it (`<name>.json`: one object
-    per row, named by its `keys` joined with "/"), the study's headline metrics for DVC."""
-    write_csv(summary, path)
+@dataclass(frozen=True)
+class SummaryTables:
+    """Where a study's summary goes: one row per replicate, the mean, spread and count per run
+    (CSV) with its numbers as JSON (the headline metrics DVC reads), and, where runs are
+    compared, whether each pair differs beyond its spread."""
+
+    replicates: Path
+    metrics: Path
+    headline: Path
+    comparisons: Path | None = None
+
+
+def write_summary(
+    per_replicate: pd.DataFrame, summary: pd.DataFrame, tables: SummaryTables, keys: Sequence[str]
+) -> None:
+    """`per_replicate` and `summary` as CSV, and `summary`'s numbers as JSON (one object per
+    row, named by its `keys` joined with "/"), where `tables` says."""
+    write_csv(per_replicate, tables.replicates)
+    write_csv(summary, tables.metrics)
     numbers = summary.set_index(list(keys)).select_dtypes("number")
     rows = {
         "/".join(map(str, name if isinstance(name, tuple) else (name,))): row
         for name, row in numbers.to_dict(orient="index").items()
     }
-    write_json(Path(path).with_suffix(".json"), rows)
+    write_json(tables.headline, rows)
 
 
 def write_csv(table: pd.DataFrame, path: str | Path) -> None:

@@ -20,6 +20,8 @@ from filelock import FileLock
 
 from odfa.config import load_config
 from odfa.models import FCNN, FCNNConfig
+from odfa.replicates import SummaryTables
+from odfa.stages.scaling import SUMMARY_TABLES as SCALING_TABLES
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -113,6 +115,21 @@ def assert_image(path: Path) -> None:
 
     height, width, channels = matplotlib.image.imread(path).shape
     assert height >= 300 and width >= 300 and channels == 4, (path, height, width)
+
+
+def tables_in(folder: Path) -> SummaryTables:
+    """A summary's tables in `folder`, named as the pipeline names them."""
+    return SummaryTables(
+        folder / "replicates.csv",
+        folder / "metrics.csv",
+        folder / "metrics.json",
+        folder / "comparisons.csv",
+    )
+
+
+def scaling_tables_in(folder: Path) -> dict[str, Path]:
+    """Study 3's summary tables in `folder`, each `<name>.csv` as the pipeline names them."""
+    return {name: folder / f"{name}.csv" for name in SCALING_TABLES}
 
 
 def wait_for(path: Path, process: subprocess.Popen) -> None:

@@ -4,9 +4,12 @@ from a floor below it, never above (figures read tables: they import only the fo
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 from odfa.pipeline.code import PACKAGE_DIR
+from tests.conftest import REPO
 
 # Each part of the package (a top-level module or subpackage) and its floor. The foundation
 # (floors 0-2) is what every floor shares: errors, files, settings, names, replicates, published
@@ -70,3 +73,26 @@ def test_every_part_of_the_package_has_a_floor():
 
 def test_no_module_imports_from_a_floor_above_it():
     assert _upward_imports() == []
+
+
+# What the jobs that train nothing import: torch takes 3 s to import, a tenth of the embedded
+# default's jobs' time spent importing it for nothing.
+WITHOUT_TORCH = (
+    "odfa.cli",
+    "odfa.pipeline.identity",
+    "odfa.pipeline.cost_notice",
+    "odfa.studies.digits_summary",
+    "odfa.studies.dialogs_summary",
+    "odfa.studies.climate_scores",
+    "odfa.studies.ablation",
+    "odfa.studies.scaling_analysis",
+    *(f"odfa.figures.{name}" for name in ("digits", "dialogs", "climate", "scaling", "ablation")),
+)
+
+
+def test_the_summaries_figures_and_the_runner_import_no_torch():
+    check = f"import sys; import {', '.join(WITHOUT_TORCH)}; print('torch' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    assert result.stdout.strip() == "False"

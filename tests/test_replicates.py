@@ -11,6 +11,7 @@ import pytest
 from odfa.pipeline.stages import restricted_config, stage_settings
 from odfa.replicates import (
     REPLICATE_SEED_STRIDE,
+    SummaryTables,
     compare_methods,
     replicate_config,
     replicate_metrics,
@@ -107,6 +108,7 @@ def test_replicate_metrics_reads_each_folder_and_drops_provenance(tmp_path):
 
 
 def test_a_summary_is_written_as_csv_and_its_numbers_as_json_named_by_its_keys(tmp_path):
+    per_replicate = pd.DataFrame({"model": ["vit"], "method": ["bp"], "replicate": [0]})
     summary = pd.DataFrame(
         {
             "model": ["vit", "fcnn"],
@@ -116,9 +118,11 @@ def test_a_summary_is_written_as_csv_and_its_numbers_as_json_named_by_its_keys(t
             "label": ["a", "b"],
         }
     )
-    write_summary(summary, tmp_path / "metrics.csv", ["model", "method"])
-    assert pd.read_csv(tmp_path / "metrics.csv")["label"].tolist() == ["a", "b"]
-    assert json.loads((tmp_path / "metrics.json").read_text()) == {
+    tables = SummaryTables(tmp_path / "each.csv", tmp_path / "mean.csv", tmp_path / "numbers.json")
+    write_summary(per_replicate, summary, tables, ["model", "method"])
+    assert pd.read_csv(tables.replicates).to_dict("list") == per_replicate.to_dict("list")
+    assert pd.read_csv(tables.metrics)["label"].tolist() == ["a", "b"]
+    assert json.loads(tables.headline.read_text()) == {
         "vit/bp": {"nrmse_total": 0.5, "nrmse_total_std": 0.1},
         "fcnn/odfa": {"nrmse_total": 0.25, "nrmse_total_std": None},
     }

@@ -236,13 +236,8 @@ def study_totals(cost: pd.DataFrame) -> pd.Series:
     return pd.concat([totals, pd.Series({"total": totals.sum()})])
 
 
-def cost_notice(config: dict[str, Any]) -> str:
-    """One line for a dry run: each study's ESTIMATED GPU-hours, or why there is no estimate."""
-    if config["dialogs"]["train_tokens"] is None:
-        return (
-            "odfa: no GPU-hour estimate (dialogs.train_tokens is null: the corpus size is known "
-            "after preparation); see `odfa pipeline cost`"
-        )
+def estimate_notice(config: dict[str, Any]) -> str:
+    """The dry run's line where an estimate can be made: each study's ESTIMATED GPU-hours."""
     totals = study_totals(estimate_cost(config))
     hours = ", ".join(f"{study} {value:.3g}" for study, value in totals.items())
     return (

@@ -12,6 +12,7 @@ from odfa.stages.declaration import (
     DATA,
     REPLICATE,
     REPLICATE_OUT,
+    SUMMARY,
     Job,
     Stage,
     Study,
@@ -19,6 +20,7 @@ from odfa.stages.declaration import (
     option,
     required,
     runs,
+    summary_tables,
 )
 
 VARIANT_EXAMPLE = "camera_bits-6"
@@ -66,7 +68,7 @@ def _summarise(job: Job) -> None:
     from odfa.studies.ablation import summarise_ablation
 
     args = job.args
-    summary = summarise_ablation(job.config["ablation"], args.runs, args.out, args.replicates_out)
+    summary = summarise_ablation(job.config["ablation"], args.runs, summary_tables(args))
     print(summary.to_string(index=False))
 
 
@@ -120,14 +122,11 @@ STUDY = Study(
             "metrics.csv",
             _summarise,
             (
-                "--config config/config.yaml --runs results/ablation/runs --out "
-                "results/ablation/metrics.csv --replicates-out results/ablation/replicates.csv"
+                "--config config/config.yaml --runs results/ablation/runs --replicates "
+                "results/ablation/replicates.csv --metrics results/ablation/metrics.csv "
+                "--headline results/ablation/metrics.json"
             ),
-            options=(
-                runs("<study>/<variant>"),
-                required("--out", "mean and spread per variant"),
-                required("--replicates-out", "per-replicate CSV"),
-            ),
+            options=(runs("<study>/<variant>"), *SUMMARY),
             settings=("ablation",),
             modules=("odfa.studies.ablation",),
         ),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from odfa.registry import CLIMATE_MODELS
 from odfa.stages.declaration import (
+    COMPARISONS,
     COMPUTE,
     DATA,
     LOCK_FILE,
@@ -15,7 +16,7 @@ from odfa.stages.declaration import (
     REPLICATE,
     REPLICATE_OUT,
     RUN_DIR,
-    SUMMARY_DIR,
+    SUMMARY,
     Job,
     Stage,
     Study,
@@ -23,6 +24,7 @@ from odfa.stages.declaration import (
     prepared_inputs,
     required,
     runs,
+    summary_tables,
 )
 
 
@@ -77,7 +79,7 @@ def _summarise(job: Job) -> None:
 
     climate, args = job.config["climate"], job.args
     summary = summarise_climate(
-        climate["methods"], climate["replicates"], args.runs, args.out_dir, args.baseline
+        climate["methods"], climate["replicates"], args.runs, summary_tables(args), args.baseline
     )
     print(summary.to_string(index=False))
 
@@ -166,12 +168,16 @@ STUDY = Study(
             _summarise,
             (
                 "--config config/config.yaml --runs results/climate/runs --baseline "
-                "results/climate/runs/pattern_scaling/metrics.json --out-dir results/climate"
+                "results/climate/runs/pattern_scaling/metrics.json --replicates "
+                "results/climate/replicates.csv --metrics results/climate/metrics.csv "
+                "--headline results/climate/metrics.json --comparisons "
+                "results/climate/comparisons.csv"
             ),
             options=(
                 runs("<model>-<method>"),
                 required("--baseline", "the pattern-scaling baseline's metrics.json"),
-                SUMMARY_DIR,
+                *SUMMARY,
+                COMPARISONS,
             ),
             settings=("climate.methods", "climate.replicates"),
             modules=("odfa.studies.climate_scores",),

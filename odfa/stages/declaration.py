@@ -14,9 +14,12 @@ import argparse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from odfa.registry import METHODS
+
+if TYPE_CHECKING:
+    from odfa.replicates import SummaryTables
 
 Wildcards = Mapping[str, str]
 Option = tuple[str, dict[str, Any]]
@@ -106,7 +109,14 @@ METHOD = required("--method", "training method", choices=list(METHODS))
 DATA = required("--data", "prepared data folder")
 RUN_DIR = required("--run-dir", "trained replicate folder")
 REPLICATE_OUT = required("--out", "replicate folder")
-SUMMARY_DIR = required("--out-dir", "folder for metrics.csv, replicates.csv, comparisons.csv")
+# Where a summary of replicates goes (odfa.replicates.SummaryTables).
+REPLICATES_TABLE = required("--replicates", "CSV: one row per replicate")
+SUMMARY = (
+    REPLICATES_TABLE,
+    required("--metrics", "CSV: mean, spread (_std) and number of replicates per run"),
+    required("--headline", "JSON: the summary's numbers (DVC's metrics)"),
+)
+COMPARISONS = required("--comparisons", "CSV: whether each pair of runs differs beyond its spread")
 
 
 def runs(layout: str) -> Option:
@@ -117,6 +127,19 @@ def runs(layout: str) -> Option:
 def prepared_inputs(args: argparse.Namespace, names: tuple[str, ...]) -> list[Path]:
     """The prepared files `names` in the job's `--data` folder: what its identity records."""
     return [Path(args.data) / name for name in names]
+
+
+def summary_tables(args: argparse.Namespace) -> SummaryTables:
+    """The summary's tables the command was given (`SUMMARY`, and `COMPARISONS` where taken)."""
+    from odfa.replicates import SummaryTables  # pandas: not at the Snakefile's parse
+
+    comparisons = getattr(args, "comparisons", None)
+    return SummaryTables(
+        Path(args.replicates),
+        Path(args.metrics),
+        Path(args.headline),
+        None if comparisons is None else Path(comparisons),
+    )
 
 
 def method_wildcard(wildcards: Wildcards) -> str:

@@ -8,12 +8,13 @@ from pathlib import Path
 
 from odfa.registry import DIALOGS_RUNS
 from odfa.stages.declaration import (
+    COMPARISONS,
     COMPUTE,
     DATA,
     REPLICATE,
     REPLICATE_OUT,
     RUN_DIR,
-    SUMMARY_DIR,
+    SUMMARY,
     Job,
     Stage,
     Study,
@@ -21,6 +22,7 @@ from odfa.stages.declaration import (
     prepared_inputs,
     required,
     runs,
+    summary_tables,
 )
 
 RUN = required("--run", "the dialogs study's run", choices=list(DIALOGS_RUNS))
@@ -74,11 +76,11 @@ def _evaluate(job: Job) -> None:
 
 
 def _summarise(job: Job) -> None:
-    from odfa.studies.dialogs import summarise_dialogs
+    from odfa.studies.dialogs_summary import summarise_dialogs
 
     dialogs = job.config["dialogs"]
     summary = summarise_dialogs(
-        dialogs["methods"], dialogs["replicates"], job.args.runs, job.args.out_dir
+        dialogs["methods"], dialogs["replicates"], job.args.runs, summary_tables(job.args)
     )
     print(summary.to_string(index=False))
 
@@ -161,10 +163,15 @@ STUDY = Study(
             "dialogs summarise",
             "tables of all runs",
             _summarise,
-            ("--config config/config.yaml --runs results/dialogs/runs --out-dir results/dialogs"),
-            options=(runs("<run>"), SUMMARY_DIR),
+            (
+                "--config config/config.yaml --runs results/dialogs/runs --replicates "
+                "results/dialogs/replicates.csv --metrics results/dialogs/metrics.csv "
+                "--headline results/dialogs/metrics.json --comparisons "
+                "results/dialogs/comparisons.csv"
+            ),
+            options=(runs("<run>"), *SUMMARY, COMPARISONS),
             settings=("dialogs.methods", "dialogs.replicates"),
-            modules=("odfa.studies.dialogs",),
+            modules=("odfa.studies.dialogs_summary",),
         ),
         Stage(
             "dialogs plot",

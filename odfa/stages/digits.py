@@ -11,6 +11,7 @@ from odfa.stages.declaration import (
     METHOD,
     REPLICATE,
     REPLICATE_OUT,
+    REPLICATES_TABLE,
     Job,
     Stage,
     Study,
@@ -46,15 +47,15 @@ def _train(job: Job) -> None:
 
 
 def _summarise(job: Job) -> None:
-    from odfa.studies.digits import summarise
+    from odfa.studies.digits_summary import summarise_digits
 
     digits = job.config["digits"]
-    summarise(
+    summarise_digits(
         digits["methods"],
         digits["replicates"],
         job.args.runs,
-        job.args.out,
-        job.args.replicates_out,
+        job.args.headline,
+        job.args.replicates,
     )
 
 
@@ -92,16 +93,16 @@ STUDY = Study(
             "mean and spread per method",
             _summarise,
             (
-                "--config config/config.yaml --runs results/digits/runs --out "
-                "results/digits/metrics.json --replicates-out results/digits/replicates.csv"
+                "--config config/config.yaml --runs results/digits/runs --headline "
+                "results/digits/metrics.json --replicates results/digits/replicates.csv"
             ),
             options=(
                 runs("<method>"),
-                required("--out", "summary metrics.json"),
-                required("--replicates-out", "per-replicate CSV"),
+                required("--headline", "JSON: mean, spread and number of replicates per method"),
+                REPLICATES_TABLE,
             ),
             settings=("digits.methods", "digits.replicates"),
-            modules=("odfa.studies.digits",),
+            modules=("odfa.studies.digits_summary",),
         ),
         Stage(
             "digits plot",

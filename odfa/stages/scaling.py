@@ -24,11 +24,23 @@ def _projections(job: Job) -> None:
     print(run_projections(job.config, job.args.out).to_string(index=False))
 
 
+# The tables the summary derives, each an option of its command.
+SUMMARY_TABLES = {
+    "times": "CSV: each point that ran, with ODFA's hardware time",
+    "ratios": "CSV: ODFA / BP per width and depth",
+    "crossover": "CSV: per depth, the width where ODFA meets BP",
+    "crossover_in_depth": "CSV: per width, the depth where ODFA meets BP",
+    "growth": "CSV: exponents of time vs width and depth",
+    "projection_ratios": "CSV: ODFA / DFA, the projection alone, per size",
+}
+
+
 def _summarise(job: Job) -> None:
     from odfa.studies.scaling_analysis import summarise
 
     args = job.args
-    for name, table in summarise(args.timings, args.projections, args.out_dir).items():
+    out = {name: getattr(args, name) for name in SUMMARY_TABLES}
+    for name, table in summarise(args.timings, args.projections, out).items():
         print(f"{name}:\n{table.to_string(index=False)}")
 
 
@@ -78,12 +90,19 @@ STUDY = Study(
             _summarise,
             (
                 "--timings results/scaling/timings.csv --projections "
-                "results/scaling/projections.csv --out-dir results/scaling"
+                "results/scaling/projections.csv --times results/scaling/times.csv --ratios "
+                "results/scaling/ratios.csv --crossover results/scaling/crossover.csv "
+                "--crossover-in-depth results/scaling/crossover_in_depth.csv --growth "
+                "results/scaling/growth.csv --projection-ratios "
+                "results/scaling/projection_ratios.csv"
             ),
             options=(
                 required("--timings", "timings CSV"),
                 required("--projections", "projections CSV"),
-                required("--out-dir", "tables folder"),
+                *(
+                    required(f"--{name.replace('_', '-')}", meaning)
+                    for name, meaning in SUMMARY_TABLES.items()
+                ),
             ),
             modules=("odfa.studies.scaling_analysis",),
         ),

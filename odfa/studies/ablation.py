@@ -15,9 +15,9 @@ import yaml
 from odfa.config import validate_config
 from odfa.errors import ConfigError, MissingInputError
 from odfa.replicates import (
+    SummaryTables,
     replicate_metrics,
     summarise_replicates,
-    write_csv,
     write_summary,
 )
 
@@ -115,13 +115,12 @@ FIDELITY = ("projection_cosine", "projection_norm_ratio", "silent_outputs", "sat
 def summarise_ablation(
     ablation: dict[str, Any],
     runs_dir: str | Path,
-    out_path: str | Path,
-    replicates_path: str | Path,
+    tables: SummaryTables,
 ) -> pd.DataFrame:
-    """`out_path`: one row per (study, variant) of the `ablation` section: the setting changed,
-    its value, the study's metric (digits: test accuracy, dialogs: validation loss) and the
-    projection's fidelity, each as the mean over `ablation.replicates` replicates with its
-    standard deviation (`<column>_std`); `replicates_path`: one row per replicate
+    """Where `tables` says: one row per (study, variant) of the `ablation` section (the
+    setting changed, its value, the study's metric (digits: test accuracy, dialogs: validation
+    loss) and the projection's fidelity, each as the mean over `ablation.replicates`
+    replicates with its standard deviation, `<column>_std`) and one row per replicate
     (`runs_dir/<study>/<variant>/replicate-<r>/metrics.json`), fingerprint included."""
     rows = []
     for study in ablation["studies"]:
@@ -145,9 +144,8 @@ def summarise_ablation(
                     }
                 )
     per_replicate = pd.DataFrame(rows)
-    write_csv(per_replicate, replicates_path)
     summary = summarise_replicates(
         per_replicate, ["study", "variant", "setting", "value", "metric"]
     )
-    write_summary(summary, out_path, ["study", "variant"])
+    write_summary(per_replicate, summary, tables, ["study", "variant"])
     return summary

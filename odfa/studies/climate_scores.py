@@ -17,6 +17,7 @@ from odfa.metrics import climatebench_scores
 from odfa.registry import CLIMATE_MODELS, climate_run_name
 from odfa.replicates import (
     STD_SUFFIX,
+    SummaryTables,
     compare_methods,
     replicate_metrics,
     summarise_replicates,
@@ -59,13 +60,13 @@ def summarise_climate(
     methods: list[str],
     replicates: int,
     runs_dir: str | Path,
-    out_dir: str | Path,
+    tables: SummaryTables,
     baseline: str | Path | None = None,
 ) -> pd.DataFrame:
-    """In `out_dir`, per (model, method, variable) of both models, the scores first:
-    `replicates.csv` (one row per replicate), `metrics.csv` (mean, `_std` and the number of
-    replicates) and `comparisons.csv` (per model and variable, for every pair of methods,
-    whether the difference of their total NRMSE exceeds its spread). Returns the summary.
+    """Per (model, method, variable) of both models, the scores first, where `tables` says: one
+    row per replicate, the mean, `_std` and number of replicates, and per model and variable,
+    for every pair of methods, whether the difference of their total NRMSE exceeds its
+    spread. Returns the summary.
 
     `baseline`, the metrics.json of a deterministic fit (linear pattern scaling), adds its rows
     last: one run (`replicates` 1) whose scores' spread is 0, as every seed gives the same fit.
@@ -92,9 +93,7 @@ def summarise_climate(
     if baseline is not None:
         deterministic = summary["model"] == runs[-1]["model"]
         summary.loc[deterministic, [score + STD_SUFFIX for score in SCORES]] = 0.0
-    out_dir = Path(out_dir)
-    write_csv(table, out_dir / "replicates.csv")
-    write_summary(summary, out_dir / "metrics.csv", keys)
+    write_summary(table, summary, tables, keys)
     comparisons = compare_methods(summary, "nrmse_total", within=["model", "variable"])
-    write_csv(comparisons, out_dir / "comparisons.csv")
+    write_csv(comparisons, tables.comparisons)
     return summary

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -23,13 +22,6 @@ from odfa.io import atomic_output, milestone_file_name, write_json
 from odfa.models import parameter_count
 from odfa.models.gpt import GPT, GPTConfig
 from odfa.registry import DIALOGS_RUNS, dialogs_training_section
-from odfa.replicates import (
-    compare_methods,
-    replicate_metrics,
-    summarise_replicates,
-    write_csv,
-    write_summary,
-)
 from odfa.studies.training_job import TrainingJob, run_training_job
 from odfa.train import Evaluator, TrainingConfig, TrainingResult, use_threads
 
@@ -194,25 +186,3 @@ def evaluate_dialogs(
     with atomic_output(run_dir / "attention.npz", "wb") as handle:
         np.savez(handle, attention=attention.numpy(), tokens=np.array(labels))
     return samples
-
-
-def summarise_dialogs(
-    runs: list[str], replicates: int, runs_dir: str | Path, out_dir: str | Path
-) -> pd.DataFrame:
-    """Per run (final losses, perplexity, tokens/s, steps, optical frames and time), in
-    `out_dir`: `replicates.csv` (one row per replicate), `metrics.csv` (mean, `_std` and the
-    number of replicates) and `comparisons.csv` (for every pair of runs, whether the difference
-    of their final validation loss exceeds its spread). Returns the summary."""
-    rows = pd.DataFrame(
-        [
-            {"method": run, **metrics}
-            for run in runs
-            for metrics in replicate_metrics(Path(runs_dir) / run, replicates)
-        ]
-    )
-    summary = summarise_replicates(rows, ["method"])
-    out_dir = Path(out_dir)
-    write_csv(rows, out_dir / "replicates.csv")
-    write_summary(summary, out_dir / "metrics.csv", ["method"])
-    write_csv(compare_methods(summary, "final_validation_loss"), out_dir / "comparisons.csv")
-    return summary

@@ -8,20 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import torch
 import torch.nn.functional as F
 
 from odfa.data.digits import load_digits_split
 from odfa.feedback.methods import TrainingMethod
-from odfa.io import write_json
 from odfa.models import FCNN, FCNNConfig, parameter_count
-from odfa.replicates import (
-    STD_SUFFIX,
-    replicate_metrics,
-    summarise_replicates,
-    write_csv,
-)
 from odfa.studies.training_job import TrainingJob, run_training_job
 from odfa.train import TrainingConfig, TrainingResult
 
@@ -88,37 +80,3 @@ def _job(settings: Mapping[str, Any]) -> TrainingJob:
 
     training = TrainingConfig.from_settings(settings["training"])
     return TrainingJob(training, build, F.cross_entropy, report)
-
-
-def summarise(
-    methods: list[str],
-    replicates: int,
-    runs_dir: str | Path,
-    out_path: str | Path,
-    replicates_path: str | Path,
-) -> dict[str, Any]:
-    """`out_path`: per method, the mean, std and number of replicates of every metric of
-    `runs_dir/<method>/replicate-<r>/metrics.json`; `replicates_path`: one CSV row per
-    replicate."""
-    rows = pd.DataFrame(
-        [
-            {"method": method, **metrics}
-            for method in methods
-            for metrics in replicate_metrics(Path(runs_dir) / method, replicates)
-        ]
-    )
-    write_csv(rows, replicates_path)
-    table = summarise_replicates(rows, ["method"]).set_index("method")
-    summary = {method: _measured(row) for method, row in table.to_dict(orient="index").items()}
-    write_json(out_path, summary)
-    return summary
-
-
-def _measured(row: dict[str, Any]) -> dict[str, Any]:
-    """A method's summary without the metrics it does not have (BP has no optics); a spread
-    that one replicate cannot give is null."""
-    return {
-        key: None if pd.isna(value) else value
-        for key, value in row.items()
-        if not pd.isna(row[key.removesuffix(STD_SUFFIX)])
-    }

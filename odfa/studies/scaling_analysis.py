@@ -7,12 +7,13 @@ read by the figures and the scorecard.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from odfa.io import atomic_output
+from odfa.replicates import write_csv
 
 ODFA_TIME = "measured digital + MODELLED optical"
 
@@ -154,23 +155,22 @@ def projection_ratios(projections: pd.DataFrame) -> pd.DataFrame:
 
 
 def summarise(
-    timings_path: str | Path, projections_path: str | Path, out_dir: str | Path
+    timings_path: str | Path, projections_path: str | Path, out: Mapping[str, str | Path]
 ) -> dict[str, pd.DataFrame]:
-    """The study's tables, written to `out_dir` and returned by file name: times.csv (each
-    point that ran, with ODFA's hardware time), ratios.csv (ODFA / BP per width and depth),
-    crossover.csv (per depth, the width where ODFA meets BP), crossover_in_depth.csv (per
-    width, the depth), growth.csv (exponents of time vs width and depth) and
-    projection_ratios.csv (ODFA / DFA, the projection alone, per size)."""
+    """The study's tables, each written as CSV where `out` says and returned by name: times
+    (each point that ran, with ODFA's hardware time), ratios (ODFA / BP per width and depth),
+    crossover (per depth, the width where ODFA meets BP), crossover_in_depth (per width, the
+    depth), growth (exponents of time vs width and depth) and projection_ratios (ODFA / DFA,
+    the projection alone, per size)."""
     table = with_hardware_time(pd.read_csv(timings_path))
     tables = {
-        "times.csv": table,
-        "ratios.csv": odfa_over_bp(table),
-        "crossover.csv": crossovers(table),
-        "crossover_in_depth.csv": crossovers(table, "depth", "width"),
-        "growth.csv": growth(table),
-        "projection_ratios.csv": projection_ratios(pd.read_csv(projections_path)),
+        "times": table,
+        "ratios": odfa_over_bp(table),
+        "crossover": crossovers(table),
+        "crossover_in_depth": crossovers(table, "depth", "width"),
+        "growth": growth(table),
+        "projection_ratios": projection_ratios(pd.read_csv(projections_path)),
     }
     for name, frame in tables.items():
-        with atomic_output(Path(out_dir) / name) as handle:
-            frame.to_csv(handle, index=False)
+        write_csv(frame, out[name])
     return tables

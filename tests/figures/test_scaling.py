@@ -13,6 +13,7 @@ from odfa.figures.common import plt
 from odfa.figures.scaling import ScalingFigures, ScalingTables, plot_scaling
 from odfa.registry import RUN_COLOURS
 from odfa.studies.scaling_analysis import summarise
+from tests.conftest import scaling_tables_in
 
 SECONDS = {"bp": 4.0, "dfa": 2.0, "odfa": 3.0}
 
@@ -54,7 +55,7 @@ def _projections(tmp_path):
 def _plot(tmp_path, timings=None):
     """The figures of the tables the study's summary derives from the timings."""
     timings, projections = timings or _timings(tmp_path), _projections(tmp_path)
-    summarise(timings, projections, tmp_path)
+    summarise(timings, projections, scaling_tables_in(tmp_path))
     names = {field: f"{field}.csv" for field in ("times", "ratios", "crossover")}
     names |= {"crossover_in_depth": "crossover_in_depth.csv"}
     names |= {"projection_ratios": "projection_ratios.csv"}

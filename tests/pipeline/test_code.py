@@ -101,9 +101,9 @@ def test_a_behavioural_edit_changes_the_digests_of_the_stages_that_run_it(packag
     code.clear_caches()
     after = {name: stage_code_digest(name, {"method": "bp", "run": "bp"}) for name in STAGES}
     changed = {name for name in STAGES if after[name] != before[name]}
-    assert {"digits_train", "digits_summarise", "ablation_digits"} <= changed
+    assert {"digits_train", "ablation_digits"} <= changed
     assert all(name.startswith(("digits_", "ablation_")) for name in changed)  # the ablation
-    assert "digits_plot" not in changed  # of the digits runs imports their study
+    assert {"digits_plot", "digits_summarise"}.isdisjoint(changed)  # of digits imports the study
 
 
 def test_the_digest_is_the_same_wherever_the_project_is(package):

@@ -11,12 +11,12 @@ from odfa.data.dialogs import window_count
 from odfa.pipeline.cost import (
     ASSUMED_TFLOPS,
     ModelFlops,
-    cost_notice,
     estimate_cost,
     gpu_hours,
     optics_flops,
     study_totals,
 )
+from odfa.pipeline.cost_notice import cost_notice
 from odfa.studies.ablation import variant_names
 from tests.conftest import DEFAULT_CONFIG, REPO
 

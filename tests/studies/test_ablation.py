@@ -17,6 +17,7 @@ from odfa.studies.ablation import (
     summarise_ablation,
     variant_names,
 )
+from tests.conftest import tables_in
 
 
 def test_variants_are_named_by_setting_and_value_in_order():
@@ -77,9 +78,7 @@ def test_the_summary_gives_each_variant_mean_and_spread_over_its_replicates(tmp_
         run.mkdir(parents=True)
         metrics = {metric: value, "projection_cosine": cosine, "fingerprint": f"{replicate}" * 16}
         (run / "metrics.json").write_text(json.dumps(metrics))
-    table = summarise_ablation(
-        ablation, tmp_path / "runs", tmp_path / "metrics.csv", tmp_path / "replicates.csv"
-    )
+    table = summarise_ablation(ablation, tmp_path / "runs", tables_in(tmp_path))
     assert list(table["study"]) == ["digits", "dialogs"]
     assert list(table["setting"]) == ["camera_bits", "camera_bits"]
     assert list(table["metric"]) == ["test_accuracy", "final_validation_loss"]
@@ -97,4 +96,4 @@ def test_the_summary_gives_each_variant_mean_and_spread_over_its_replicates(tmp_
 def test_the_summary_names_a_missing_replicate(tmp_path):
     ablation = {"studies": ["digits"], "replicates": 1, "camera": ["ideal"]}
     with pytest.raises(FileNotFoundError, match=r"camera-ideal/replicate-0/metrics\.json"):
-        summarise_ablation(ablation, tmp_path, tmp_path / "m.csv", tmp_path / "r.csv")
+        summarise_ablation(ablation, tmp_path, tables_in(tmp_path))

@@ -12,7 +12,7 @@ import xarray as xr
 from odfa.pipeline.identity import run_identity
 from odfa.registry import climate_run_name
 from odfa.studies import climate, climate_data, climate_scores
-from tests.conftest import tiny_config
+from tests.conftest import tables_in, tiny_config
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_a_run_predicts_ssp245_and_scores_it(odfa_runs, model):
 
 def test_the_summary_leads_with_the_scores(prepared, odfa_runs):
     _, root, _ = prepared
-    summary = climate_scores.summarise_climate(["odfa"], 1, root / "runs", root)
+    summary = climate_scores.summarise_climate(["odfa"], 1, root / "runs", tables_in(root))
     replicates = pd.read_csv(root / "replicates.csv")
     assert list(replicates.columns[:8]) == [
         "model",

@@ -9,6 +9,7 @@ import pandas as pd
 
 from odfa.registry import climate_run_name
 from odfa.studies.climate_scores import SCORES, summarise_climate
+from tests.conftest import tables_in
 
 
 def _write_metrics(runs, model, method, replicate, total):
@@ -27,7 +28,7 @@ def test_the_summary_has_the_mean_and_spread_and_orders_only_beyond_it(tmp_path)
     for (model, method), values in totals.items():
         for replicate, total in enumerate(values):
             _write_metrics(runs, model, method, replicate, total)
-    summary = summarise_climate(["bp", "dfa"], 2, runs, tmp_path)
+    summary = summarise_climate(["bp", "dfa"], 2, runs, tables_in(tmp_path))
     rows = summary.set_index(["model", "method"])
     assert rows.loc[("vit", "dfa"), "nrmse_total"] == 2.1
     assert abs(rows.loc[("fcnn", "bp"), "nrmse_total_std"] - 0.2828) < 1e-4
@@ -57,7 +58,7 @@ def test_the_pattern_scaling_baseline_is_one_row_whose_scores_have_no_spread(tmp
             }
         )
     )
-    summary = summarise_climate(["bp"], 2, runs, tmp_path, baseline)
+    summary = summarise_climate(["bp"], 2, runs, tables_in(tmp_path), baseline)
     row = summary.iloc[-1]
     assert (row["model"], row["method"], row["replicates"]) == (
         "pattern_scaling",

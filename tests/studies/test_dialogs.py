@@ -11,7 +11,9 @@ import pytest
 import torch
 
 from odfa.errors import ConfigError
-from odfa.studies.dialogs import summarise_dialogs, token_sequences, training_config
+from odfa.studies.dialogs import token_sequences, training_config
+from odfa.studies.dialogs_summary import summarise_dialogs
+from tests.conftest import tables_in
 
 
 def test_token_sequences_pair_each_token_with_the_next():
@@ -66,7 +68,9 @@ def test_the_summary_has_each_runs_mean_and_spread_and_orders_only_beyond_it(tmp
             metrics = {"final_validation_loss": loss, "steps": 10,
                        "fingerprint": f"{run}{replicate}", "provenance": {"code": "x"}}  # fmt: skip
             (folder / "metrics.json").write_text(json.dumps(metrics))
-    summary = summarise_dialogs(list(losses), 2, tmp_path / "runs", tmp_path).set_index("method")
+    summary = summarise_dialogs(list(losses), 2, tmp_path / "runs", tables_in(tmp_path)).set_index(
+        "method"
+    )
     assert summary.loc["dfa", "final_validation_loss"] == 3.1
     assert summary.loc["odfa", "final_validation_loss_std"] == pytest.approx(0.2828, abs=1e-4)
     assert (summary["replicates"] == 2).all()

@@ -11,7 +11,8 @@ import pytest
 
 from odfa.figures.digits import plot_digits
 from odfa.pipeline.stages import restricted_config
-from odfa.studies.digits import summarise, train_digits
+from odfa.studies.digits import train_digits
+from odfa.studies.digits_summary import summarise_digits
 
 REPLICATES = 2
 
@@ -65,7 +66,7 @@ def test_replicates_differ_by_their_seeds(digits_runs):
 def test_summary_and_figure(digits_runs, tmp_path):
     root, replicates = digits_runs
     summary_path = tmp_path / "metrics.json"
-    summarise(list(replicates), REPLICATES, root, summary_path, tmp_path / "replicates.csv")
+    summarise_digits(list(replicates), REPLICATES, root, summary_path, tmp_path / "replicates.csv")
     summary = json.loads(summary_path.read_text())
     assert set(summary) == {"bp", "dfa", "odfa", "shallow"}
     accuracies = [run["test_accuracy"] for run in replicates["bp"]]

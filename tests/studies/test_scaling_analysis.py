@@ -16,6 +16,7 @@ from odfa.studies.scaling_analysis import (
     summarise,
     with_hardware_time,
 )
+from tests.conftest import scaling_tables_in
 
 
 def _table(times: dict[tuple[str, int, int], float]) -> pd.DataFrame:
@@ -141,7 +142,7 @@ def test_summarise_writes_the_times_ratios_crossover_and_growth_tables(tmp_path)
         )
     ]  # fmt: skip
     pd.DataFrame(projections).to_csv(tmp_path / "projections.csv", index=False)
-    summarise(tmp_path / "timings.csv", tmp_path / "projections.csv", tmp_path)
+    summarise(tmp_path / "timings.csv", tmp_path / "projections.csv", scaling_tables_in(tmp_path))
     assert pd.read_csv(tmp_path / "ratios.csv")["ratio"].tolist() == [2.0, 0.5]
     assert pd.read_csv(tmp_path / "projection_ratios.csv")["ratio"].tolist() == [2.0]
     assert pd.read_csv(tmp_path / "times.csv")["time"].tolist() == [1.0, 4.0, 2.0, 2.0]

@@ -22,7 +22,7 @@ from odfa.studies.scorecard import (
     published_score_claims,
     scaling_claims,
 )
-from tests.conftest import REPO
+from tests.conftest import REPO, scaling_tables_in
 
 PAPER = load_config(REPO / "config" / "config.yaml", REPO / "config" / "paper.yaml")
 
@@ -148,7 +148,7 @@ def _scaling_results(results: Path, bp_width_exponent: float, kind: str) -> None
     ]  # fmt: skip
     pd.DataFrame(projections).to_csv(results / "scaling" / "projections.csv", index=False)
     scaling = results / "scaling"
-    summarise(scaling / "timings.csv", scaling / "projections.csv", scaling)
+    summarise(scaling / "timings.csv", scaling / "projections.csv", scaling_tables_in(scaling))
 
 
 def test_the_scaling_claims_hold_on_a_gpu_sweep_shaped_like_the_studys(tmp_path):

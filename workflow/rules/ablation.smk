@@ -103,8 +103,9 @@ rule ablation_summarise:
         command_line(
             "ablation_summarise",
             runs="{params.runs}",
-            out="{output.summary}",
-            replicates_out="{output.replicates}",
+            replicates="{output.replicates}",
+            metrics="{output.summary}",
+            headline="{output.headline}",
         )
 
 

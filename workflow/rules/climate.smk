@@ -177,7 +177,6 @@ rule climate_summarise:
         settings=settings_of("climate_summarise"),
         code=code_of("climate_summarise"),
         runs=runs_folder("metrics"),
-        out_dir=subpath(output.summary, parent=True),
     log:
         "results/logs/climate/summary.log",
     conda:
@@ -187,7 +186,10 @@ rule climate_summarise:
             "climate_summarise",
             runs="{params.runs}",
             baseline="{input.baseline}",
-            out_dir="{params.out_dir}",
+            replicates="{output.replicates}",
+            metrics="{output.summary}",
+            headline="{output.headline}",
+            comparisons="{output.comparisons}",
         )
 
 

@@ -56,7 +56,7 @@ os.environ.update(ODFA_CONFIG=str(EFFECTIVE_CONFIG))
 # A dry run that is not --quiet says what the config's jobs are estimated to cost on a GPU.
 _DRY_RUN, _QUIET = {"-n", "--dry-run", "--dryrun"}, {"-q", "--quiet"}
 if workflow.is_main_process and _DRY_RUN & set(sys.argv) and not _QUIET & set(sys.argv):
-    from odfa.pipeline.cost import cost_notice  # torch: imported only when the notice is due
+    from odfa.pipeline.cost_notice import cost_notice
 
     print(cost_notice(config), file=sys.stderr)
 

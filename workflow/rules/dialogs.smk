@@ -150,7 +150,6 @@ rule dialogs_summarise:
         settings=settings_of("dialogs_summarise"),
         code=code_of("dialogs_summarise"),
         runs=runs_folder("metrics"),
-        out_dir=subpath(output.summary, parent=True),
     log:
         "results/logs/dialogs/summary.log",
     conda:
@@ -159,7 +158,10 @@ rule dialogs_summarise:
         command_line(
             "dialogs_summarise",
             runs="{params.runs}",
-            out_dir="{params.out_dir}",
+            replicates="{output.replicates}",
+            metrics="{output.summary}",
+            headline="{output.headline}",
+            comparisons="{output.comparisons}",
         )
 
 

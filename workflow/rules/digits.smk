@@ -62,8 +62,8 @@ rule digits_summarise:
         command_line(
             "digits_summarise",
             runs="{params.runs}",
-            out="{output.summary}",
-            replicates_out="{output.replicates}",
+            headline="{output.summary}",
+            replicates="{output.replicates}",
         )
 
 

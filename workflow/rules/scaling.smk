@@ -80,7 +80,6 @@ rule scaling_summarise:
     params:
         settings=settings_of("scaling_summarise"),
         code=code_of("scaling_summarise"),
-        out_dir=subpath(output.crossover, parent=True),
     log:
         "results/logs/scaling/summary.log",
     conda:
@@ -90,7 +89,12 @@ rule scaling_summarise:
             "scaling_summarise",
             timings="{input.timings}",
             projections="{input.projections}",
-            out_dir="{params.out_dir}",
+            times="{output.times}",
+            ratios="{output.ratios}",
+            crossover="{output.crossover}",
+            crossover_in_depth="{output.crossover_in_depth}",
+            growth="{output.growth}",
+            projection_ratios="{output.projection_ratios}",
         )
 
 
