@@ -19,6 +19,7 @@ import yaml
 from filelock import FileLock
 
 from odfa.config import load_config
+from odfa.data.digits import load_digits_split, save_digits_split
 from odfa.models import FCNN, FCNNConfig
 from odfa.replicates import SummaryTables
 from odfa.stages.scaling import SUMMARY_TABLES as SCALING_TABLES
@@ -143,6 +144,15 @@ def wait_for(path: Path, process: subprocess.Popen) -> None:
 def config() -> dict[str, Any]:
     """A fresh copy of the validated default config (tests may modify it)."""
     return copy.deepcopy(DEFAULT_CONFIG)
+
+
+@pytest.fixture(scope="session")
+def digits_split(tmp_path_factory) -> Path:
+    """The digits split the default config's digits_prepare stage writes."""
+    digits = DEFAULT_CONFIG["digits"]
+    path = tmp_path_factory.mktemp("digits") / "split.npz"
+    save_digits_split(load_digits_split(digits["test_fraction"], digits["split_seed"]), path)
+    return path
 
 
 @pytest.fixture

@@ -19,12 +19,22 @@ def test_config_check_accepts_the_default(capsys):
     assert "valid" in capsys.readouterr().out
 
 
-def test_a_bad_config_exits_2_naming_the_key(tmp_path, capsys):
+def test_a_bad_config_exits_2_naming_the_key(tmp_path, capsys, digits_split):
     config = json.loads(json.dumps(DEFAULT_CONFIG))
     config["digits"]["training"]["batch_size"] = 0
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(config))
-    assert main(["digits", "train", "--config", str(path), "--method", "bp", "--out", "x"]) == 2
+    train = [
+        "digits",
+        "train",
+        "--config",
+        str(path),
+        "--method",
+        "bp",
+        "--data",
+        str(digits_split),
+    ]
+    assert main([*train, "--out", "x"]) == 2
     error = capsys.readouterr().err
     assert error.startswith("odfa: error:") and "digits.training.batch_size" in error
     assert not (tmp_path / "x").exists()
@@ -64,11 +74,14 @@ def test_a_missing_input_is_one_line_naming_it(tmp_path, capsys):
     assert str(tmp_path / "run" / "training.json") in error and "run the stage" in error
 
 
-def test_an_output_folder_under_a_file_stops_in_one_line_before_training(tmp_path, capsys):
+def test_an_output_folder_under_a_file_stops_in_one_line_before_training(
+    tmp_path, capsys, digits_split
+):
     (tmp_path / "file").write_text("")
     config = str(REPO / "config" / "config.yaml")
     out = str(tmp_path / "file" / "run")
-    assert main(["digits", "train", "--config", config, "--method", "bp", "--out", out]) == 2
+    train = ["digits", "train", "--config", config, "--method", "bp", "--data", str(digits_split)]
+    assert main([*train, "--out", out]) == 2
     error = capsys.readouterr().err
     assert error == f"odfa: error: {out}: cannot make this output folder (Not a directory)\n"
 

@@ -20,9 +20,9 @@ from tests.conftest import BIN, tiny_config, wait_for
 COMPARED = ("test_accuracy", "train_accuracy", "final_train_loss", "steps")
 
 
-def _command(config: Path, method: str, out_dir: Path, processes: int) -> list[str]:
+def _command(config: Path, split: Path, method: str, out_dir: Path, processes: int) -> list[str]:
     command = [str(BIN / "odfa"), "digits", "train", "--config", str(config)]
-    command += ["--method", method, "--out", str(out_dir)]
+    command += ["--method", method, "--data", str(split), "--out", str(out_dir)]
     if processes == 1:
         return command
     return [
@@ -55,11 +55,13 @@ def test_alone_a_process_is_the_whole_world():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("method", ["bp", "odfa"])  # DDP's own reduction; DFA's (with optics)
-def test_two_processes_train_as_one(tmp_path, config_path, method):
+def test_two_processes_train_as_one(tmp_path, config_path, method, digits_split):
     for processes in (1, 2):
         out_dir = tmp_path / f"{processes}"
         subprocess.run(
-            _command(config_path, method, out_dir, processes), check=True, capture_output=True
+            _command(config_path, digits_split, method, out_dir, processes),
+            check=True,
+            capture_output=True,
         )
     alone, together = _metrics(tmp_path / "1"), _metrics(tmp_path / "2")
     assert together["fingerprint"] == alone["fingerprint"]  # the rank count is no setting
@@ -76,21 +78,28 @@ def test_two_processes_train_as_one(tmp_path, config_path, method):
 
 
 @pytest.mark.slow
-def test_a_run_killed_on_one_process_resumes_on_two(tmp_path, config_path):
+def test_a_run_killed_on_one_process_resumes_on_two(tmp_path, config_path, digits_split):
     config = yaml.safe_load(config_path.read_text())
     config["digits"]["training"].update(epochs=12, checkpoint_every=20)
     config_path.write_text(yaml.safe_dump(config))
     subprocess.run(
-        _command(config_path, "dfa", tmp_path / "whole", 1), check=True, capture_output=True
+        _command(config_path, digits_split, "dfa", tmp_path / "whole", 1),
+        check=True,
+        capture_output=True,
     )
     killed = tmp_path / "killed"
-    process = subprocess.Popen(_command(config_path, "dfa", killed, 1), stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        _command(config_path, digits_split, "dfa", killed, 1), stderr=subprocess.DEVNULL
+    )
     wait_for(killed / "checkpoints" / "last.pt", process)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert process.returncode == -signal.SIGKILL, "training finished before it could be killed"
     resumed = subprocess.run(
-        _command(config_path, "dfa", killed, 2), check=True, capture_output=True, text=True
+        _command(config_path, digits_split, "dfa", killed, 2),
+        check=True,
+        capture_output=True,
+        text=True,
     )
     assert "resuming from" in resumed.stderr
     whole, again = _metrics(tmp_path / "whole"), _metrics(killed)

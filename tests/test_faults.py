@@ -4,6 +4,7 @@ checkpoint keeps the previous one, and no half-written file is left behind."""
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import os
 import signal
@@ -31,22 +32,23 @@ from tests.conftest import (
 COMPARED = ("test_accuracy", "train_accuracy", "final_train_loss", "steps", "optical_frames")
 
 
-def _train_command(config_path: Path, out_dir: Path) -> list[str]:
+def _train_command(config_path: Path, split: Path, out_dir: Path) -> list[str]:
     return [str(BIN / "odfa"), "digits", "train", "--config", str(config_path), "--method",
-            "odfa", "--out", str(out_dir)]  # fmt: skip
+            "odfa", "--data", str(split), "--out", str(out_dir)]  # fmt: skip
 
 
 @pytest.mark.slow
-def test_a_sigkilled_training_resumes_to_the_same_metrics(tmp_path):
+def test_a_sigkilled_training_resumes_to_the_same_metrics(tmp_path, digits_split):
     config = tiny_config()
     config["digits"]["training"].update(epochs=6, checkpoint_every=20)
     config_path = tmp_path / "config.yaml"
     config_path.write_text(yaml.safe_dump(config))
-    subprocess.run(_train_command(config_path, tmp_path / "whole"), check=True, capture_output=True)
+    train = functools.partial(_train_command, config_path, digits_split)
+    subprocess.run(train(tmp_path / "whole"), check=True, capture_output=True)
     whole = json.loads((tmp_path / "whole" / "metrics.json").read_text())
 
     killed = tmp_path / "killed"
-    process = subprocess.Popen(_train_command(config_path, killed), stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(train(killed), stderr=subprocess.DEVNULL)
     checkpoint = killed / "checkpoints" / "last.pt"
     wait_for(checkpoint, process)
     os.kill(process.pid, signal.SIGKILL)
@@ -55,7 +57,7 @@ def test_a_sigkilled_training_resumes_to_the_same_metrics(tmp_path):
     assert not (killed / "metrics.json").exists()
     assert torch.load(checkpoint, weights_only=False)["step"] < whole["steps"]
 
-    subprocess.run(_train_command(config_path, killed), check=True, capture_output=True)
+    subprocess.run(train(killed), check=True, capture_output=True)
     resumed = json.loads((killed / "metrics.json").read_text())
     assert {key: resumed[key] for key in COMPARED} == {key: whole[key] for key in COMPARED}
 
@@ -93,7 +95,9 @@ def test_a_killed_snakemake_run_resumes_its_training_after_unlock(tmp_path):
     assert list(pd.read_csv(run_dir / "log.csv")["step"]) == list(range(1, total + 1))
 
 
-def test_a_full_disk_while_checkpointing_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
+def test_a_full_disk_while_checkpointing_keeps_the_previous_checkpoint(
+    tmp_path, monkeypatch, digits_split
+):
     config = tiny_config()
     config["digits"]["training"].update(epochs=2, checkpoint_every=10)
     saves = []
@@ -108,7 +112,7 @@ def test_a_full_disk_while_checkpointing_keeps_the_previous_checkpoint(tmp_path,
 
     monkeypatch.setattr(train_module.torch, "save", save_until_the_disk_fills)
     with pytest.raises(OSError, match="No space left"):
-        train_digits(config, "bp", 0, tmp_path, identity={})
+        train_digits(config, "bp", 0, digits_split, tmp_path, identity={})
     checkpoints = tmp_path / "checkpoints"
     assert sorted(path.name for path in checkpoints.iterdir()) == ["last.pt"]  # no temp file
     assert saves == [10, 20, 30]

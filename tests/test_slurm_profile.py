@@ -29,7 +29,8 @@ TRAINING_RULES = (
 
 
 LOCAL_RULES = (
-    *("all", "dialogs_fetch", "climate_fetch", "climate_score", "digits_summarise"),
+    *("all", "digits_prepare", "dialogs_fetch", "climate_fetch", "climate_score"),
+    "digits_summarise",
     *("digits_plot", "dialogs_summarise", "dialogs_plot", "climate_summarise"),
     *("climate_plot", "scaling_summarise", "scaling_plot"),
     *("ablation_summarise", "ablation_plot"),
@@ -119,7 +120,8 @@ def test_a_slurm_job_gives_the_local_command_bit_for_bit(slurm_run, tmp_path) ->
     project, _, _, _ = slurm_run
     run = Path("results/digits/runs/odfa/replicate-1")
     command = [str(BIN / "odfa"), "digits", "train", "--config", "config/config.yaml"]
-    command += ["--method", "odfa", "--replicate", "1", "--out", str(tmp_path / "local")]
+    command += ["--method", "odfa", "--replicate", "1", "--data", "data/processed/digits/split.npz"]
+    command += ["--out", str(tmp_path / "local")]
     result = in_project(project, *command)
     assert result.returncode == 0, result.stderr[-2000:]
     local, remote = tmp_path / "local", project / run

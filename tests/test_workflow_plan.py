@@ -29,6 +29,7 @@ def test_the_dry_run_lists_every_step(tmp_path):
     counts = {row[0]: row[1] for row in rows if len(row) == 2 and row[1].isdigit()}
     replicates = {study: DEFAULT_CONFIG[study]["replicates"] for study in STUDIES}
     expected = {
+        "digits_prepare": "1",
         "digits_train": str(4 * replicates["digits"]),
         "digits_summarise": "1",
         "digits_plot": "1",

@@ -38,12 +38,9 @@ FILES_OF_VARIABLES = {
     "ODFA_PAPER_CONFIG": "config/paper.yaml",
 }
 HEADER = (
-    "# Generated from the Snakemake workflow by `odfa pipeline dvc` (`make dvc.yaml`): do not\n"
-    "# edit. Each stage is one job of `snakemake all` on config/config.yaml (a matrix stage, one\n"
-    "# per value: `dvc repro digits_train-odfa@0`): the same command, inputs, settings and\n"
-    "# outputs, and the digest of its code (written by the `code` stage).\n"
-    "# DVC reads config/config.yaml; vary it with\n"
-    "# `dvc exp run -S 'config/config.yaml:<key>=<value>'`.\n"
+    "# Generated from the Snakemake workflow by `make dvc.yaml`; do not edit. A stage per job\n"
+    "# of `snakemake all`: its command, inputs, settings, outputs and code digest. Vary a\n"
+    "# setting with `dvc exp run -S 'config/config.yaml:<key>=<value>'`.\n"
 )
 SUMMARY_METRICS = "metrics.json"  # a study's summary (each run's, with its provenance: an out)
 RUNS = "runs"  # the folder of a study's runs

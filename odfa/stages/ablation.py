@@ -107,8 +107,8 @@ STUDY = Study(
         _variant_of(
             "digits",
             _train_digits,
-            f"--variant {VARIANT_EXAMPLE}",
-            options=(VARIANT, REPLICATE, REPLICATE_OUT),
+            f"--variant {VARIANT_EXAMPLE} --data data/processed/digits/split.npz",
+            options=(VARIANT, REPLICATE, digits.SPLIT, REPLICATE_OUT),
         ),
         _variant_of(
             "dialogs",

@@ -21,28 +21,32 @@ from odfa.stages.declaration import (
 )
 
 # What a training run reads (an ablation run of the study reads the same).
-TRAINING = (
-    *COMPUTE,
-    "digits.test_fraction",
-    "digits.split_seed",
-    "digits.model",
-    "digits.training",
-)
+TRAINING = (*COMPUTE, "digits.model", "digits.training")
+SPLIT = required("--data", "the prepared split (digits prepare's .npz)")
 
 
 def training_inputs(args: argparse.Namespace) -> list[Path]:
-    """The file a digits run reads: the one `load_digits` reads."""
-    del args
-    from odfa.data.digits import DIGITS_FILE
+    """The file a digits run reads: the prepared split."""
+    return [Path(args.data)]
 
-    return [DIGITS_FILE]
+
+def _prepare(job: Job) -> None:
+    from odfa.data.digits import load_digits_split, save_digits_split
+
+    digits = job.config["digits"]
+    split = load_digits_split(digits["test_fraction"], digits["split_seed"])
+    save_digits_split(split, job.args.out)
+    sizes = {"train": len(split.train_labels), "test": len(split.test_labels)}
+    print(json.dumps(sizes))
 
 
 def _train(job: Job) -> None:
     from odfa.studies.digits import train_digits
 
     args = job.args
-    metrics = train_digits(job.config, args.method, args.replicate, args.out, job.identity)
+    metrics = train_digits(
+        job.config, args.method, args.replicate, args.data, args.out, job.identity
+    )
     print(json.dumps({"method": args.method, "replicate": str(args.replicate), **metrics}))
 
 
@@ -71,10 +75,10 @@ TRAIN = Stage(
     "train one method; write metrics.json",
     _train,
     (
-        "--config config/config.yaml --method odfa --replicate 0 --out "
-        "results/digits/runs/odfa/replicate-0"
+        "--config config/config.yaml --method odfa --replicate 0 --data "
+        "data/processed/digits/split.npz --out results/digits/runs/odfa/replicate-0"
     ),
-    options=(METHOD, REPLICATE, REPLICATE_OUT),
+    options=(METHOD, REPLICATE, SPLIT, REPLICATE_OUT),
     settings=TRAINING,
     modules=("odfa.studies.digits",),
     wildcards=("method", "replicate"),
@@ -87,6 +91,15 @@ TRAIN = Stage(
 STUDY = Study(
     help="MLP on scikit-learn digits",
     stages=(
+        Stage(
+            "digits prepare",
+            "split the digits into training and test sets (stratified, seeded)",
+            _prepare,
+            "--config config/config.yaml --out data/processed/digits/split.npz",
+            options=(required("--out", "the split (.npz)"),),
+            settings=("digits.test_fraction", "digits.split_seed"),
+            modules=("odfa.data.digits",),
+        ),
         TRAIN,
         Stage(
             "digits summarise",

@@ -89,23 +89,26 @@ def train_variant(
     variant: str,
     replicate: int,
     out_dir: str | Path,
-    data_dir: str | Path | None,
+    data: str | Path | None,
     identity: Mapping[str, Any],
 ) -> dict[str, Any]:
     """Train one replicate of the study's ODFA run under `config` (the variant already applied,
     see `apply_variant`, and the replicate's seeds derived); write `out_dir/metrics.json` and
-    return the metrics. `identity`: the run's provenance."""
+    return the metrics. `data`: the study's prepared data (the digits split, the dialogs
+    folder); `identity`: the run's provenance."""
     parse_variant(variant)
     if study == "digits":
         from odfa.studies.digits import train_digits
 
-        return train_digits(config, "odfa", replicate, out_dir, identity)
+        if data is None:
+            raise MissingInputError("the digits ablation needs the prepared split")
+        return train_digits(config, "odfa", replicate, data, out_dir, identity)
     if study == "dialogs":
         from odfa.studies.dialogs import train_dialogs
 
-        if data_dir is None:
+        if data is None:
             raise MissingInputError("the dialogs ablation needs the prepared data folder")
-        return train_dialogs(config, "odfa", replicate, data_dir, out_dir, identity)
+        return train_dialogs(config, "odfa", replicate, data, out_dir, identity)
     raise ConfigError(f"unknown ablation study {study!r}; choose one of {list(STUDIES)}")
 
 

@@ -1,4 +1,5 @@
-"""Digits study: an MLP trained with each method on scikit-learn's digits; test accuracy."""
+"""Digits study: an MLP trained with each method on scikit-learn's digits (the split the
+digits_prepare stage made); test accuracy."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from odfa.data.digits import load_digits_split
+from odfa.data.digits import load_prepared_digits
 from odfa.feedback.methods import TrainingMethod
 from odfa.models import FCNN, FCNNConfig, parameter_count
 from odfa.studies.training_job import TrainingJob, run_training_job
@@ -32,24 +33,25 @@ def train_digits(
     config: dict[str, Any],
     method_name: str,
     replicate: int,
+    split: str | Path,
     out_dir: str | Path,
     identity: Mapping[str, Any],
 ) -> dict[str, float]:
-    """Train one replicate of one method, write `out_dir/metrics.json` (plus log and model),
-    return the metrics.
+    """Train one replicate of one method on the prepared `split` (the digits_prepare stage's
+    file), write `out_dir/metrics.json` (plus log and model), return the metrics.
 
     `config` needs the settings of the `digits_train` stage only, with the replicate's seeds
     (`odfa.pipeline.stages.restricted_config`).
     `identity` is the run's provenance (`odfa.pipeline.identity.run_identity`): the trainer
     digests it into the fingerprint a checkpoint must carry, and the metrics carry it.
     """
-    prepare = functools.partial(_job, config["digits"])
+    prepare = functools.partial(_job, config["digits"], split)
     return run_training_job(config, method_name, prepare, out_dir, identity)
 
 
-def _job(settings: Mapping[str, Any]) -> TrainingJob:
+def _job(settings: Mapping[str, Any], split_path: str | Path) -> TrainingJob:
     """The digits MLP on its training split; test and train accuracy and alignment after."""
-    split = load_digits_split(settings["test_fraction"], settings["split_seed"])
+    split = load_prepared_digits(split_path)
 
     def build() -> tuple[torch.nn.Module, tuple[torch.Tensor, torch.Tensor]]:
         model = FCNN(

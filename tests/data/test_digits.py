@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
 import torch
 
-from odfa.data.digits import DIGITS_FILE, load_digits_split
+from odfa.data.digits import ARRAYS, load_digits_split, load_prepared_digits, save_digits_split
+from odfa.errors import DataError, MissingInputError
 
 
 def test_the_split_is_stratified_seeded_and_scaled():
@@ -18,4 +22,25 @@ def test_the_split_is_stratified_seeded_and_scaled():
     again = load_digits_split(0.2, seed=3)
     assert torch.equal(split.test_labels, again.test_labels)
     assert not torch.equal(split.test_labels, load_digits_split(0.2, seed=4).test_labels)
-    assert DIGITS_FILE.is_file()  # the file a run's identity records
+
+
+def test_the_prepared_split_reads_back_bit_for_bit(tmp_path):
+    split = load_digits_split(0.2, seed=3)
+    save_digits_split(split, tmp_path / "split.npz")
+    again = load_prepared_digits(tmp_path / "split.npz")
+    for name in ARRAYS:
+        assert torch.equal(getattr(again, name), getattr(split, name)), name
+
+
+def test_a_missing_or_bad_split_names_the_stage_that_makes_it(tmp_path):
+    with pytest.raises(MissingInputError, match=r"split\.npz: missing; run the digits_prepare"):
+        load_prepared_digits(tmp_path / "split.npz")
+    (tmp_path / "split.npz").write_bytes(b"not a zip")
+    with pytest.raises(DataError, match=r"not a readable digits split.*digits_prepare stage again"):
+        load_prepared_digits(tmp_path / "split.npz")
+    split = load_digits_split(0.2, seed=3)
+    save_digits_split(
+        dataclasses.replace(split, test_inputs=split.test_inputs * 16), tmp_path / "x.npz"
+    )
+    with pytest.raises(DataError, match=r"test pixels outside \[0, 1\]"):
+        load_prepared_digits(tmp_path / "x.npz")

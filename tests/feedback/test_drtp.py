@@ -47,6 +47,7 @@ def test_the_config_lists_it_among_the_methods():
 
 
 @pytest.mark.slow
-def test_drtp_learns_the_digits(tmp_path):
-    metrics = train_digits(copy.deepcopy(DEFAULT_CONFIG), "drtp", 0, tmp_path, identity={})
+def test_drtp_learns_the_digits(tmp_path, digits_split):
+    config = copy.deepcopy(DEFAULT_CONFIG)
+    metrics = train_digits(config, "drtp", 0, digits_split, tmp_path, identity={})
     assert metrics["test_accuracy"] >= 0.9  # measured: 0.967 (DFA: 0.969)

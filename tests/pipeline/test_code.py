@@ -90,7 +90,7 @@ def test_the_runner_the_stage_functions_and_what_they_call_are_code(package):
     code.clear_caches()
     runner = stage_code_digest(*DIGITS_ODFA)
     assert runner != before
-    _edit(package / "stages" / "digits.py", "return [DIGITS_FILE]", "return [DIGITS_FILE] * 2")
+    _edit(package / "stages" / "digits.py", "return [Path(args.data)]", "return [Path(args.out)]")
     code.clear_caches()
     assert stage_code_digest(*DIGITS_ODFA) != runner  # the files its identity records
 

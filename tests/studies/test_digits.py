@@ -18,11 +18,11 @@ REPLICATES = 2
 
 
 @pytest.fixture(scope="module")
-def digits_runs(tmp_path_factory):
+def digits_runs(tmp_path_factory, digits_split):
     """Every method over two replicates, each trained on its stage's config (its own seeds)."""
     from tests.conftest import DEFAULT_CONFIG
 
-    root = tmp_path_factory.mktemp("digits")
+    root, split = tmp_path_factory.mktemp("digits"), digits_split
     replicates = {
         method: [
             train_digits(
@@ -31,6 +31,7 @@ def digits_runs(tmp_path_factory):
                 ),
                 method,
                 index,
+                split,
                 root / method / f"replicate-{index}",
                 identity={},
             )
@@ -82,7 +83,7 @@ def test_summary_and_figure(digits_runs, tmp_path):
 
 
 @pytest.mark.parametrize("recovery", ["anchor", "linear_transform"])
-def test_odfa_learns_on_a_real_opus_stand_in(monkeypatch, tmp_path, recovery):
+def test_odfa_learns_on_a_real_opus_stand_in(monkeypatch, tmp_path, recovery, digits_split):
     """optics.simulated: false, lightonml's calls answered by the stand-in: the run learns,
     reports the OPU's measured seconds and the repeat-estimated fidelity; lightonml's own
     recovery shows frames it does not report, so no optical time is modelled for it."""
@@ -94,7 +95,7 @@ def test_odfa_learns_on_a_real_opus_stand_in(monkeypatch, tmp_path, recovery):
     config = copy.deepcopy(DEFAULT_CONFIG)
     config["optics"] |= {"backend": "lightonml", "simulated": False, "recovery": recovery}
     config["digits"]["training"]["epochs"] = 5
-    metrics = train_digits(config, "odfa", 0, tmp_path / "odfa", identity={})
+    metrics = train_digits(config, "odfa", 0, digits_split, tmp_path / "odfa", identity={})
     assert metrics["test_accuracy"] >= 0.85
     assert metrics["opu_seconds"] > 0 and "simulated_optics_seconds" not in metrics
     assert 0.8 < metrics["projection_cosine"] <= 1.0

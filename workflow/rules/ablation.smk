@@ -22,6 +22,8 @@ localrules:
 
 
 rule ablation_digits:
+    input:
+        data=rules.digits_prepare.output[0],
     output:
         metrics=f"{ABLATION_DIGITS}/metrics.json",
         log_csv=f"{ABLATION_DIGITS}/log.csv",
@@ -43,6 +45,7 @@ rule ablation_digits:
             "ablation_digits",
             variant="{wildcards.variant}",
             replicate="{wildcards.replicate}",
+            data="{input.data}",
             out="{params.run_dir}",
         )
 

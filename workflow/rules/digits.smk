@@ -1,5 +1,6 @@
 # Digits: an MLP trained with BP, DFA, ODFA and shallow on scikit-learn's bundled digits.
 
+DIGITS_SPLIT = "data/processed/digits/split.npz"
 DIGITS_RUNS = "results/digits/runs"
 DIGITS_REPLICATE = f"{DIGITS_RUNS}/{{method}}/{REPLICATE}"
 DIGITS_REPLICATES = range(config["digits"]["replicates"])
@@ -10,11 +11,31 @@ RESULTS += [
     "results/figures/digits.png",
 ]
 localrules:
+    digits_prepare,
     digits_summarise,
     digits_plot,
 
 
+rule digits_prepare:
+    output:
+        DIGITS_SPLIT,
+    params:
+        settings=settings_of("digits_prepare"),
+        code=code_of("digits_prepare"),
+    log:
+        "results/logs/digits/prepare.log",
+    conda:
+        "../envs/odfa.yaml"
+    shell:
+        command_line(
+            "digits_prepare",
+            out="{output}",
+        )
+
+
 rule digits_train:
+    input:
+        data=rules.digits_prepare.output[0],
     output:
         metrics=f"{DIGITS_REPLICATE}/metrics.json",
         log_csv=f"{DIGITS_REPLICATE}/log.csv",
@@ -36,6 +57,7 @@ rule digits_train:
             "digits_train",
             method="{wildcards.method}",
             replicate="{wildcards.replicate}",
+            data="{input.data}",
             out="{params.run_dir}",
         )
 
