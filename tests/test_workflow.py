@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from odfa.io import sha256_of
 from odfa.studies.scorecard import DIFFERS, HOLDS, NOT_MEASURABLE
 from odfa.timing.optical_budget import dialogs_optical_budget
 from tests.conftest import (
@@ -140,7 +141,9 @@ def test_a_run_records_its_fingerprint_and_settings(tiny_run):
     assert provenance["settings"]["digits.training"]["seed"] == 1000  # the replicate's own
     assert provenance["settings"]["feedback"] == tiny_config()["feedback"] | {"seed": 1001}
     assert "optics" not in provenance["settings"]  # DFA reads no optics
-    assert provenance["inputs"].keys() == {"digits.csv.gz"} and len(metrics["fingerprint"]) == 16
+    split = tiny_run.parent / "data" / "processed" / "digits" / "split.npz"  # digits_prepare's
+    assert provenance["inputs"] == {"split.npz": sha256_of(split)}
+    assert len(metrics["fingerprint"]) == 16
     table = pd.read_csv(tiny_run / "dialogs" / "replicates.csv")
     assert table["fingerprint"].nunique() == len(table) == 5
 
