@@ -81,22 +81,24 @@ class Camera:
             return intensity
         if self.exposure is None:
             raise RuntimeError("camera is not calibrated: call calibrate(intensity) before measure")
-        electrons = intensity * self.exposure
+        electrons = intensity * self.exposure  # a new tensor: the rest works in place in it
         if config.shot_noise or config.read_noise_electrons > 0:
             # Shot (Poisson, variance N) and read noise are independent: one Gaussian draw with
             # their summed variance has the same distribution as two draws, at half the cost.
             variance = config.read_noise_electrons**2
             if config.shot_noise:
-                variance = electrons.clamp(min=0) + variance
-            electrons = electrons + self._normal_like(electrons) * variance**0.5
+                variance = electrons.clamp(min=0).add_(variance)
+            electrons.add_(self._normal_like(electrons).mul_(variance**0.5))
         self.pixels_read += electrons.numel()
         if config.saturate:
-            self.saturated_pixels += int((electrons > config.full_well_electrons).sum())
-            electrons = electrons.clamp(0, config.full_well_electrons)
+            full = config.full_well_electrons
+            if electrons.numel() and float(electrons.amax()) > full:  # counted where any are
+                self.saturated_pixels += int((electrons > full).sum())
+            electrons.clamp_(0, full)
         if config.quantize:
             step = config.full_well_electrons / (2**config.bits - 1)
-            electrons = torch.round(electrons / step) * step
-        return electrons / self.exposure
+            electrons.div_(step).round_().mul_(step)
+        return electrons.div_(self.exposure)
 
     def state_dict(self) -> dict[str, Tensor]:
         """States of the noise generators (one per torch device), for exact resume."""

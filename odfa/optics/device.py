@@ -21,7 +21,10 @@ SPARSE_DENSITY = 0.05  # at most this fraction of lit pixels: T x is summed from
 
 
 def check_binary_frames(frames: Tensor) -> None:
-    """Raise ValueError naming up to 5 offending values unless every entry is exactly 0 or 1."""
+    """Raise ValueError naming up to 5 offending values unless every entry is exactly 0 or 1
+    (boolean frames are, by their type)."""
+    if frames.dtype == torch.bool:
+        return
     offending = (frames != 0) & (frames != 1)
     if offending.any():
         values = torch.unique(frames[offending])[:5].tolist()

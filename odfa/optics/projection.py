@@ -13,7 +13,7 @@ from torch import Tensor
 from odfa.optics.device import OpticalDevice
 from odfa.optics.fidelity import projection_fidelity, repeat_fidelity
 from odfa.optics.frame_rate import FrameRateModel
-from odfa.optics.ternary import check_threshold, split_signs, ternarize
+from odfa.optics.ternary import check_threshold, split_signs, ternary_frames
 
 
 class LinearProjection(Protocol):
@@ -148,7 +148,7 @@ class OpticalLinearProjection:
             self.saturated_fraction = (camera.saturated_pixels - saturated) / (
                 camera.pixels_read - read
             )
-        return intensity / self.exposures
+        return intensity / self.exposures if self.exposures > 1 else intensity
 
     def project(self, x: Tensor) -> Tensor:
         """(N, n_features) binary -> (N, n_outputs) float32, linear in x; two frames per vector."""
@@ -195,6 +195,19 @@ def ones_projection(projection: LinearProjection) -> Tensor:
     frames = torch.stack([pixels % ONES_FRAMES == share for share in range(ONES_FRAMES)])
     frames = frames[frames.any(dim=1)].float()
     return projection.project(frames).sum(dim=0)
+
+
+def ternary_norm(frames: tuple[Tensor, Tensor]) -> Tensor:
+    """(N, 1) norms of the ternary rows whose positive and negative `frames` are given: the
+    square root of each row's lit pixels, counted exactly and rounded once to float32."""
+    lit = frames[0].sum(dim=1, keepdim=True) + frames[1].sum(dim=1, keepdim=True)
+    return lit.double().sqrt().float()
+
+
+def ternary_mean(frames: tuple[Tensor, Tensor], n_features: int) -> Tensor:
+    """(N, 1) means of the ternary rows whose positive and negative `frames` are given."""
+    signed = frames[0].sum(dim=1, keepdim=True) - frames[1].sum(dim=1, keepdim=True)
+    return signed.float() / n_features
 
 
 class TernaryOpticalProjector:
@@ -245,23 +258,21 @@ class TernaryOpticalProjector:
         if error.ndim != 2 or error.shape[1] != n_features:
             raise ValueError(f"error must have shape (N, {n_features}); got {tuple(error.shape)}")
         error = error.detach()
-        ternary = ternarize(error, self.threshold, self.relative)
-        positive, negative = split_signs(ternary)
+        frames = ternary_frames(error, self.threshold, self.relative)
         n = error.shape[0]
-        projected = self.projection.project(torch.cat([positive, negative]))
-        float_error, float_ternary = error.float(), ternary.float()
-        rescale = _divide_or_zero(
-            float_error.norm(dim=1, keepdim=True), float_ternary.norm(dim=1, keepdim=True)
+        projected = self.projection.project(torch.cat(frames))
+        float_error = error.float()
+        rescale = _divide_or_zero(float_error.norm(dim=1, keepdim=True), ternary_norm(frames))
+        mean_shift = _divide_or_zero(float_error.mean(dim=1, keepdim=True), rescale) - (
+            ternary_mean(frames, n_features)
         )
-        mean_shift = _divide_or_zero(
-            float_error.mean(dim=1, keepdim=True), rescale
-        ) - float_ternary.mean(dim=1, keepdim=True)
         optical_ternary = projected[:n] - projected[n:]
         delivered = optical_ternary + mean_shift * self.ones_projection.to(error.device)
         # a zero error (no lit pixel) gives no signal, not the camera's noise
         optical = delivered * (rescale if self.normalisation == "error_norm" else rescale > 0)
         self.projections += 1
         if self.fidelity_every and self.projections % self.fidelity_every == 0:
+            ternary = frames[0].float().masked_fill_(frames[1], -1)  # the frames never overlap
             self.fidelity = self._fidelity(error, ternary, optical_ternary, optical)
             self.fidelity_measured_at = self.projections
         return optical.to(error.dtype)

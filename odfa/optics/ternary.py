@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import torch
 from torch import Tensor
 
 
@@ -14,12 +13,18 @@ def check_threshold(threshold: float, relative: bool) -> None:
         raise ValueError(f"absolute ternarisation threshold must be >= 0; got {threshold}")
 
 
+def ternary_frames(error: Tensor, threshold: float, relative: bool = True) -> tuple[Tensor, Tensor]:
+    """The entries whose magnitude passes the threshold (relative: a fraction of the row's
+    largest), as two boolean DMD frames per row: the positive ones and the negative ones."""
+    check_threshold(threshold, relative)
+    cutoff = threshold * error.abs().amax(dim=-1, keepdim=True) if relative else threshold
+    return error > cutoff, error < -cutoff  # the cutoff is >= 0: e > c is e > 0 and |e| > c
+
+
 def ternarize(error: Tensor, threshold: float, relative: bool = True) -> Tensor:
     """Sign of each entry whose magnitude passes the threshold, 0 elsewhere; one vector per row."""
-    check_threshold(threshold, relative)
-    magnitude = error.abs()
-    cutoff = threshold * magnitude.amax(dim=-1, keepdim=True) if relative else threshold
-    return torch.sign(error) * (magnitude > cutoff).to(error.dtype)
+    positive, negative = ternary_frames(error, threshold, relative)
+    return positive.to(error.dtype).masked_fill_(negative, -1)  # the frames never overlap
 
 
 def split_signs(ternary: Tensor) -> tuple[Tensor, Tensor]:
