@@ -31,6 +31,20 @@ def test_saturation_clips_pixels_brighter_than_calibration():
     full_scale = 2.0 / 0.9
     assert measured[0, 0] == pytest.approx(1.0)
     assert measured[0, 1] == pytest.approx(full_scale)
+    assert (camera.saturated_pixels, camera.pixels_read) == (1, 2)
+    camera.measure(torch.tensor([[1.0, 0.5]]))  # none saturates
+    camera.measure(torch.tensor([[5.0, 10.0], [3.0, 0.0]]))
+    assert (camera.saturated_pixels, camera.pixels_read) == (4, 8)
+    camera.measure(torch.zeros(0, 2))
+    assert camera.pixels_read == 8
+
+
+def test_measuring_leaves_the_intensities_it_was_given_alone():
+    camera = Camera(CameraConfig(bits=6))
+    camera.calibrate(torch.tensor([[1.0, 2.0]]))
+    intensity = torch.tensor([[0.5, 4.0]])
+    camera.measure(intensity)
+    assert torch.equal(intensity, torch.tensor([[0.5, 4.0]]))
 
 
 def test_noise_is_seeded():

@@ -1,7 +1,9 @@
 import pytest
 import torch
 
-from odfa.optics.ternary import split_signs, ternarize
+from odfa.optics.device import check_binary_frames
+from odfa.optics.projection import ternary_mean, ternary_norm
+from odfa.optics.ternary import split_signs, ternarize, ternary_frames
 
 
 def test_relative_threshold_is_per_row():
@@ -37,3 +39,23 @@ def test_split_signs_reconstructs():
 def test_bad_threshold_raises(threshold, relative):
     with pytest.raises(ValueError, match=str(threshold)):
         ternarize(torch.ones(2, 3), threshold, relative=relative)
+
+
+@pytest.mark.parametrize(("threshold", "relative"), [(0.0, True), (0.3, True), (0.5, False)])
+def test_the_frames_are_the_ternary_errors_signs_and_carry_its_norm_and_mean(threshold, relative):
+    error = torch.randn(200, 1016, generator=torch.Generator().manual_seed(0))
+    error[::5] = 0  # rows with nothing lit
+    error[1, 3] = float("nan")
+    ternary = ternarize(error, threshold, relative)
+    frames = ternary_frames(error, threshold, relative)
+    assert all(frame.dtype == torch.bool for frame in frames)
+    for frame, expected in zip(frames, split_signs(ternary), strict=True):
+        assert torch.equal(frame.float(), expected)
+    assert torch.equal(ternary_norm(frames), ternary.norm(dim=1, keepdim=True))
+    assert torch.equal(ternary_mean(frames, 1016), ternary.mean(dim=1, keepdim=True))
+
+
+def test_boolean_frames_are_binary_by_their_type():
+    check_binary_frames(torch.tensor([[True, False]]))
+    with pytest.raises(ValueError, match=r"binary \{0, 1\}; got values \[2.0\]"):
+        check_binary_frames(torch.tensor([[1.0, 2.0]]))
