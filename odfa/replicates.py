@@ -84,6 +84,18 @@ def replicate_metrics(run_dir: str | Path, replicates: int) -> list[dict[str, An
     return rows
 
 
+def method_rows(runs_dir: str | Path, methods: Sequence[str], replicates: int) -> pd.DataFrame:
+    """One row per replicate of each method's run (`runs_dir/<method>/replicate-<r>/`), its
+    method first."""
+    return pd.DataFrame(
+        [
+            {"method": method, **metrics}
+            for method in methods
+            for metrics in replicate_metrics(Path(runs_dir) / method, replicates)
+        ]
+    )
+
+
 def summarise_replicates(rows: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     """One row per group of `keys`: the number of replicates and, for every numeric column,
     its mean as `<column>` and its standard deviation over replicates as `<column>_std`

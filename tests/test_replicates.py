@@ -13,6 +13,7 @@ from odfa.replicates import (
     REPLICATE_SEED_STRIDE,
     SummaryTables,
     compare_methods,
+    method_rows,
     replicate_config,
     replicate_metrics,
     summarise_replicates,
@@ -105,6 +106,22 @@ def test_replicate_metrics_reads_each_folder_and_drops_provenance(tmp_path):
     ]
     with pytest.raises(FileNotFoundError):
         replicate_metrics(tmp_path, 3)
+
+
+def test_method_rows_are_each_methods_replicates_in_order_method_first(tmp_path):
+    for method, losses in {"bp": (1.0, 2.0), "odfa": (3.0, 4.0)}.items():
+        for replicate, loss in enumerate(losses):
+            folder = tmp_path / method / f"replicate-{replicate}"
+            folder.mkdir(parents=True)
+            (folder / "metrics.json").write_text(json.dumps({"loss": loss, "provenance": {}}))
+    rows = method_rows(tmp_path, ["odfa", "bp"], 2)
+    assert list(rows.columns) == ["method", "replicate", "loss"]
+    assert rows.values.tolist() == [
+        ["odfa", 0, 3.0],
+        ["odfa", 1, 4.0],
+        ["bp", 0, 1.0],
+        ["bp", 1, 2.0],
+    ]
 
 
 def test_a_summary_is_written_as_csv_and_its_numbers_as_json_named_by_its_keys(tmp_path):

@@ -81,9 +81,4 @@ def load_prepared_digits(path: str | Path) -> DigitsSplit:
             raise DataError(f"{path}: {part} pixels outside [0, 1] or not finite; {again}")
         if len(labels) and (labels.min() < 0 or labels.max() > 9):
             raise DataError(f"{path}: {part} labels outside 0-9; {again}")
-    return DigitsSplit(
-        train_inputs=torch.from_numpy(arrays["train_inputs"]),
-        train_labels=torch.from_numpy(arrays["train_labels"]),
-        test_inputs=torch.from_numpy(arrays["test_inputs"]),
-        test_labels=torch.from_numpy(arrays["test_labels"]),
-    )
+    return DigitsSplit(**{name: torch.from_numpy(array) for name, array in arrays.items()})

@@ -13,7 +13,7 @@ from torch import Tensor
 from odfa.optics.device import OpticalDevice
 from odfa.optics.fidelity import projection_fidelity, repeat_fidelity
 from odfa.optics.frame_rate import FrameRateModel
-from odfa.optics.ternary import check_threshold, split_signs, ternary_frames
+from odfa.optics.ternary import check_threshold, ternary_frames, ternary_mean, ternary_norm
 
 
 class LinearProjection(Protocol):
@@ -197,19 +197,6 @@ def ones_projection(projection: LinearProjection) -> Tensor:
     return projection.project(frames).sum(dim=0)
 
 
-def ternary_norm(frames: tuple[Tensor, Tensor]) -> Tensor:
-    """(N, 1) norms of the ternary rows whose positive and negative `frames` are given: the
-    square root of each row's lit pixels, counted exactly and rounded once to float32."""
-    lit = frames[0].sum(dim=1, keepdim=True) + frames[1].sum(dim=1, keepdim=True)
-    return lit.double().sqrt().float()
-
-
-def ternary_mean(frames: tuple[Tensor, Tensor], n_features: int) -> Tensor:
-    """(N, 1) means of the ternary rows whose positive and negative `frames` are given."""
-    signed = frames[0].sum(dim=1, keepdim=True) - frames[1].sum(dim=1, keepdim=True)
-    return signed.float() / n_features
-
-
 class TernaryOpticalProjector:
     """ODFA's projection of an error: ternarise, project the +/- frames optically, subtract,
     then restore the error's mean that ternarisation loses, with the all-ones projection.
@@ -272,21 +259,26 @@ class TernaryOpticalProjector:
         optical = delivered * (rescale if self.normalisation == "error_norm" else rescale > 0)
         self.projections += 1
         if self.fidelity_every and self.projections % self.fidelity_every == 0:
-            ternary = frames[0].float().masked_fill_(frames[1], -1)  # the frames never overlap
-            self.fidelity = self._fidelity(error, ternary, optical_ternary, optical)
+            self.fidelity = self._fidelity(error, frames, optical_ternary, optical)
             self.fidelity_measured_at = self.projections
         return optical.to(error.dtype)
 
     def _fidelity(
-        self, error: Tensor, ternary: Tensor, optical_ternary: Tensor, optical: Tensor
+        self,
+        error: Tensor,
+        frames: tuple[Tensor, Tensor],
+        optical_ternary: Tensor,
+        optical: Tensor,
     ) -> dict[str, float]:
-        """The fidelity fields of the projection just made of `error` (see `__init__`)."""
+        """The fidelity fields of the projection just made of `error` from its ternary `frames`
+        (see `__init__`)."""
         projection, n = self.projection, error.shape[0]
         silent, saturated = projection.silent_fraction, projection.saturated_fraction
         if projection.device.physical:
-            repeat = projection.project(torch.cat(split_signs(ternary)))
+            repeat = projection.project(torch.cat(frames))
             return repeat_fidelity(optical_ternary, repeat[:n] - repeat[n:], silent, saturated)
-        ideal = projection.noiseless_project(torch.cat([ternary.float(), error.float()]))
+        ternary = frames[0].float().masked_fill_(frames[1], -1)  # the frames never overlap
+        ideal = projection.noiseless_project(torch.cat([ternary, error.float()]))
         return projection_fidelity(
             optical_ternary, optical, ideal[:n], ideal[n:], silent, saturated
         )

@@ -27,6 +27,20 @@ def ternarize(error: Tensor, threshold: float, relative: bool = True) -> Tensor:
     return positive.to(error.dtype).masked_fill_(negative, -1)  # the frames never overlap
 
 
+def ternary_norm(frames: tuple[Tensor, Tensor]) -> Tensor:
+    """(N, 1) norms of the ternary rows whose positive and negative `frames` are given, from
+    their lit pixels' exact count: its square root in float64, then float32 (the value torch's
+    CPU norm gives a row of +/-1 and 0, whose sum of squares it takes in float64)."""
+    lit = frames[0].sum(dim=1, keepdim=True) + frames[1].sum(dim=1, keepdim=True)
+    return lit.double().sqrt().float()
+
+
+def ternary_mean(frames: tuple[Tensor, Tensor], n_features: int) -> Tensor:
+    """(N, 1) means of the ternary rows whose positive and negative `frames` are given."""
+    signed = frames[0].sum(dim=1, keepdim=True) - frames[1].sum(dim=1, keepdim=True)
+    return signed.float() / n_features
+
+
 def split_signs(ternary: Tensor) -> tuple[Tensor, Tensor]:
     """The positive and negative parts of a ternary tensor as binary {0, 1} frames."""
     return (ternary > 0).to(ternary.dtype), (ternary < 0).to(ternary.dtype)

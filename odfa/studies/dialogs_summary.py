@@ -10,7 +10,7 @@ import pandas as pd
 from odfa.replicates import (
     SummaryTables,
     compare_methods,
-    replicate_metrics,
+    method_rows,
     summarise_replicates,
     write_csv,
     write_summary,
@@ -24,13 +24,7 @@ def summarise_dialogs(
     `tables` says: one row per replicate, the mean, `_std` and number of replicates, and for
     every pair of runs whether the difference of their final validation loss exceeds its
     spread. Returns the summary."""
-    rows = pd.DataFrame(
-        [
-            {"method": run, **metrics}
-            for run in runs
-            for metrics in replicate_metrics(Path(runs_dir) / run, replicates)
-        ]
-    )
+    rows = method_rows(runs_dir, runs, replicates)
     summary = summarise_replicates(rows, ["method"])
     write_summary(rows, summary, tables, ["method"])
     write_csv(compare_methods(summary, "final_validation_loss"), tables.comparisons)

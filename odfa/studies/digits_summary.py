@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from odfa.io import write_json
-from odfa.replicates import STD_SUFFIX, replicate_metrics, summarise_replicates, write_csv
+from odfa.replicates import STD_SUFFIX, method_rows, summarise_replicates, write_csv
 
 
 def summarise_digits(
@@ -21,13 +21,7 @@ def summarise_digits(
     """`headline_path`: per method, the mean, std and number of replicates of every metric of
     `runs_dir/<method>/replicate-<r>/metrics.json`; `replicates_path`: one CSV row per
     replicate."""
-    rows = pd.DataFrame(
-        [
-            {"method": method, **metrics}
-            for method in methods
-            for metrics in replicate_metrics(Path(runs_dir) / method, replicates)
-        ]
-    )
+    rows = method_rows(runs_dir, methods, replicates)
     write_csv(rows, replicates_path)
     table = summarise_replicates(rows, ["method"]).set_index("method")
     summary = {method: _measured(row) for method, row in table.to_dict(orient="index").items()}

@@ -117,9 +117,10 @@ def benchmark_opu(
     lightonml's simulated OPU, odfa's dense SimulatedOPU (ideal camera) and the bare matmul of
     the frames with an (inputs, 2 * outputs) real matrix in the same dtype (the arithmetic
     limit) each report a median of `repeats` calls after `warmup`. The big case, one call of a
-    streamed SimulatedOPU with `big_outputs` outputs, reports its time and its increase of the
-    process's peak RSS over the RSS just before the call. The anchored case (see
-    `anchored_projection_seconds`) times ODFA's projection frames with `lit` pixels on.
+    streamed SimulatedOPU with `big_outputs` outputs, reports its time and how far it raised the
+    process's peak RSS (from the RSS when the peak was reset, just before the call). The
+    anchored case (see `anchored_projection_seconds`) times ODFA's projection frames with `lit`
+    pixels on.
     `progress` hears of each measurement as it starts.
     """
     if precision not in PRECISIONS:

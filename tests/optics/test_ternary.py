@@ -2,8 +2,13 @@ import pytest
 import torch
 
 from odfa.optics.device import check_binary_frames
-from odfa.optics.projection import ternary_mean, ternary_norm
-from odfa.optics.ternary import split_signs, ternarize, ternary_frames
+from odfa.optics.ternary import (
+    split_signs,
+    ternarize,
+    ternary_frames,
+    ternary_mean,
+    ternary_norm,
+)
 
 
 def test_relative_threshold_is_per_row():
