@@ -15,6 +15,7 @@ keyed by paths relative to the package's parent folder (so a moved project keeps
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 import hashlib
 import re
@@ -48,20 +49,40 @@ def _source_path(module: str) -> Path:
     return path
 
 
+@dataclasses.dataclass(frozen=True)
+class _Parsed:
+    """A module's syntax tree without its docstrings (shared, never edited), with what one walk
+    over it found: the modules its imports name and its other string literals."""
+
+    tree: ast.Module
+    imports: frozenset[str]
+    strings: frozenset[str]
+
+
 @functools.cache
-def _tree(module: str) -> ast.Module:
-    """The syntax tree of `module` without its docstrings (see `_strip_docstrings`); shared,
-    never edited."""
+def _parsed(module: str) -> _Parsed:
+    """`module` parsed and walked once: its docstrings (of the module, and of every class and
+    function) removed, its imports and string literals collected."""
     path = _source_path(module)
-    return _strip_docstrings(ast.parse(path.read_text(), filename=str(path)))
-
-
-def _strip_docstrings(tree: ast.Module) -> ast.Module:
-    """`tree` with the docstring of the module, and of every class and function, removed."""
-    for node in ast.walk(tree):
+    tree = ast.parse(path.read_text(), filename=str(path))
+    nodes = list(ast.walk(tree))
+    docstrings = set()
+    for node in nodes:
         if isinstance(node, ast.Module | Definition) and ast.get_docstring(node, clean=False):
+            docstrings.add(id(node.body[0].value))
             node.body = node.body[1:] or [ast.Pass()]
-    return tree
+    strings = {
+        node.value
+        for node in nodes
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    }
+    return _Parsed(tree, frozenset(_imports(nodes)), frozenset(strings))
+
+
+def _tree(module: str) -> ast.Module:
+    return _parsed(module).tree
 
 
 def _imports(nodes: Iterable[ast.AST]) -> set[str]:
@@ -113,19 +134,24 @@ def _glue_part(module: str, handlers: tuple[str, ...]) -> list[ast.stmt]:
     return imports + [node for node in body if getattr(node, "name", None) in needed]
 
 
-@functools.cache
-def _module_imports(module: str) -> frozenset[str]:
-    return frozenset(_imports(ast.walk(_tree(module))))
-
-
-@functools.cache
 def _direct_imports(module: str, handlers: tuple[str, ...]) -> frozenset[str]:
     """Package modules `module` runs imports of (its parent packages too, which Python runs
     first); of glue, those of the part `handlers` run."""
-    if is_glue(module):
-        imported = _imports(_walk(_glue_part(module, handlers)))
-    else:
-        imported = set(_module_imports(module))
+    return _glue_imports(module, handlers) if is_glue(module) else _library_imports(module)
+
+
+@functools.cache
+def _glue_imports(module: str, handlers: tuple[str, ...]) -> frozenset[str]:
+    return _package_modules(module, _imports(_walk(_glue_part(module, handlers))))
+
+
+@functools.cache
+def _library_imports(module: str) -> frozenset[str]:
+    return _package_modules(module, set(_parsed(module).imports))
+
+
+def _package_modules(module: str, imported: set[str]) -> frozenset[str]:
+    """The package modules among `imported`, with `module`'s parent package."""
     if "." in module:
         imported.add(module.rsplit(".", 1)[0])
     return frozenset(name for name in imported if module_path(name) is not None)
@@ -150,14 +176,9 @@ def imported_closure(modules: Iterable[str], handlers: Iterable[str] = ()) -> li
 def _data_files(module: str) -> frozenset[Path]:
     """Files beside `module`'s source that it names in a string literal (other than modules)."""
     path = _source_path(module)
-    names = {
-        node.value
-        for node in ast.walk(_tree(module))
-        if isinstance(node, ast.Constant) and isinstance(node.value, str)
-    }
     return frozenset(
         path.parent / name
-        for name in names
+        for name in _parsed(module).strings
         if FILE_NAME.fullmatch(name) and not name.endswith(".py") and (path.parent / name).is_file()
     )
 
@@ -215,7 +236,7 @@ def code_digest(modules: Iterable[str], handlers: Iterable[str] = ()) -> str:
 
 def clear_caches() -> None:
     """Forget the parsed sources (after the files changed in this process)."""
-    for cached in (module_path, _tree, _module_imports, _direct_imports, _data_files):
+    for cached in (module_path, _parsed, _glue_imports, _library_imports, _data_files):
         cached.cache_clear()
     for cached in (_module_digest, _glue_digest, _data_digest, _code_digest):
         cached.cache_clear()
