@@ -35,7 +35,7 @@ def tiny_config() -> dict[str, Any]:
     """The default config shrunk so that every study runs end to end in seconds."""
     config = copy.deepcopy(DEFAULT_CONFIG)
     # Replicates of digits run end to end; every other study runs once (each summary's spread
-    # over replicates is unit-tested, and adding a replicate is tests/test_reruns.py's).
+    # over replicates is unit-tested, and adding a replicate is tests/reruns/'s).
     config["digits"]["replicates"] = 2
     config["dialogs"]["replicates"] = config["climate"]["replicates"] = 1
     config["digits"]["training"]["epochs"] = 2
@@ -73,8 +73,11 @@ def tiny_config() -> dict[str, Any]:
 # run at once, the others come last, when it is ready.
 TINY_PROJECT_MODULES = (
     "tests/test_workflow.py",
-    "tests/test_reruns.py",
+    "tests/reruns/test_settings.py",
+    "tests/reruns/test_code.py",
+    "tests/reruns/test_replicates.py",
     "tests/test_dvc_repro.py",
+    "tests/test_dvc_remote_and_experiments.py",
     "tests/pipeline/test_summary.py",
 )
 
@@ -226,6 +229,17 @@ def snakemake(*arguments: str, cwd: Path = REPO) -> subprocess.CompletedProcess[
     )
 
 
+def run_tool(command: list[str], cwd: Path) -> str:
+    """Run one of the tools with this environment's thread settings, whatever they are (each
+    `odfa` command sets its own thread count from the config, so no OMP_NUM_THREADS is needed to
+    match Snakemake); fail the test unless it succeeds, and return what it printed."""
+    result = subprocess.run(
+        command, cwd=cwd, env=tools_environment(), capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    return result.stdout + result.stderr
+
+
 def project_environment(project: Path) -> dict[str, str]:
     """The tools, importing the project copy's own package (its code is what a test changes)."""
     return tools_environment() | {"PYTHONPATH": str(project)}
@@ -302,6 +316,13 @@ def tiny_project(tmp_path_factory) -> Path:
 def tiny_run(tiny_project: Path) -> Path:
     """The results of the tiny project's run."""
     return tiny_project / "results"
+
+
+@pytest.fixture
+def tiny_copy(tiny_project: Path, tmp_path: Path) -> Path:
+    """This test's own copy of the tiny project, both tools up to date: a test that changes the
+    project changes this."""
+    return copy_of(tiny_project, tmp_path / "project")
 
 
 def copy_of(project: Path, destination: Path) -> Path:

@@ -55,7 +55,7 @@ def test_the_dry_run_lists_every_step(tmp_path):
 
 
 def test_scheduler_resources_come_from_the_config(tmp_path):
-    """(A changed resource reruns nothing: tests/test_reruns.py.)"""
+    """(A changed resource reruns nothing: tests/reruns/test_settings.py.)"""
     config = tiny_config()
     config["resources"]["dialogs_train"] = {"mem_mb": 12345, "runtime": 678}
     path = tmp_path / "resources.yaml"

@@ -82,6 +82,10 @@ def test_the_profile_runs_the_workflow_on_slurm_as_locally(cluster, tmp_path, lo
             "workflow/profiles/slurm",
             "--slurm-status-command",
             "squeue",
+            # The first status check after 1 s, not the plugin's 40 (a site's sensible default,
+            # for jobs that run hours): the tiny jobs take seconds.
+            "--slurm-init-seconds-before-status-checks",
+            "1",
         ],
         cwd=project,
         env=cluster,

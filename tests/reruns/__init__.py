@@ -1,0 +1,75 @@
+"""Snakemake and DVC rerun the same jobs after a change of a setting, of a module's behaviour or
+of a replicate count, and no others: each test changes its own copy of the tiny project (the
+`project` fixture), brought up to date by Snakemake and recorded in DVC by `odfa pipeline
+record`. Three modules, so that pytest-xdist shares them between its workers."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+
+import networkx
+from dvc.repo import Repo
+
+from odfa.pipeline.plan import dry_run_jobs
+from tests.conftest import BIN, in_project, tiny_config
+
+
+def run(workspace: Path, *command: str) -> str:
+    result = in_project(workspace, *command)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    return result.stdout
+
+
+def snakemake_jobs(workspace: Path) -> set[str]:
+    """The jobs a dry run plans, named as their DVC stages (rule-wildcard-values)."""
+    return {job.name for job in dry_run_jobs(run(workspace, str(BIN / "snakemake"), "all", "-n"))}
+
+
+def dvc_jobs(workspace: Path) -> set[str]:
+    """The stages `dvc status` reports changed once the `code` stage has written the digests of
+    the code, and every stage downstream of them."""
+    run(workspace, str(BIN / "dvc"), "repro", "--quiet", "code")
+    status = json.loads(run(workspace, str(BIN / "dvc"), "status", "--json"))
+    changed = {name.replace("@", "-") for name in status}  # a matrix stage is `<name>@<values>`
+    with contextlib.chdir(workspace):  # a stage's address is relative to the working directory
+        graph = Repo(".").index.graph  # edges run from a stage to what it depends on
+        names = {stage: stage.addressing.replace("@", "-") for stage in graph.nodes}
+    downstream = {
+        names[ancestor]
+        for stage, name in names.items()
+        if name in changed
+        for ancestor in networkx.ancestors(graph, stage)
+    }
+    return changed | downstream
+
+
+def set_value(config: dict, key: str, value) -> None:
+    *parents, leaf = key.split(".")
+    for part in parents:
+        config = config[part]
+    config[leaf] = value
+
+
+TINY = tiny_config()
+
+
+def replicated(study: str, *jobs: str) -> set[str]:
+    """Each job once per replicate of `study` in the tiny config (stage names end with the
+    replicate)."""
+    return {f"{job}-{replicate}" for job in jobs for replicate in range(TINY[study]["replicates"])}
+
+
+# The tiny config's optics ablation: two variants of each study's ODFA run, their table and figure.
+ABLATION_RUNS = replicated("ablation", *(f"ablation_{study}-{variant}"
+    for study in ("digits", "dialogs")
+    for variant in ("camera-ideal", "camera_bits-6")))  # fmt: skip
+ABLATION = ABLATION_RUNS | {"ablation_summarise", "ablation_plot"}
+
+
+ODFA_TRAINING = (
+    replicated("digits", "digits_train-odfa")
+    | replicated("dialogs", "dialogs_train-odfa")
+    | replicated("climate", "climate_train-vit-odfa", "climate_train-fcnn-odfa")
+)
