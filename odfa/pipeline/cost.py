@@ -53,7 +53,7 @@ def gpu_hours(flops: float) -> float:
     return flops / (ASSUMED_TFLOPS * 1e12) / 3600
 
 
-def _step_flops(config: dict[str, Any], method: str, work: Workload) -> int:
+def training_flops(config: dict[str, Any], method: str, work: Workload) -> int:
     """FLOPs of one step of `method` on `work`'s batch (the update's elementwise work is not
     counted, so the optimiser does not matter)."""
     with torch.device("meta"):
@@ -61,7 +61,8 @@ def _step_flops(config: dict[str, Any], method: str, work: Workload) -> int:
         return step_flops(step)
 
 
-def _forward_flops(work: Workload) -> int:
+def forward_flops(work: Workload) -> int:
+    """FLOPs of a forward pass of `work`'s batch."""
     with torch.device("meta"):
         model = work.build_model()
     with FlopCounterMode(display=False, custom_mapping=CPU_ATTENTION) as counter:
@@ -96,23 +97,37 @@ def _digits_workload(config: dict[str, Any]) -> Workload:
     return Workload(lambda: FCNN(model), inputs, labels, F.cross_entropy, {})
 
 
+TRANSFORMERS = ("gpt", "vit")  # models of identical blocks: FLOPs linear in their depth
+
+
 class ModelFlops:
     """FLOPs per sample of the config's study models (`gpt`, `vit`, `fcnn`, `digits`), each
-    counted once."""
+    counted once. A transformer's blocks are identical, so its counts are linear in its depth:
+    they are counted at depths 2 and 3 (the least a transformer has: its last block is the
+    tail) and extended to the config's (`model_depth`), exactly and at the cost of a three-block
+    model."""
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
         self._counted: dict[tuple[str, str], int] = {}
 
-    def workload(self, model: str) -> Workload:
-        """A batch of one sample of `model`."""
+    def workload(self, model: str, depth: int | None = None) -> Workload:
+        """A batch of one sample of `model` (a transformer with `depth` blocks when given)."""
         if model == "gpt":
-            return gpt_workload(self.config, None, None, 1)
+            return gpt_workload(self.config, None, depth, 1)
         if model == "vit":
-            return vit_workload(self.config, None, None, 1)
+            return vit_workload(self.config, None, depth, 1)
         if model == "fcnn":
             return climate_fcnn_workload(self.config, 1)
         return _digits_workload(self.config)
+
+    def model_depth(self, model: str) -> int:
+        """The blocks of a transformer of the config."""
+        models = {
+            "gpt": self.config["dialogs"]["model"],
+            "vit": self.config["climate"]["models"]["vit"],
+        }
+        return models[model]["n_layers"]
 
     def training(self, model: str, method: str) -> int:
         """One sample's training step of `method` (ODFA with its simulated optics)."""
@@ -120,13 +135,27 @@ class ModelFlops:
             return self.training(model, "dfa") + self._count(
                 model, "optics", lambda: optics_flops(self.config, self.workload(model))
             )
-        return self._count(
-            model, method, lambda: _step_flops(self.config, method, self.workload(model))
+        return self._count_by_depth(
+            model,
+            method,
+            lambda depth: training_flops(self.config, method, self.workload(model, depth)),
         )
 
     def forward(self, model: str) -> int:
         """One sample's forward pass (a validation)."""
-        return self._count(model, "forward", lambda: _forward_flops(self.workload(model)))
+        return self._count_by_depth(
+            model, "forward", lambda depth: forward_flops(self.workload(model, depth))
+        )
+
+    def _count_by_depth(self, model: str, what: str, count: Callable[[int | None], int]) -> int:
+        if model not in TRANSFORMERS:
+            return self._count(model, what, lambda: count(None))
+
+        def extended() -> int:
+            two, three = count(2), count(3)
+            return two + (self.model_depth(model) - 2) * (three - two)
+
+        return self._count(model, what, extended)
 
     def _count(self, model: str, what: str, count: Callable[[], int]) -> int:
         if (model, what) not in self._counted:

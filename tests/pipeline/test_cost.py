@@ -12,9 +12,11 @@ from odfa.pipeline.cost import (
     ASSUMED_TFLOPS,
     ModelFlops,
     estimate_cost,
+    forward_flops,
     gpu_hours,
     optics_flops,
     study_totals,
+    training_flops,
 )
 from odfa.pipeline.cost_notice import cost_notice
 from odfa.studies.ablation import variant_names
@@ -58,6 +60,21 @@ def test_odfa_costs_dfa_plus_its_simulated_optics(config):
         config, work
     )
     assert counts.training("gpt", "bp") > counts.training("gpt", "shallow") > 0
+
+
+@pytest.mark.parametrize("method", ["bp", "dfa", "shallow"])
+@pytest.mark.parametrize("model", ["gpt", "vit"])
+def test_a_transformers_counts_extended_from_two_blocks_are_those_of_all_its_blocks(
+    config, model, method
+):
+    deeper = copy.deepcopy(config)
+    for settings in (deeper["dialogs"]["model"], deeper["climate"]["models"]["vit"]):
+        settings["n_layers"] = 5
+    counts = ModelFlops(deeper)
+    work = counts.workload(model)
+    assert work.sizes["depth"] == 5
+    assert counts.training(model, method) == training_flops(deeper, method, work)
+    assert counts.forward(model) == forward_flops(work)
 
 
 def test_gpu_hours_follow_the_assumed_throughput(cost):
