@@ -33,10 +33,9 @@ docs/config.md: venv
 	$(BIN)/python -m odfa.config_reference docs/config.md
 
 # pytest-xdist workers (pyproject.toml's --dist loadfile: a test module at a time on a worker);
-# the workers share the one run of the tiny project. Three on two cores: much of the workflow
-# tests' time is spent waiting on other processes (SLURM's status checks, killed and resumed
-# runs), which a third worker fills (425 s of suite time, against 469 s with two).
-TEST_WORKERS ?= 3
+# the workers share the one run of the tiny project. One per core: on 2 cores a third worker
+# cost a fifth more CPU time and 430 s of suite time against 352 s with two (2026-12-07).
+TEST_WORKERS ?= 2
 test: venv
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n $(TEST_WORKERS)
