@@ -93,10 +93,16 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["OMP_NUM_THREADS"] = str(threads)
 
 
+# A module that spends most of its time waiting (on the SLURM executor's status checks): it goes
+# to the other worker at once, while the tiny project's run keeps both cores busy.
+WAITING_MODULES = ("tests/test_slurm_profile.py",)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test of the tiny project's run is a slow one (`make test-fast` leaves them out) and
     lives in one of TINY_PROJECT_MODULES. The first of those modules comes first (the run
-    starts at once), the others last (they find it made)."""
+    starts at once), then WAITING_MODULES, the others of TINY_PROJECT_MODULES last (they find
+    the run made)."""
     for item in items:
         if "tiny_project" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
@@ -105,7 +111,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                     f"{_module(item)} uses the tiny project: list it in conftest.py"
                 )
     first, *later = TINY_PROJECT_MODULES
-    items.sort(key=lambda item: -1 if _module(item) == first else _module(item) in later)
+    order = {first: 0} | dict.fromkeys(WAITING_MODULES, 1) | dict.fromkeys(later, 3)
+    items.sort(key=lambda item: order.get(_module(item), 2))
 
 
 def _module(item: pytest.Item) -> str:
