@@ -104,7 +104,7 @@ class ModelFlops:
     """FLOPs per sample of the config's study models (`gpt`, `vit`, `fcnn`, `digits`), each
     counted once. A transformer's blocks are identical, so its counts are linear in its depth:
     they are counted at depths 2 and 3 (the least a transformer has: its last block is the
-    tail) and extended to the config's (`model_depth`), exactly and at the cost of a three-block
+    tail) and extended to the config's depth, exactly and at the cost of a three-block
     model."""
 
     def __init__(self, config: dict[str, Any]) -> None:
@@ -120,14 +120,6 @@ class ModelFlops:
         if model == "fcnn":
             return climate_fcnn_workload(self.config, 1)
         return _digits_workload(self.config)
-
-    def model_depth(self, model: str) -> int:
-        """The blocks of a transformer of the config."""
-        models = {
-            "gpt": self.config["dialogs"]["model"],
-            "vit": self.config["climate"]["models"]["vit"],
-        }
-        return models[model]["n_layers"]
 
     def training(self, model: str, method: str) -> int:
         """One sample's training step of `method` (ODFA with its simulated optics)."""
@@ -153,7 +145,7 @@ class ModelFlops:
 
         def extended() -> int:
             two, three = count(2), count(3)
-            return two + (self.model_depth(model) - 2) * (three - two)
+            return two + (self.workload(model).sizes["depth"] - 2) * (three - two)
 
         return self._count(model, what, extended)
 
