@@ -17,6 +17,8 @@ from tests.conftest import BIN, in_project, tiny_config
 
 
 def run(workspace: Path, *command: str) -> str:
+    """Run `command` in a project copy (its own package first on the path); fail the test
+    unless it succeeds; return what it printed on stdout."""
     result = in_project(workspace, *command)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     return result.stdout
