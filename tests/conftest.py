@@ -236,17 +236,6 @@ def snakemake(*arguments: str, cwd: Path = REPO) -> subprocess.CompletedProcess[
     )
 
 
-def run_tool(command: list[str], cwd: Path) -> str:
-    """Run one of the tools with this environment's thread settings, whatever they are (each
-    `odfa` command sets its own thread count from the config, so no OMP_NUM_THREADS is needed to
-    match Snakemake); fail the test unless it succeeds, and return what it printed."""
-    result = subprocess.run(
-        command, cwd=cwd, env=tools_environment(), capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    return result.stdout + result.stderr
-
-
 def project_environment(project: Path) -> dict[str, str]:
     """The tools, importing the project copy's own package (its code is what a test changes)."""
     return tools_environment() | {"PYTHONPATH": str(project)}
@@ -262,6 +251,13 @@ def in_project(project: Path, *command: str) -> subprocess.CompletedProcess[str]
         text=True,
         timeout=1800,
     )
+
+
+def in_project_ok(project: Path, *command: str) -> subprocess.CompletedProcess[str]:
+    """`in_project`, failing the test unless the command succeeds."""
+    result = in_project(project, *command)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    return result
 
 
 def planned_jobs(root: Path, config: dict[str, Any], *arguments: str) -> dict[str, int]:

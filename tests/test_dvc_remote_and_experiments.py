@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import BIN, run_tool
+from tests.conftest import BIN, in_project_ok
 
 
 def digests(root: Path, folders: list[str]) -> dict[str, str]:
@@ -28,12 +28,12 @@ def digests(root: Path, folders: list[str]) -> dict[str, str]:
 def test_push_wipe_and_pull_restore_every_cached_output(tiny_copy, tmp_path):
     cached = ["data/processed", "results/dialogs/runs", "results/climate/runs"]
     before = digests(tiny_copy, cached)
-    run_tool([str(BIN / "dvc"), "remote", "add", "--default", "local", str(tmp_path / "remote")],
-        tiny_copy)  # fmt: skip
-    run_tool([str(BIN / "dvc"), "push", "--quiet"], tiny_copy)
+    in_project_ok(tiny_copy, str(BIN / "dvc"), "remote", "add", "--default", "local",
+                  str(tmp_path / "remote"))  # fmt: skip
+    in_project_ok(tiny_copy, str(BIN / "dvc"), "push", "--quiet")
     for folder in ("data/raw", "data/processed", "results", ".dvc/cache"):
         shutil.rmtree(tiny_copy / folder, ignore_errors=True)
-    run_tool([str(BIN / "dvc"), "pull", "--quiet"], tiny_copy)
+    in_project_ok(tiny_copy, str(BIN / "dvc"), "pull", "--quiet")
     after = digests(tiny_copy, cached)
     assert after == {name: digest for name, digest in before.items() if name in after}
     models = [name for name in before if name.endswith("model.pt")]
@@ -54,21 +54,24 @@ def _exp_runs(node: object) -> list[dict]:
 @pytest.mark.slow
 def test_dvc_exp_run_varies_a_setting_and_exp_show_lists_its_headline_metrics(tiny_copy):
     git = ["git", "-c", "user.name=odfa", "-c", "user.email=odfa@example.org"]
-    run_tool([*git, "add", "-A"], tiny_copy)
-    run_tool([*git, "commit", "-q", "-m", "tiny run"], tiny_copy)
+    in_project_ok(tiny_copy, *git, "add", "-A")
+    in_project_ok(tiny_copy, *git, "commit", "-q", "-m", "tiny run")
     # BP*'s learning rate: its one run trains again, then the summary; no other run reads it
     setting = "config/config.yaml:dialogs.bp_star_training.learning_rate=0.001"
-    output = run_tool(
-        [str(BIN / "dvc"), "exp", "run", "-S", setting, "dialogs_summarise"], tiny_copy
+    ran = in_project_ok(
+        tiny_copy, str(BIN / "dvc"), "exp", "run", "-S", setting, "dialogs_summarise"
     )
+    output = ran.stdout + ran.stderr
     assert "Running stage 'dialogs_train-bp_star@0'" in output
     assert "Running stage 'dialogs_summarise'" in output
     assert "Running stage 'dialogs_train-odfa" not in output
     assert "Running stage 'digits_train" not in output
-    committed = yaml.safe_load(run_tool(["git", "show", "HEAD:config/config.yaml"], tiny_copy))
+    committed = yaml.safe_load(
+        in_project_ok(tiny_copy, "git", "show", "HEAD:config/config.yaml").stdout
+    )
     committed["dialogs"]["bp_star_training"]["learning_rate"] = 0.001  # that one, nothing else
     assert yaml.safe_load((tiny_copy / "config" / "config.yaml").read_text()) == committed
-    shown = json.loads(run_tool([str(BIN / "dvc"), "exp", "show", "--json"], tiny_copy))
+    shown = json.loads(in_project_ok(tiny_copy, str(BIN / "dvc"), "exp", "show", "--json").stdout)
     losses = {}
     for record in _exp_runs(shown):
         assert all("/runs/" not in name for name in record["metrics"])  # summaries only

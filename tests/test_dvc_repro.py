@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from tests.conftest import BIN, comparable, run_tool, tools_environment
+from tests.conftest import BIN, comparable, in_project_ok, tools_environment
 
 # Stages DVC runs again from scratch: one training run of each study.
 REPRODUCED = ["digits_train-odfa@1", "climate_train-fcnn-odfa@0", "dialogs_train-odfa@0"]
@@ -81,7 +81,8 @@ def test_a_killed_dvc_repro_resumes_its_training(tiny_copy):
     process.wait()
     assert process.returncode == -signal.SIGKILL, "training finished before it could be killed"
 
-    output = run_tool(command, tiny_copy)
+    resumed = in_project_ok(tiny_copy, *command)
+    output = resumed.stdout + resumed.stderr
     checkpoint = "results/digits/runs/odfa/replicate-0/checkpoints/last.pt"
     assert f"resuming from {checkpoint} at step" in output
     steps = json.loads((run_dir / "metrics.json").read_text())["steps"]

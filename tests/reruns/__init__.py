@@ -13,27 +13,24 @@ import networkx
 from dvc.repo import Repo
 
 from odfa.pipeline.plan import dry_run_jobs
-from tests.conftest import BIN, in_project, tiny_config
-
-
-def run(workspace: Path, *command: str) -> str:
-    """Run `command` in a project copy (its own package first on the path); fail the test
-    unless it succeeds; return what it printed on stdout."""
-    result = in_project(workspace, *command)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    return result.stdout
+from tests.conftest import BIN, in_project_ok, tiny_config
 
 
 def snakemake_jobs(workspace: Path) -> set[str]:
     """The jobs a dry run plans, named as their DVC stages (rule-wildcard-values)."""
-    return {job.name for job in dry_run_jobs(run(workspace, str(BIN / "snakemake"), "all", "-n"))}
+    return {
+        job.name
+        for job in dry_run_jobs(
+            in_project_ok(workspace, str(BIN / "snakemake"), "all", "-n").stdout
+        )
+    }
 
 
 def dvc_jobs(workspace: Path) -> set[str]:
     """The stages `dvc status` reports changed once the `code` stage has written the digests of
     the code, and every stage downstream of them."""
-    run(workspace, str(BIN / "dvc"), "repro", "--quiet", "code")
-    status = json.loads(run(workspace, str(BIN / "dvc"), "status", "--json"))
+    in_project_ok(workspace, str(BIN / "dvc"), "repro", "--quiet", "code")
+    status = json.loads(in_project_ok(workspace, str(BIN / "dvc"), "status", "--json").stdout)
     changed = {name.replace("@", "-") for name in status}  # a matrix stage is `<name>@<values>`
     with contextlib.chdir(workspace):  # a stage's address is relative to the working directory
         graph = Repo(".").index.graph  # edges run from a stage to what it depends on

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from tests.conftest import BIN
-from tests.reruns import TINY, dvc_jobs, run, snakemake_jobs
+from tests.conftest import BIN, in_project_ok
+from tests.reruns import TINY, dvc_jobs, snakemake_jobs
 
 NEW = {study: TINY[study]["replicates"] for study in ("digits", "ablation")}  # one more's index
 NEW_REPLICATE = {
@@ -29,7 +29,7 @@ def test_a_new_replicate_runs_alone_in_both_tools(tiny_copy, section):
     config = yaml.safe_load(path.read_text())
     config[section]["replicates"] = NEW[section] + 1
     path.write_text(yaml.safe_dump(config))
-    run(tiny_copy, str(BIN / "odfa"), "pipeline", "dvc", "--out", "dvc.yaml")
+    in_project_ok(tiny_copy, str(BIN / "odfa"), "pipeline", "dvc", "--out", "dvc.yaml")
     planned = snakemake_jobs(tiny_copy)
     assert planned == dvc_jobs(tiny_copy)
     assert planned == NEW_REPLICATE[section]
