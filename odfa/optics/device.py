@@ -10,6 +10,7 @@ import torch
 from torch import Tensor
 
 from odfa.optics.camera import Camera, CameraConfig, HardwareCamera
+from odfa.optics.lit_pixels import lit_pixels
 
 BLOCK_COLUMNS = 4096  # output columns per block of T; part of T's definition, not a tuning knob
 BLOCKS_PER_SEED = 2**20  # blocks per seed: counter seeds of two seeds never collide below this
@@ -274,7 +275,7 @@ class SimulatedOPU:
         check_binary_frames(x)
         n, n_features = x.shape
         pixels = x.to(self.tensor_device)
-        rows, columns = pixels.nonzero(as_tuple=True)
+        rows, columns = lit_pixels(pixels)
         sparse = rows.numel() <= SPARSE_DENSITY * pixels.numel()
         if not sparse:
             pixels = pixels.to(self.dtype)

@@ -13,7 +13,13 @@ from torch import Tensor
 from odfa.optics.device import OpticalDevice
 from odfa.optics.fidelity import projection_fidelity, repeat_fidelity
 from odfa.optics.frame_rate import FrameRateModel
-from odfa.optics.ternary import check_threshold, ternary_frames, ternary_mean, ternary_norm
+from odfa.optics.ternary import (
+    check_threshold,
+    ternary_counts,
+    ternary_frames,
+    ternary_mean,
+    ternary_norm,
+)
 
 
 class LinearProjection(Protocol):
@@ -247,11 +253,15 @@ class TernaryOpticalProjector:
         error = error.detach()
         frames = ternary_frames(error, self.threshold, self.relative)
         n = error.shape[0]
-        projected = self.projection.project(torch.cat(frames))
+        shown = torch.cat(frames)
+        projected = self.projection.project(shown)
+        positive, negative = ternary_counts(shown)
         float_error = error.float()
-        rescale = _divide_or_zero(float_error.norm(dim=1, keepdim=True), ternary_norm(frames))
+        rescale = _divide_or_zero(
+            float_error.norm(dim=1, keepdim=True), ternary_norm(positive, negative)
+        )
         mean_shift = _divide_or_zero(float_error.mean(dim=1, keepdim=True), rescale) - (
-            ternary_mean(frames, n_features)
+            ternary_mean(positive, negative, n_features)
         )
         optical_ternary = projected[:n] - projected[n:]
         delivered = optical_ternary + mean_shift * self.ones_projection.to(error.device)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import torch
 from torch import Tensor
+
+from odfa.optics.lit_pixels import lit_pixels
 
 
 def check_threshold(threshold: float, relative: bool) -> None:
@@ -27,18 +30,24 @@ def ternarize(error: Tensor, threshold: float, relative: bool = True) -> Tensor:
     return positive.to(error.dtype).masked_fill_(negative, -1)  # the frames never overlap
 
 
-def ternary_norm(frames: tuple[Tensor, Tensor]) -> Tensor:
-    """(N, 1) norms of the ternary rows whose positive and negative `frames` are given, from
-    their lit pixels' exact count: its square root in float64, then float32 (the value torch's
-    CPU norm gives a row of +/-1 and 0, whose sum of squares it takes in float64)."""
-    lit = frames[0].sum(dim=1, keepdim=True) + frames[1].sum(dim=1, keepdim=True)
-    return lit.double().sqrt().float()
+def ternary_counts(frames: Tensor) -> tuple[Tensor, Tensor]:
+    """(N, 1) int64 counts of lit pixels per row of the positive and of the negative frames,
+    given stacked as the (2N, n_features) frames that are projected."""
+    n = frames.shape[0] // 2
+    counts = torch.bincount(lit_pixels(frames)[0], minlength=2 * n).unsqueeze(1)
+    return counts[:n], counts[n:]
 
 
-def ternary_mean(frames: tuple[Tensor, Tensor], n_features: int) -> Tensor:
-    """(N, 1) means of the ternary rows whose positive and negative `frames` are given."""
-    signed = frames[0].sum(dim=1, keepdim=True) - frames[1].sum(dim=1, keepdim=True)
-    return signed.float() / n_features
+def ternary_norm(positive: Tensor, negative: Tensor) -> Tensor:
+    """(N, 1) norms of the ternary rows with these counts of +1 and -1 entries: the square root
+    of their exact sum in float64, then float32 (the value torch's CPU norm gives a row of
+    +/-1 and 0, whose sum of squares it takes in float64)."""
+    return (positive + negative).double().sqrt().float()
+
+
+def ternary_mean(positive: Tensor, negative: Tensor, n_features: int) -> Tensor:
+    """(N, 1) means of the ternary rows of `n_features` entries with these counts of +1 and -1."""
+    return (positive - negative).float() / n_features
 
 
 def split_signs(ternary: Tensor) -> tuple[Tensor, Tensor]:

@@ -5,6 +5,7 @@ from odfa.optics.device import check_binary_frames
 from odfa.optics.ternary import (
     split_signs,
     ternarize,
+    ternary_counts,
     ternary_frames,
     ternary_mean,
     ternary_norm,
@@ -56,8 +57,9 @@ def test_the_frames_are_the_ternary_errors_signs_and_carry_its_norm_and_mean(thr
     assert all(frame.dtype == torch.bool for frame in frames)
     for frame, expected in zip(frames, split_signs(ternary), strict=True):
         assert torch.equal(frame.float(), expected)
-    assert torch.equal(ternary_norm(frames), ternary.norm(dim=1, keepdim=True))
-    assert torch.equal(ternary_mean(frames, 1016), ternary.mean(dim=1, keepdim=True))
+    positive, negative = ternary_counts(torch.cat(frames))
+    assert torch.equal(ternary_norm(positive, negative), ternary.norm(dim=1, keepdim=True))
+    assert torch.equal(ternary_mean(positive, negative, 1016), ternary.mean(dim=1, keepdim=True))
 
 
 def test_boolean_frames_are_binary_by_their_type():
