@@ -88,12 +88,12 @@ class Camera:
             variance = config.read_noise_electrons**2
             if config.shot_noise:
                 variance = electrons.clamp(min=0).add_(variance)
-            electrons.add_(self._normal_like(electrons).mul_(variance**0.5))
+            electrons.add_(self._normal_like(electrons).mul_(variance.sqrt_()))
         self.pixels_read += electrons.numel()
         if config.saturate:
             full = config.full_well_electrons
             if electrons.numel() and float(electrons.amax()) > full:  # counted where any are
-                self.saturated_pixels += int((electrons > full).sum())
+                self.saturated_pixels += int(torch.count_nonzero(electrons > full))
             electrons.clamp_(0, full)
         if config.quantize:
             step = config.full_well_electrons / (2**config.bits - 1)
