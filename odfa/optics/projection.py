@@ -13,13 +13,7 @@ from torch import Tensor
 from odfa.optics.device import OpticalDevice
 from odfa.optics.fidelity import projection_fidelity, repeat_fidelity
 from odfa.optics.frame_rate import FrameRateModel
-from odfa.optics.ternary import (
-    check_threshold,
-    ternary_counts,
-    ternary_frames,
-    ternary_mean,
-    ternary_norm,
-)
+from odfa.optics.ternary import TernaryFrames, check_threshold, ternary_frames
 
 
 class LinearProjection(Protocol):
@@ -251,44 +245,37 @@ class TernaryOpticalProjector:
         if error.ndim != 2 or error.shape[1] != n_features:
             raise ValueError(f"error must have shape (N, {n_features}); got {tuple(error.shape)}")
         error = error.detach()
-        frames = ternary_frames(error, self.threshold, self.relative)
+        ternary = ternary_frames(error, self.threshold, self.relative)
         n = error.shape[0]
-        shown = torch.cat(frames)
-        projected = self.projection.project(shown)
-        positive, negative = ternary_counts(shown)
+        projected = self.projection.project(ternary.frames)
         float_error = error.float()
-        rescale = _divide_or_zero(
-            float_error.norm(dim=1, keepdim=True), ternary_norm(positive, negative)
-        )
-        mean_shift = _divide_or_zero(float_error.mean(dim=1, keepdim=True), rescale) - (
-            ternary_mean(positive, negative, n_features)
-        )
+        rescale = _divide_or_zero(float_error.norm(dim=1, keepdim=True), ternary.norm)
+        mean_shift = _divide_or_zero(float_error.mean(dim=1, keepdim=True), rescale) - ternary.mean
         optical_ternary = projected[:n] - projected[n:]
         delivered = optical_ternary + mean_shift * self.ones_projection.to(error.device)
         # a zero error (no lit pixel) gives no signal, not the camera's noise
         optical = delivered * (rescale if self.normalisation == "error_norm" else rescale > 0)
         self.projections += 1
         if self.fidelity_every and self.projections % self.fidelity_every == 0:
-            self.fidelity = self._fidelity(error, frames, optical_ternary, optical)
+            self.fidelity = self._fidelity(error, ternary, optical_ternary, optical)
             self.fidelity_measured_at = self.projections
         return optical.to(error.dtype)
 
     def _fidelity(
         self,
         error: Tensor,
-        frames: tuple[Tensor, Tensor],
+        ternary: TernaryFrames,
         optical_ternary: Tensor,
         optical: Tensor,
     ) -> dict[str, float]:
-        """The fidelity fields of the projection just made of `error` from its ternary `frames`
+        """The fidelity fields of the projection just made of `error` from its `ternary`
         (see `__init__`)."""
         projection, n = self.projection, error.shape[0]
         silent, saturated = projection.silent_fraction, projection.saturated_fraction
         if projection.device.physical:
-            repeat = projection.project(torch.cat(frames))
+            repeat = projection.project(ternary.frames)
             return repeat_fidelity(optical_ternary, repeat[:n] - repeat[n:], silent, saturated)
-        ternary = frames[0].float().masked_fill_(frames[1], -1)  # the frames never overlap
-        ideal = projection.noiseless_project(torch.cat([ternary, error.float()]))
+        ideal = projection.noiseless_project(torch.cat([ternary.ternary, error.float()]))
         return projection_fidelity(
             optical_ternary, optical, ideal[:n], ideal[n:], silent, saturated
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch import Tensor
 
@@ -16,38 +18,56 @@ def check_threshold(threshold: float, relative: bool) -> None:
         raise ValueError(f"absolute ternarisation threshold must be >= 0; got {threshold}")
 
 
-def ternary_frames(error: Tensor, threshold: float, relative: bool = True) -> tuple[Tensor, Tensor]:
-    """The entries whose magnitude passes the threshold (relative: a fraction of the row's
-    largest), as two boolean DMD frames per row: the positive ones and the negative ones."""
+@dataclass(frozen=True)
+class TernaryFrames:
+    """A ternarised batch of N rows as the DMD shows it: `frames` (2N, n_features) boolean, the
+    rows' +1 entries then their -1 entries, and (N, 1) counts of each row's +1 and -1 entries."""
+
+    frames: Tensor
+    positive: Tensor
+    negative: Tensor
+
+    @property
+    def ternary(self) -> Tensor:
+        """(N, n_features) float32 rows of -1, 0 and 1."""
+        positive, negative = self.frames.chunk(2)
+        return positive.float().masked_fill_(negative, -1)  # the frames never overlap
+
+    @property
+    def norm(self) -> Tensor:
+        """(N, 1) norms of the ternary rows, from their exact count of lit entries: its square
+        root in float64, then float32 (the value torch's CPU norm gives a row of +/-1 and 0,
+        whose sum of squares it takes in float64)."""
+        return (self.positive + self.negative).double().sqrt().float()
+
+    @property
+    def mean(self) -> Tensor:
+        """(N, 1) means of the ternary rows."""
+        return (self.positive - self.negative).float() / self.frames.shape[1]
+
+
+def ternary_frames(error: Tensor, threshold: float, relative: bool = True) -> TernaryFrames:
+    """The entries of each row of the (N, n_features) `error` whose magnitude passes the
+    threshold (relative: a fraction of the row's largest), as boolean DMD frames: the positive
+    ones of every row, then the negative ones. Built from the lit pixels, found once (a
+    ternarised error lights few)."""
     check_threshold(threshold, relative)
-    cutoff = threshold * error.abs().amax(dim=-1, keepdim=True) if relative else threshold
-    return error > cutoff, error < -cutoff  # the cutoff is >= 0: e > c is e > 0 and |e| > c
+    n, n_features = error.shape
+    magnitude = error.abs()
+    cutoff = threshold * magnitude.amax(dim=-1, keepdim=True) if relative else threshold
+    rows, columns = lit_pixels(magnitude > cutoff)  # |e| > c: e > c, or e < -c (c >= 0)
+    frame_rows = rows + n * (error[rows, columns] < 0)  # a negative entry: its row's 2nd frame
+    frames = torch.zeros(2 * n, n_features, dtype=torch.bool, device=error.device)
+    frames[frame_rows, columns] = True
+    lit = torch.bincount(frame_rows, minlength=2 * n).unsqueeze(1)
+    return TernaryFrames(frames, lit[:n], lit[n:])
 
 
 def ternarize(error: Tensor, threshold: float, relative: bool = True) -> Tensor:
-    """Sign of each entry whose magnitude passes the threshold, 0 elsewhere; one vector per row."""
-    positive, negative = ternary_frames(error, threshold, relative)
-    return positive.to(error.dtype).masked_fill_(negative, -1)  # the frames never overlap
-
-
-def ternary_counts(frames: Tensor) -> tuple[Tensor, Tensor]:
-    """(N, 1) int64 counts of lit pixels per row of the positive and of the negative frames,
-    given stacked as the (2N, n_features) frames that are projected."""
-    n = frames.shape[0] // 2
-    counts = torch.bincount(lit_pixels(frames)[0], minlength=2 * n).unsqueeze(1)
-    return counts[:n], counts[n:]
-
-
-def ternary_norm(positive: Tensor, negative: Tensor) -> Tensor:
-    """(N, 1) norms of the ternary rows with these counts of +1 and -1 entries: the square root
-    of their exact sum in float64, then float32 (the value torch's CPU norm gives a row of
-    +/-1 and 0, whose sum of squares it takes in float64)."""
-    return (positive + negative).double().sqrt().float()
-
-
-def ternary_mean(positive: Tensor, negative: Tensor, n_features: int) -> Tensor:
-    """(N, 1) means of the ternary rows of `n_features` entries with these counts of +1 and -1."""
-    return (positive - negative).float() / n_features
+    """Sign of each entry whose magnitude passes the threshold, 0 elsewhere; a vector along the
+    last dimension is a row."""
+    rows = error.reshape(-1, error.shape[-1])
+    return ternary_frames(rows, threshold, relative).ternary.to(error.dtype).view(error.shape)
 
 
 def split_signs(ternary: Tensor) -> tuple[Tensor, Tensor]:
