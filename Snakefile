@@ -1,8 +1,6 @@
 # odfa workflow: download -> prepare -> train -> evaluate -> figures.
 # Run `snakemake --cores 8 all`; layer another experiment over the default with
 # `--configfile config/paper.yaml` or `--config 'dialogs={training: {learning_rate: 3.0e-4}}'`.
-from pathlib import Path
-
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -16,13 +14,12 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
-
-
-# Then every study's rule file (a new study's too): a rule reads another file's with output_of.
-for rule_file in sorted(Path(workflow.basedir, "workflow", "rules").glob("*.smk")):
-    if rule_file.name != "common.smk":
-
-        include: rule_file
+include: "workflow/rules/digits.smk"
+include: "workflow/rules/dialogs.smk"
+include: "workflow/rules/climate.smk"
+include: "workflow/rules/scaling.smk"
+include: "workflow/rules/ablation.smk"
+include: "workflow/rules/reproduction.smk"
 
 
 # Each rule file adds what `rule all` asks of its study to RESULTS, and names its light rules

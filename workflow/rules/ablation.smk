@@ -23,7 +23,7 @@ localrules:
 
 rule ablation_digits:
     input:
-        data=output_of("digits_prepare", 0),
+        data=rules.digits_prepare.output[0],
     output:
         metrics=f"{ABLATION_DIGITS}/metrics.json",
         log_csv=f"{ABLATION_DIGITS}/log.csv",
@@ -52,7 +52,7 @@ rule ablation_digits:
 
 rule ablation_dialogs:
     input:
-        data=output_of("dialogs_prepare"),
+        data=rules.dialogs_prepare.output,
     output:
         metrics=f"{ABLATION_DIALOGS}/metrics.json",
         log_csv=f"{ABLATION_DIALOGS}/log.csv",
@@ -115,8 +115,11 @@ rule ablation_summarise:
 rule ablation_plot:
     input:
         table=rules.ablation_summarise.output.summary,
-        references=lambda wildcards: [
-            output_of(f"{study}_summarise", "summary")(wildcards)
+        references=[
+            {
+                "digits": rules.digits_summarise.output.summary,
+                "dialogs": rules.dialogs_summarise.output.summary,
+            }[study]
             for study in ABLATION["studies"]
             # a resized dialogs ablation has no reference among the study's runs
             if not (study == "dialogs" and resizes_dialogs(ABLATION))

@@ -108,17 +108,6 @@ def in_report(path, caption, study, kind):
 # The final products (the target `all`): each rule file adds its study's.
 RESULTS = []
 
-def output_of(rule_name, key=None):
-    """Input: the outputs of rule `rule_name` (or its output `key`), looked up when the DAG is
-    built, so a rule file may read another study's rules whatever order the files are read in."""
-
-    def outputs(wildcards):
-        output = getattr(rules, rule_name).output
-        return output if key is None else output[key]
-
-    return outputs
-
-
 # The folder of one replicate inside a run's folder (its seeds derive from its index).
 REPLICATE = replicate_name("{replicate}")
 

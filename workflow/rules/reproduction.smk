@@ -8,11 +8,11 @@ localrules:
 
 rule pipeline_scorecard:
     input:
-        dialogs=output_of("dialogs_summarise"),
-        climate=output_of("climate_summarise"),
-        scaling=output_of("scaling_sweep"),
-        scaling_tables=output_of("scaling_summarise"),
-        projections=output_of("scaling_projections"),
+        dialogs=rules.dialogs_summarise.output,
+        climate=rules.climate_summarise.output,
+        scaling=rules.scaling_sweep.output,
+        scaling_tables=rules.scaling_summarise.output,
+        projections=rules.scaling_projections.output,
     output:
         in_report("results/reproduction.csv", "reproduction", "scorecard", "tables"),
     params:
