@@ -20,15 +20,21 @@ def _value(value: Any) -> str:
     return str(value)
 
 
+SENTENCE = 24  # a value longer than this (a note) follows the table, so the numbers stay narrow
+
+
 def result_table(result: Mapping[str, Any], meanings: Mapping[str, str]) -> str:
-    """Each value of `result` on a line: its name, its value, what it means."""
-    width = max(map(len, result))
+    """Each value of `result` on a line: its name, its value, what it means; values that are
+    sentences after the table, one per line."""
     values = {key: _value(value) for key, value in result.items()}
-    value_width = max(map(len, values.values()))
-    return "\n".join(
-        f"{key:<{width}}  {values[key]:>{value_width}}  {meanings.get(key, '')}".rstrip()
-        for key in result
-    )
+    short = {key: value for key, value in values.items() if len(value) <= SENTENCE}
+    width = max(map(len, short), default=0)
+    value_width = max(map(len, short.values()), default=0)
+    lines = [
+        f"{key:<{width}}  {value:>{value_width}}  {meanings.get(key, '')}".rstrip()
+        for key, value in short.items()
+    ]
+    return "\n".join(lines + [f"{key}: {values[key]}" for key in values if key not in short])
 
 
 def print_result(result: Mapping[str, Any], meanings: Mapping[str, str], as_json: bool) -> None:
