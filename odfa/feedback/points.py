@@ -189,6 +189,30 @@ def _point_width(path: str, point: torch.Tensor, rows: int, feature_maps: str) -
     return point.numel() // rows
 
 
+def _point_parameters(
+    paths: Sequence[str], outputs: Sequence[torch.Tensor], names: dict[int, str]
+) -> tuple[list[tuple[str, ...]], dict[int, str], bool]:
+    """Per point, the names of the parameters its graph holds (a parameter an earlier point's
+    graph holds too stays that point's, with a warning), which point owns each parameter (by
+    id), and whether two graphs overlap."""
+    owner: dict[int, str] = {}
+    point_parameters = []
+    overlap = False
+    for path, point in zip(paths, outputs, strict=True):
+        held = [key for key in _parameters_in_graph(point) if key in names]
+        shared = sorted(names[key] for key in held if key in owner)
+        overlap = overlap or bool(shared)
+        if shared:
+            warnings.warn(
+                f"feedback point {path!r} shares parameters {shared[:3]} with an earlier point: "
+                "a skip connection goes around that point, so both signals train them",
+                stacklevel=3,
+            )
+        owner |= {key: path for key in held if key not in owner}
+        point_parameters.append(tuple(names[key] for key in held if owner[key] == path))
+    return point_parameters, owner, overlap
+
+
 def inspect_points(
     model: nn.Module,
     paths: Sequence[str],
@@ -225,21 +249,7 @@ def inspect_points(
         for path, point in zip(paths, cut.outputs, strict=True)
     ]
     names = {id(parameter): name for name, parameter in model.named_parameters()}
-    owner: dict[int, str] = {}
-    point_parameters = []
-    overlap = False
-    for path, point in zip(paths, cut.outputs, strict=True):
-        held = [key for key in _parameters_in_graph(point) if key in names]
-        shared = sorted(names[key] for key in held if key in owner)
-        overlap = overlap or bool(shared)
-        if shared:
-            warnings.warn(
-                f"feedback point {path!r} shares parameters {shared[:3]} with an earlier point: "
-                "a skip connection goes around that point, so both signals train them",
-                stacklevel=2,
-            )
-        owner |= {key: path for key in held if key not in owner}
-        point_parameters.append(tuple(names[key] for key in held if owner[key] == path))
+    point_parameters, owner, overlap = _point_parameters(paths, cut.outputs, names)
     tail = [key for key in _parameters_in_graph(output) if key in names]
     overlap = overlap or any(key in owner for key in tail)
     order = {name: index for index, name in enumerate(names.values())}

@@ -144,6 +144,24 @@ def _plot_zonal_means(
     axis.legend(fontsize=6)
 
 
+def _replicates_mean_and_std(
+    runs_dir: str | Path, map_runs: list[tuple[str, str]], counts: pd.Series, year: int
+) -> tuple[dict[str, xr.DataArray], dict[str, xr.DataArray]]:
+    """Per run (by its label), the mean and the std over its replicates of the `tas` it
+    predicts for `year`."""
+    predictions, spreads = {}, {}
+    for model, method in map_runs:
+        fields = []
+        run_dir = Path(runs_dir) / climate_run_name(model, method)
+        for folder in replicate_dirs(run_dir, counts[model, method]):
+            with xr.open_dataset(folder / "predictions.nc") as stored:
+                fields.append(stored["prediction"].sel(variable="tas", time=year).load())
+        stacked = xr.concat(fields, dim="replicate")
+        predictions[run_label(model, method)] = stacked.mean("replicate")
+        spreads[run_label(model, method)] = stacked.std("replicate", ddof=min(1, len(fields) - 1))
+    return predictions, spreads
+
+
 def plot_maps(
     metrics_path: str | Path,
     runs_dir: str | Path,
@@ -164,16 +182,7 @@ def plot_maps(
             .isel(sample=int(np.argmax(test["year"].values == year)))
         )
         truth = truth.load()
-    predictions, spreads = {}, {}
-    for model, method in map_runs:
-        fields = []
-        run_dir = Path(runs_dir) / climate_run_name(model, method)
-        for folder in replicate_dirs(run_dir, counts[model, method]):
-            with xr.open_dataset(folder / "predictions.nc") as stored:
-                fields.append(stored["prediction"].sel(variable="tas", time=year).load())
-        stacked = xr.concat(fields, dim="replicate")
-        predictions[run_label(model, method)] = stacked.mean("replicate")
-        spreads[run_label(model, method)] = stacked.std("replicate", ddof=min(1, len(fields) - 1))
+    predictions, spreads = _replicates_mean_and_std(runs_dir, map_runs, counts, year)
     change_limit = float(max(abs(truth).max(), *(abs(p).max() for p in predictions.values())))
     bias_limit = float(max(abs(p - truth.values).max() for p in predictions.values()))
     spread_limit = float(max(s.max() for s in spreads.values())) or 1.0
