@@ -129,6 +129,7 @@ class OpticalLinearProjection:
         self.sigma = math.sqrt(mean_intensity / (2 * n_anchor))  # std of Re(T), from measurements
         rms = self.anchor_intensity.clamp(min=0).mean().sqrt()
         self.denominator = _normaliser(self.amplitude, rms, normalisation) * self.sigma
+        self.dark_outputs = bool((self.denominator == 0).any())  # whether `project` silences any
 
     def _read(self, show: Callable[[], Tensor]) -> Tensor:
         """Camera readings of the frames `show()` shows (returning their raw intensities),
@@ -159,8 +160,11 @@ class OpticalLinearProjection:
         intensity = timed(self, lambda: self._read(lambda: self.device.anchored_raw_intensity(x)))
         alone, with_anchor = intensity[:n], intensity[n:]
         anchor_intensity = self.anchor_intensity.to(x.device)
-        cross = (with_anchor - alone - anchor_intensity) / 2  # Re(conj(T a) * T x)
-        return _divide_or_zero(cross, self.denominator.to(x.device))
+        cross = torch.sub(with_anchor, alone).sub_(anchor_intensity).div_(2)  # Re(conj(T a) T x)
+        denominator = self.denominator.to(x.device)
+        if self.dark_outputs:
+            return _divide_or_zero(cross, denominator)
+        return cross.div_(denominator)
 
     def noiseless_project(self, x: Tensor) -> Tensor:
         """(N, n_features) real -> (N, n_outputs): what `project` would give with a perfect
@@ -252,9 +256,10 @@ class TernaryOpticalProjector:
         rescale = _divide_or_zero(float_error.norm(dim=1, keepdim=True), ternary.norm)
         mean_shift = _divide_or_zero(float_error.mean(dim=1, keepdim=True), rescale) - ternary.mean
         optical_ternary = projected[:n] - projected[n:]
-        delivered = optical_ternary + mean_shift * self.ones_projection.to(error.device)
+        optical = torch.mul(mean_shift, self.ones_projection.to(error.device))
+        optical.add_(optical_ternary)  # the projection of the ternary, its mean restored
         # a zero error (no lit pixel) gives no signal, not the camera's noise
-        optical = delivered * (rescale if self.normalisation == "error_norm" else rescale > 0)
+        optical.mul_(rescale if self.normalisation == "error_norm" else rescale > 0)
         self.projections += 1
         if self.fidelity_every and self.projections % self.fidelity_every == 0:
             self.fidelity = self._fidelity(error, ternary, optical_ternary, optical)
