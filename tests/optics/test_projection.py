@@ -207,3 +207,20 @@ def test_an_unknown_signal_normalisation_is_refused():
     with pytest.raises(ValueError, match=r"signal_normalisation.*'camera'.*'exposure'"):
         TernaryOpticalProjector(make_projection(8, 4, 8, CameraConfig.ideal()), 0.1,
                                 normalisation="exposure")  # fmt: skip
+
+
+def test_outputs_the_camera_reads_dark_are_silenced_and_the_others_recovered():
+    """Exposed on the all-on frame, an 8-bit camera reads some anchor outputs as 0: with their own
+    amplitude as denominator those outputs give 0 (not NaN); with the floor none is dark."""
+    camera = CameraConfig(shot_noise=False, read_noise_electrons=0.0)
+    dark = make_projection(
+        256, 512, 256, camera, exposure_frame="all_on", normalisation="per_output"
+    )
+    lit = make_projection(256, 512, 256, camera, exposure_frame="all_on", normalisation="floored")
+    assert dark.dark_outputs and not lit.dark_outputs
+    x = binary(16, 256, density=0.01)
+    silenced = dark.amplitude == 0
+    projected = dark.project(x)
+    assert silenced.any() and torch.isfinite(projected).all()
+    assert (projected[:, silenced] == 0).all() and (projected[:, ~silenced] != 0).any()
+    assert torch.isfinite(lit.project(x)).all()
