@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from odfa.optics.scratch import Scratch
+
 
 @dataclass(frozen=True)
 class CameraConfig:
@@ -66,6 +68,7 @@ class Camera:
         self.saturated_pixels = 0  # pixel readings above the full well, since construction
         self.pixels_read = 0
         self._generators: dict[torch.device, torch.Generator] = {}
+        self._scratch = Scratch()  # the noise and its variance, between readings
 
     def calibrate(self, intensity: Tensor) -> None:
         """Set the exposure so the brightest calibration pixel fills `headroom` of the full well."""
@@ -74,20 +77,23 @@ class Camera:
             raise ValueError(f"calibration intensity must have a finite positive peak; got {peak}")
         self.exposure = self.config.headroom * self.config.full_well_electrons / peak
 
-    def measure(self, intensity: Tensor) -> Tensor:
-        """Expose, add noise, saturate and quantise; returned in the input's intensity units."""
+    def measure(self, intensity: Tensor, overwrite: bool = False) -> Tensor:
+        """Expose, add noise, saturate and quantise; returned in the input's intensity units.
+        `overwrite`: the reading is made in `intensity` itself (its caller is done with it)."""
         config = self.config
         if config.is_ideal:
             return intensity
         if self.exposure is None:
             raise RuntimeError("camera is not calibrated: call calibrate(intensity) before measure")
-        electrons = intensity * self.exposure  # a new tensor: the rest works in place in it
+        # the rest works in place in the electrons
+        electrons = intensity.mul_(self.exposure) if overwrite else intensity * self.exposure
         if config.shot_noise or config.read_noise_electrons > 0:
             # Shot (Poisson, variance N) and read noise are independent: one Gaussian draw with
             # their summed variance has the same distribution as two draws, at half the cost.
             variance = config.read_noise_electrons**2
             if config.shot_noise:
-                variance = electrons.clamp(min=0).add_(variance)
+                shot = self._scratch.like("variance", electrons)
+                variance = torch.clamp(electrons, min=0, out=shot).add_(variance)
             electrons.add_(self._normal_like(electrons).mul_(variance.sqrt_()))
         self.pixels_read += electrons.numel()
         if config.saturate:
@@ -113,14 +119,14 @@ class Camera:
             self._generators[torch.device(name)] = generator
 
     def _normal_like(self, reference: Tensor) -> Tensor:
-        """Standard normal draws from this camera's seeded generator on the reference's device."""
+        """Standard normal draws from this camera's seeded generator on the reference's device,
+        in a buffer the next draw overwrites."""
         device = reference.device
         if device not in self._generators:
             self._generators[device] = torch.Generator(device=device).manual_seed(self.seed)
         generator = self._generators[device]
-        return torch.randn(
-            reference.shape, generator=generator, device=device, dtype=reference.dtype
-        )
+        noise = self._scratch.like("noise", reference)
+        return torch.randn(reference.shape, generator=generator, out=noise)
 
 
 class HardwareCamera:
@@ -136,8 +142,10 @@ class HardwareCamera:
         self.saturated_pixels = 0
         self.pixels_read = 0
 
-    def measure(self, counts: Tensor) -> Tensor:
-        """The counts as read; saturated ones are counted."""
+    def measure(self, counts: Tensor, overwrite: bool = False) -> Tensor:
+        """The counts as read (`overwrite` changes nothing: they are not changed); saturated ones
+        are counted."""
+        del overwrite
         self.pixels_read += counts.numel()
         self.saturated_pixels += int((counts >= self.max_count).sum())
         return counts

@@ -11,6 +11,7 @@ from torch import Tensor
 
 from odfa.optics.camera import Camera, CameraConfig, HardwareCamera
 from odfa.optics.lit_pixels import lit_pixels
+from odfa.optics.scratch import Scratch
 
 BLOCK_COLUMNS = 4096  # output columns per block of T; part of T's definition, not a tuning knob
 BLOCKS_PER_SEED = 2**20  # blocks per seed: counter seeds of two seeds never collide below this
@@ -206,6 +207,7 @@ class SimulatedOPU:
         self.frames_displayed = 0
         self.physical = False
         self._anchor_fields: dict[tuple[int, int], Tensor] = {}
+        self._scratch = Scratch()  # each block's field T x, between projections
 
     def _block_bounds(self) -> list[tuple[int, int]]:
         """(first, past-last) output column of each block, in order."""
@@ -256,7 +258,7 @@ class SimulatedOPU:
 
     def intensity(self, frames: Tensor) -> Tensor:
         """(N, n_inputs) binary frames -> (N, n_outputs) float32 camera-measured |T x|^2."""
-        return self.camera.measure(self.raw_intensity(frames))
+        return self.camera.measure(self.raw_intensity(frames), overwrite=True)
 
     def calibrate_exposure(self, frame: Tensor) -> None:
         """Expose the simulated camera so this frame's brightest pixel fills its headroom."""
@@ -275,18 +277,22 @@ class SimulatedOPU:
         check_binary_frames(x)
         n, n_features = x.shape
         pixels = x.to(self.tensor_device)
-        rows, columns = lit_pixels(pixels)
-        sparse = rows.numel() <= SPARSE_DENSITY * pixels.numel()
-        if not sparse:
+        lit = lit_pixels(pixels, SPARSE_DENSITY)
+        if lit is None:
             pixels = pixels.to(self.dtype)
         intensity = torch.empty(2 * n, self.n_outputs, device=self.tensor_device)
         for block, (start, stop, stacked) in enumerate(self._blocks_in_order()):
             features = stacked[:n_features]
-            if sparse:
-                field = torch.zeros(n, stacked.shape[1], device=self.tensor_device)
-                field.index_add_(0, rows, features[columns].float())
+            field = self._scratch.take(
+                "field", (n, stacked.shape[1]), torch.float32, self.tensor_device
+            )
+            if lit is not None:
+                rows, columns = lit
+                field.zero_().index_add_(0, rows, features[columns].float())
+            elif self.dtype == torch.float32:
+                torch.matmul(pixels, features, out=field)  # (N, 2 * width): [Re | Im]
             else:
-                field = (pixels @ features).to(torch.float32)  # (N, 2 * width): [Re | Im]
+                field.copy_(pixels @ features)
             anchor = self._anchor_field(block, n_features, stacked)
             width = stop - start
             real, imaginary = field.split(width, dim=1)

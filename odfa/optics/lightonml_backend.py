@@ -97,7 +97,7 @@ class _LightonmlDevice:
 
     def intensity(self, frames: Tensor) -> Tensor:
         """(N, n_inputs) binary frames -> (N, n_outputs) float32 camera-measured |T x|^2."""
-        return self.camera.measure(self.raw_intensity(frames))
+        return self.camera.measure(self.raw_intensity(frames), overwrite=True)
 
     def anchored_raw_intensity(self, x: Tensor) -> Tensor:
         """(N, n_features) binary -> (2N, n_outputs) intensities of the frames [x, 0], [x, a]."""

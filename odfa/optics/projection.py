@@ -13,6 +13,7 @@ from torch import Tensor
 from odfa.optics.device import OpticalDevice
 from odfa.optics.fidelity import projection_fidelity, repeat_fidelity
 from odfa.optics.frame_rate import FrameRateModel
+from odfa.optics.scratch import Scratch
 from odfa.optics.ternary import TernaryFrames, check_threshold, ternary_frames
 
 
@@ -132,19 +133,21 @@ class OpticalLinearProjection:
         self.dark_outputs = bool((self.denominator == 0).any())  # whether `project` silences any
 
     def _read(self, show: Callable[[], Tensor]) -> Tensor:
-        """Camera readings of the frames `show()` shows (returning their raw intensities),
-        averaged over `exposures` readings of each, every further reading a frame shown (a
-        physical device shows them again; a simulated one's camera reads the same light)."""
+        """Camera readings of the frames `show()` shows (returning their raw intensities, which
+        are then the readings' to overwrite), averaged over `exposures` readings of each, every
+        further reading a frame shown (a physical device shows them again; a simulated one's
+        camera reads the same light)."""
         camera, device = self.device.camera, self.device
         saturated, read = camera.saturated_pixels, camera.pixels_read
         raw = show()
-        intensity = camera.measure(raw)
-        for _ in range(self.exposures - 1):
+        intensity = camera.measure(raw, overwrite=self.exposures == 1)
+        for reading in range(1, self.exposures):
             if device.physical:
                 raw = show()
             else:
                 device.frames_displayed += raw.shape[0]
-            intensity = intensity + camera.measure(raw)
+            last = reading == self.exposures - 1
+            intensity = intensity + camera.measure(raw, overwrite=last or device.physical)
         if camera.pixels_read > read:
             self.saturated_fraction = (camera.saturated_pixels - saturated) / (
                 camera.pixels_read - read
@@ -160,7 +163,7 @@ class OpticalLinearProjection:
         intensity = timed(self, lambda: self._read(lambda: self.device.anchored_raw_intensity(x)))
         alone, with_anchor = intensity[:n], intensity[n:]
         anchor_intensity = self.anchor_intensity.to(x.device)
-        cross = torch.sub(with_anchor, alone).sub_(anchor_intensity).div_(2)  # Re(conj(T a) T x)
+        cross = with_anchor.sub_(alone).sub_(anchor_intensity).div_(2)  # Re(conj(T a) T x)
         denominator = self.denominator.to(x.device)
         if self.dark_outputs:
             return _divide_or_zero(cross, denominator)
@@ -239,6 +242,7 @@ class TernaryOpticalProjector:
         self.fidelity_every = fidelity_every
         self.normalisation = normalisation
         self.ones_projection = ones_projection(projection)
+        self._scratch = Scratch()  # the mean's shift of each projection
         self.projections = 0
         self.fidelity: dict[str, float] = {}
         self.fidelity_measured_at = 0  # the projection whose fidelity `fidelity` holds
@@ -256,12 +260,15 @@ class TernaryOpticalProjector:
         rescale = _divide_or_zero(float_error.norm(dim=1, keepdim=True), ternary.norm)
         mean_shift = _divide_or_zero(float_error.mean(dim=1, keepdim=True), rescale) - ternary.mean
         optical_ternary = projected[:n] - projected[n:]
-        optical = torch.mul(mean_shift, self.ones_projection.to(error.device))
-        optical.add_(optical_ternary)  # the projection of the ternary, its mean restored
+        self.projections += 1
+        fidelity = self.fidelity_every and self.projections % self.fidelity_every == 0
+        optical = optical_ternary.clone() if fidelity else optical_ternary
+        ones = self.ones_projection.to(error.device)
+        shift = torch.mul(mean_shift, ones, out=self._scratch.like("shift", optical))
+        optical.add_(shift)  # the projection of the ternary, its mean restored
         # a zero error (no lit pixel) gives no signal, not the camera's noise
         optical.mul_(rescale if self.normalisation == "error_norm" else rescale > 0)
-        self.projections += 1
-        if self.fidelity_every and self.projections % self.fidelity_every == 0:
+        if fidelity:
             self.fidelity = self._fidelity(error, ternary, optical_ternary, optical)
             self.fidelity_measured_at = self.projections
         return optical.to(error.dtype)

@@ -9,6 +9,8 @@ from torch import Tensor
 
 from odfa.optics.lit_pixels import lit_pixels
 
+SPARSE_ERROR = 1 / 8  # at most this fraction of entries lit: frames are built from lit pixels
+
 
 def check_threshold(threshold: float, relative: bool) -> None:
     """Raise ValueError unless `threshold` is in [0, 1) (relative) or >= 0 (absolute)."""
@@ -49,18 +51,25 @@ class TernaryFrames:
 def ternary_frames(error: Tensor, threshold: float, relative: bool = True) -> TernaryFrames:
     """The entries of each row of the (N, n_features) `error` whose magnitude passes the
     threshold (relative: a fraction of the row's largest), as boolean DMD frames: the positive
-    ones of every row, then the negative ones. Built from the lit pixels, found once (a
-    ternarised error lights few)."""
+    ones of every row, then the negative ones. A sparse ternary (a GPT's, over its vocabulary)
+    is built from its lit pixels, found once; a dense one by comparing every entry."""
     check_threshold(threshold, relative)
     n, n_features = error.shape
     magnitude = error.abs()
     cutoff = threshold * magnitude.amax(dim=-1, keepdim=True) if relative else threshold
-    rows, columns = lit_pixels(magnitude > cutoff)  # |e| > c: e > c, or e < -c (c >= 0)
+    lit = lit_pixels(magnitude > cutoff, SPARSE_ERROR)
+    if lit is None:  # |e| > c is e > c or e < -c (c >= 0)
+        frames = torch.empty(2 * n, n_features, dtype=torch.bool, device=error.device)
+        torch.gt(error, cutoff, out=frames[:n])
+        torch.lt(error, -cutoff, out=frames[n:])
+        counts = frames.sum(dim=1, keepdim=True)
+        return TernaryFrames(frames, counts[:n], counts[n:])
+    rows, columns = lit
     frame_rows = rows + n * (error[rows, columns] < 0)  # a negative entry: its row's 2nd frame
     frames = torch.zeros(2 * n, n_features, dtype=torch.bool, device=error.device)
     frames[frame_rows, columns] = True
-    lit = torch.bincount(frame_rows, minlength=2 * n).unsqueeze(1)
-    return TernaryFrames(frames, lit[:n], lit[n:])
+    counts = torch.bincount(frame_rows, minlength=2 * n).unsqueeze(1)
+    return TernaryFrames(frames, counts[:n], counts[n:])
 
 
 def ternarize(error: Tensor, threshold: float, relative: bool = True) -> Tensor:

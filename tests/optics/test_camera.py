@@ -47,6 +47,21 @@ def test_measuring_leaves_the_intensities_it_was_given_alone():
     assert torch.equal(intensity, torch.tensor([[0.5, 4.0]]))
 
 
+def test_a_reading_made_in_place_equals_one_made_apart_and_readings_never_share_memory():
+    intensity = intensities()
+    apart, in_place = Camera(CameraConfig(), seed=1), Camera(CameraConfig(), seed=1)
+    for camera in (apart, in_place):
+        camera.calibrate(intensity)
+    given = intensity.clone()
+    reading = in_place.measure(given, overwrite=True)
+    assert reading.data_ptr() == given.data_ptr()
+    assert torch.equal(reading, apart.measure(intensity))
+    first = apart.measure(intensity)
+    kept = first.clone()
+    apart.measure(intensity)  # its noise is drawn where the first reading's was
+    assert torch.equal(first, kept)
+
+
 def test_noise_is_seeded():
     intensity = intensities()
 

@@ -31,3 +31,24 @@ def test_the_lit_pixels_are_the_nonzero_entries_in_row_major_order(rows, columns
 def test_frames_that_cannot_be_read_by_the_word_are_read_pixel_by_pixel(frames):
     expected = frames.nonzero(as_tuple=True)
     assert all(torch.equal(a, b) for a, b in zip(lit_pixels(frames), expected, strict=True))
+
+
+# sparse; dense by the words alone; dense by the count; sparse words holding too many pixels
+@pytest.mark.parametrize(
+    ("lit", "at_most", "found"),
+    [
+        (1e-3, 0.01, True),
+        (0.3, 0.4, True),
+        (0.3, 0.05, False),
+        (0.3, 0.2, False),
+        (0.012, 0.01, False),
+    ],
+)
+def test_more_lit_pixels_than_asked_for_give_none(lit, at_most, found):
+    frames = _frames(256, 1016, lit)
+    for view in (frames, frames.t()):  # read by the word, and pixel by pixel
+        answer = lit_pixels(view, at_most)
+        assert (answer is not None) == found
+        if found:
+            expected = view.nonzero(as_tuple=True)
+            assert all(torch.equal(a, b) for a, b in zip(answer, expected, strict=True))

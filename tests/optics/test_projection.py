@@ -150,6 +150,18 @@ def test_ternary_projector_tracks_the_float_error_projection():
     assert projector.frames_displayed == 2 + 2 * ONES_FRAMES + 2 * 2 * 8
 
 
+@pytest.mark.parametrize("density", [0.5, 0.01])  # T x by a product, or summed from lit rows
+def test_a_projection_is_not_changed_by_the_next(density):
+    projection = make_projection(256, 64, 64, CameraConfig())
+    projector = TernaryOpticalProjector(projection, threshold=0.1)
+    frames = binary(8, 256, density)
+    first, signal = projection.project(frames), projector(torch.randn(8, 256))
+    kept, kept_signal = first.clone(), signal.clone()
+    projection.project(binary(8, 256, density, seed=1))
+    projector(torch.randn(8, 256))
+    assert torch.equal(first, kept) and torch.equal(signal, kept_signal)
+
+
 def test_modelled_seconds_uses_frames_so_far():
     projector = TernaryOpticalProjector(make_projection(8, 4, 8, CameraConfig.ideal()), 0.1)
     projector(torch.randn(3, 8, generator=torch.Generator().manual_seed(0)))

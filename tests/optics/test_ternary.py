@@ -44,7 +44,10 @@ def test_bad_threshold_raises(threshold, relative):
         ternarize(torch.ones(2, 3), threshold, relative=relative)
 
 
-@pytest.mark.parametrize(("threshold", "relative"), [(0.0, True), (0.3, True), (0.5, False)])
+@pytest.mark.parametrize(
+    ("threshold", "relative"),
+    [(0.0, True), (0.3, True), (0.5, False), (0.9, True), (3.5, False)],  # dense, then sparse
+)
 def test_the_frames_are_the_ternary_errors_signs_and_carry_its_norm_and_mean(threshold, relative):
     error = torch.randn(200, 1016, generator=torch.Generator().manual_seed(0))
     error[::5] = 0  # rows with nothing lit
