@@ -6,7 +6,6 @@ record`. Three modules, so that pytest-xdist shares them between its workers."""
 from __future__ import annotations
 
 import contextlib
-import json
 from pathlib import Path
 
 import networkx
@@ -28,13 +27,15 @@ def snakemake_jobs(workspace: Path) -> set[str]:
 
 def dvc_jobs(workspace: Path) -> set[str]:
     """The stages `dvc status` reports changed once the `code` stage has written the digests of
-    the code, and every stage downstream of them."""
+    the code, and every stage downstream of them. The status is DVC's API call behind
+    `dvc status` (in this process: a command would spend a second starting DVC)."""
     in_project_ok(workspace, str(BIN / "dvc"), "repro", "--quiet", "code")
-    status = json.loads(in_project_ok(workspace, str(BIN / "dvc"), "status", "--json").stdout)
-    changed = {name.replace("@", "-") for name in status}  # a matrix stage is `<name>@<values>`
     with contextlib.chdir(workspace):  # a stage's address is relative to the working directory
-        graph = Repo(".").index.graph  # edges run from a stage to what it depends on
+        repo = Repo(".")
+        status = repo.status()
+        graph = repo.index.graph  # edges run from a stage to what it depends on
         names = {stage: stage.addressing.replace("@", "-") for stage in graph.nodes}
+    changed = {name.replace("@", "-") for name in status}  # a matrix stage is `<name>@<values>`
     downstream = {
         names[ancestor]
         for stage, name in names.items()
