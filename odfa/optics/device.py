@@ -61,9 +61,10 @@ class OpticalDevice(Protocol):
         """(N, n_inputs) binary frames -> (N, n_outputs) float32 camera-measured |T x|^2."""
         ...
 
-    def anchored_raw_intensity(self, x: Tensor) -> Tensor:
+    def anchored_raw_intensity(self, x: Tensor, out: Tensor | None = None) -> Tensor:
         """(N, n_features) binary -> (2N, n_outputs) |T x|^2 of the frames [x, 0] then [x, a]
-        (a: every pixel after the first n_features lit), before the camera; 2N frames shown."""
+        (a: every pixel after the first n_features lit), before the camera; 2N frames shown.
+        Written into `out` when given (float32, on the device's tensor_device)."""
         ...
 
     def anchored_field_product(self, x: Tensor) -> tuple[Tensor, Tensor]:
@@ -75,6 +76,18 @@ class OpticalDevice(Protocol):
     def transmission_matrix(self) -> Tensor:
         """The complex64 (n_inputs, n_outputs) matrix T; for simulation checks only."""
         ...
+
+
+def _output(out: Tensor | None, shape: tuple[int, int], device: torch.device) -> Tensor:
+    """`out`, checked to hold float32 intensities of `shape` on `device`; a new tensor if None."""
+    if out is None:
+        return torch.empty(shape, device=device)
+    if out.shape != shape or out.dtype != torch.float32 or out.device != device:
+        raise ValueError(
+            f"out must be float32 of shape {shape} on {device}; got {out.dtype} of shape "
+            f"{tuple(out.shape)} on {out.device}"
+        )
+    return out
 
 
 def check_anchored_shape(x: Tensor, n_inputs: int) -> None:
@@ -264,8 +277,9 @@ class SimulatedOPU:
         """Expose the simulated camera so this frame's brightest pixel fills its headroom."""
         self.camera.calibrate(self.raw_intensity(frame))
 
-    def anchored_raw_intensity(self, x: Tensor) -> Tensor:
-        """(N, n_features) binary -> (2N, n_outputs) |T x|^2 of the frames [x, 0] then [x, a].
+    def anchored_raw_intensity(self, x: Tensor, out: Tensor | None = None) -> Tensor:
+        """(N, n_features) binary -> (2N, n_outputs) |T x|^2 of the frames [x, 0] then [x, a],
+        in `out` when given.
 
         The field is linear in the frame: both frames share the field T x, computed once from
         the feature rows of T (a sum of the few rows a sparse x lights), and the anchor's field
@@ -280,7 +294,7 @@ class SimulatedOPU:
         lit = lit_pixels(pixels, SPARSE_DENSITY)
         if lit is None:
             pixels = pixels.to(self.dtype)
-        intensity = torch.empty(2 * n, self.n_outputs, device=self.tensor_device)
+        intensity = _output(out, (2 * n, self.n_outputs), self.tensor_device)
         for block, (start, stop, stacked) in enumerate(self._blocks_in_order()):
             features = stacked[:n_features]
             field = self._scratch.take(

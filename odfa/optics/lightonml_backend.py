@@ -99,9 +99,11 @@ class _LightonmlDevice:
         """(N, n_inputs) binary frames -> (N, n_outputs) float32 camera-measured |T x|^2."""
         return self.camera.measure(self.raw_intensity(frames), overwrite=True)
 
-    def anchored_raw_intensity(self, x: Tensor) -> Tensor:
-        """(N, n_features) binary -> (2N, n_outputs) intensities of the frames [x, 0], [x, a]."""
-        return self.raw_intensity(anchored_frames(x, self.n_inputs))
+    def anchored_raw_intensity(self, x: Tensor, out: Tensor | None = None) -> Tensor:
+        """(N, n_features) binary -> (2N, n_outputs) intensities of the frames [x, 0], [x, a],
+        copied into `out` when given."""
+        intensity = self.raw_intensity(anchored_frames(x, self.n_inputs))
+        return intensity if out is None else out.copy_(intensity)
 
     def linear_transform(self, x: Tensor) -> Tensor:
         """(N, n_inputs) binary -> (N, n_outputs) float32: lightonml's own linear recovery of

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable
@@ -131,6 +132,7 @@ class OpticalLinearProjection:
         rms = self.anchor_intensity.clamp(min=0).mean().sqrt()
         self.denominator = _normaliser(self.amplitude, rms, normalisation) * self.sigma
         self.dark_outputs = bool((self.denominator == 0).any())  # whether `project` silences any
+        self._scratch = Scratch()  # the intensities of each projection's frames
 
     def _read(self, show: Callable[[], Tensor]) -> Tensor:
         """Camera readings of the frames `show()` shows (returning their raw intensities, which
@@ -158,12 +160,17 @@ class OpticalLinearProjection:
         """(N, n_features) binary -> (N, n_outputs) float32, linear in x; two frames per vector."""
         if x.ndim != 2 or x.shape[1] != self.n_features:
             raise ValueError(f"x must have shape (N, {self.n_features}); got {tuple(x.shape)}")
-        n = x.shape[0]
+        n, device = x.shape[0], self.device
+        out = None  # frames read once each are read in a kept buffer
+        if self.exposures == 1:
+            shape = (2 * n, device.n_outputs)
+            out = self._scratch.take("intensity", shape, torch.float32, device.tensor_device)
         # frames [x, 0] then [x, a]
-        intensity = timed(self, lambda: self._read(lambda: self.device.anchored_raw_intensity(x)))
+        show = functools.partial(device.anchored_raw_intensity, x, out)
+        intensity = timed(self, lambda: self._read(show))
         alone, with_anchor = intensity[:n], intensity[n:]
         anchor_intensity = self.anchor_intensity.to(x.device)
-        cross = with_anchor.sub_(alone).sub_(anchor_intensity).div_(2)  # Re(conj(T a) T x)
+        cross = torch.sub(with_anchor, alone).sub_(anchor_intensity).div_(2)  # Re(conj(T a) T x)
         denominator = self.denominator.to(x.device)
         if self.dark_outputs:
             return _divide_or_zero(cross, denominator)
@@ -242,7 +249,7 @@ class TernaryOpticalProjector:
         self.fidelity_every = fidelity_every
         self.normalisation = normalisation
         self.ones_projection = ones_projection(projection)
-        self._scratch = Scratch()  # the mean's shift of each projection
+        self._scratch = Scratch()  # the error's magnitude and the mean's shift of each projection
         self.projections = 0
         self.fidelity: dict[str, float] = {}
         self.fidelity_measured_at = 0  # the projection whose fidelity `fidelity` holds
@@ -253,7 +260,7 @@ class TernaryOpticalProjector:
         if error.ndim != 2 or error.shape[1] != n_features:
             raise ValueError(f"error must have shape (N, {n_features}); got {tuple(error.shape)}")
         error = error.detach()
-        ternary = ternary_frames(error, self.threshold, self.relative)
+        ternary = ternary_frames(error, self.threshold, self.relative, self._scratch)
         n = error.shape[0]
         projected = self.projection.project(ternary.frames)
         float_error = error.float()

@@ -8,6 +8,7 @@ import torch
 from torch import Tensor
 
 from odfa.optics.lit_pixels import lit_pixels
+from odfa.optics.scratch import Scratch
 
 SPARSE_ERROR = 1 / 8  # at most this fraction of entries lit: frames are built from lit pixels
 
@@ -48,16 +49,21 @@ class TernaryFrames:
         return (self.positive - self.negative).float() / self.frames.shape[1]
 
 
-def ternary_frames(error: Tensor, threshold: float, relative: bool = True) -> TernaryFrames:
+def ternary_frames(
+    error: Tensor, threshold: float, relative: bool = True, scratch: Scratch | None = None
+) -> TernaryFrames:
     """The entries of each row of the (N, n_features) `error` whose magnitude passes the
     threshold (relative: a fraction of the row's largest), as boolean DMD frames: the positive
     ones of every row, then the negative ones. A sparse ternary (a GPT's, over its vocabulary)
-    is built from its lit pixels, found once; a dense one by comparing every entry."""
+    is built from its lit pixels, found once; a dense one by comparing every entry. The
+    magnitudes and the lit mask are worked out in `scratch` (a caller's kept buffers) if given."""
     check_threshold(threshold, relative)
     n, n_features = error.shape
-    magnitude = error.abs()
+    scratch = scratch or Scratch()
+    magnitude = torch.abs(error, out=scratch.like("magnitude", error))
     cutoff = threshold * magnitude.amax(dim=-1, keepdim=True) if relative else threshold
-    lit = lit_pixels(magnitude > cutoff, SPARSE_ERROR)
+    mask = scratch.take("lit", (n, n_features), torch.bool, error.device)
+    lit = lit_pixels(torch.gt(magnitude, cutoff, out=mask), SPARSE_ERROR)
     if lit is None:  # |e| > c is e > c or e < -c (c >= 0)
         frames = torch.empty(2 * n, n_features, dtype=torch.bool, device=error.device)
         torch.gt(error, cutoff, out=frames[:n])

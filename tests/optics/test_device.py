@@ -204,8 +204,19 @@ def test_the_anchored_path_gives_the_intensities_of_its_frames(monkeypatch, mode
     x[0, 0] = 1.0
     expected = opu.raw_intensity(anchored_frames(x, 96))
     before = opu.frames_displayed
-    torch.testing.assert_close(opu.anchored_raw_intensity(x), expected, rtol=1e-5, atol=1e-6)
+    intensity = opu.anchored_raw_intensity(x)
+    torch.testing.assert_close(intensity, expected, rtol=1e-5, atol=1e-6)
     assert opu.frames_displayed - before == 14  # [x, 0] and [x, a] for each of 7
+    out = torch.full((14, 40), float("nan"))
+    assert opu.anchored_raw_intensity(x, out) is out and torch.equal(out, intensity)
+
+
+def test_the_anchored_path_names_what_its_out_lacks():
+    opu = SimulatedOPU(16, 4, seed=0, camera=CameraConfig.ideal())
+    x = torch.ones(2, 8)
+    for out in (torch.empty(4, 5), torch.empty(4, 4, dtype=torch.float64)):
+        with pytest.raises(ValueError, match=r"out must be float32 of shape \(4, 4\) on cpu"):
+            opu.anchored_raw_intensity(x, out)
 
 
 def test_the_anchored_path_needs_room_for_an_anchor_and_binary_pixels():

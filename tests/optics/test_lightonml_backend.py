@@ -19,6 +19,10 @@ def test_agrees_with_simulated_opu_on_the_same_matrix():
     assert result.dtype == torch.float32 and result.shape == (12, 40)
     torch.testing.assert_close(result, expected, rtol=1e-4, atol=1e-5)
     assert lightonml_opu.frames_displayed == 12
+    x = frames[:, :60]  # its anchored frames, in a buffer of the caller's
+    out = torch.empty(24, 40)
+    assert lightonml_opu.anchored_raw_intensity(x, out) is out
+    torch.testing.assert_close(out, simulated.anchored_raw_intensity(x), rtol=1e-4, atol=1e-5)
     matrix = lightonml_opu.transmission_matrix()
     assert matrix.dtype == torch.complex64
     assert matrix.real.std().item() == pytest.approx(96**-0.5, rel=0.1)
