@@ -26,8 +26,10 @@ rule scaling_sweep:
         "results/logs/scaling/sweep.log",
     # Timings need the machine to themselves. Snakemake caps threads at the cores it was given
     # (--cores), so locally the sweep claims them all; on SLURM it asks for an exclusive node and
-    # resources.scaling_sweep.cpus_per_task CPUs.
+    # resources.scaling_sweep.cpus_per_task CPUs. It goes first (priority): run last, when the
+    # studies' jobs have ended, its figures and the scorecard ran one job at a time after it.
     threads: 1024
+    priority: 10
     resources:
         **config["resources"]["scaling_sweep"],
         gpu=TRAINING_GPUS,
@@ -48,8 +50,9 @@ rule scaling_projections:
         code=code_of("scaling_projections"),
     log:
         "results/logs/scaling/projections.log",
-    # Timed like the sweep: the machine to itself, with the sweep's scheduler resources.
+    # Timed like the sweep: the machine to itself, with the sweep's scheduler resources, first.
     threads: 1024
+    priority: 10
     resources:
         **config["resources"]["scaling_sweep"],
         gpu=TRAINING_GPUS,
