@@ -1,13 +1,17 @@
 """Buffers for the large temporaries of each projection, kept from one projection to the next.
 
-A temporary of a projection's size (frames x camera pixels, often above a megabyte) comes from
-the operating system as fresh pages each time it is allocated, and the first write to each page
-faults: on a CPU that costs as much as computing the temporary (a ViT's camera noise took 1.8 ms
-in a training step fresh and 1.1 ms in a kept buffer). Only temporaries that never leave their
-owner are kept: what a method returns is always a new tensor.
+On a CPU, a temporary of a projection's size (frames x camera pixels, often above a megabyte)
+comes from the operating system as fresh pages each time it is allocated, and the first write to
+each page faults: that costs as much as computing the temporary (a ViT's camera noise took 1.8 ms
+in a training step fresh and 1.1 ms in a kept buffer). A GPU's caching allocator already reuses
+freed memory, so there a buffer is not kept (it would only hold memory between projections).
+Only temporaries that never leave their owner are kept: what a method returns is always a new
+tensor.
 """
 
 from __future__ import annotations
+
+import math
 
 import torch
 from torch import Tensor
@@ -23,11 +27,12 @@ class Scratch:
         self, name: str, shape: tuple[int, ...], dtype: torch.dtype, device: torch.device
     ) -> Tensor:
         """A tensor of `shape` with unspecified contents, which the next `take` of `name` (same
-        dtype and device) overwrites."""
-        key = (name, dtype, torch.device(device))
-        size = 1
-        for length in shape:
-            size *= length
+        dtype and device) overwrites on a CPU (elsewhere a new tensor each time)."""
+        device = torch.device(device)
+        if device.type != "cpu":
+            return torch.empty(shape, dtype=dtype, device=device)
+        key = (name, dtype, device)
+        size = math.prod(shape)
         buffer = self._buffers.get(key)
         if buffer is None or buffer.numel() < size:
             buffer = torch.empty(size, dtype=dtype, device=device)

@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from odfa.optics.scratch import Scratch
@@ -23,3 +24,11 @@ def test_names_and_dtypes_have_their_own_buffers():
     doubles = scratch.like("noise", reference.double())
     assert len({noise.data_ptr(), variance.data_ptr(), doubles.data_ptr()}) == 3
     assert doubles.dtype == torch.float64
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_on_a_gpu_nothing_is_kept():
+    scratch = Scratch()
+    first = scratch.take("noise", (4, 8), torch.float32, torch.device("cuda"))
+    second = scratch.take("noise", (4, 8), torch.float32, torch.device("cuda"))
+    assert first.data_ptr() != second.data_ptr()
