@@ -148,8 +148,7 @@ class OpticalLinearProjection:
                 raw = show()
             else:
                 device.frames_displayed += raw.shape[0]
-            last = reading == self.exposures - 1
-            intensity = intensity + camera.measure(raw, overwrite=last or device.physical)
+            intensity = intensity + camera.measure(raw, overwrite=reading == self.exposures - 1)
         if camera.pixels_read > read:
             self.saturated_fraction = (camera.saturated_pixels - saturated) / (
                 camera.pixels_read - read
@@ -268,7 +267,7 @@ class TernaryOpticalProjector:
         mean_shift = _divide_or_zero(float_error.mean(dim=1, keepdim=True), rescale) - ternary.mean
         optical_ternary = projected[:n] - projected[n:]
         self.projections += 1
-        fidelity = self.fidelity_every and self.projections % self.fidelity_every == 0
+        fidelity = bool(self.fidelity_every) and self.projections % self.fidelity_every == 0
         optical = optical_ternary.clone() if fidelity else optical_ternary
         ones = self.ones_projection.to(error.device)
         shift = torch.mul(mean_shift, ones, out=self._scratch.like("shift", optical))

@@ -31,9 +31,9 @@ def dvc_jobs(workspace: Path) -> set[str]:
     `dvc status` (in this process: a command would spend a second starting DVC)."""
     in_project_ok(workspace, str(BIN / "dvc"), "repro", "--quiet", "code")
     with contextlib.chdir(workspace):  # a stage's address is relative to the working directory
-        repo = Repo(".")
-        status = repo.status()
-        graph = repo.index.graph  # edges run from a stage to what it depends on
+        with Repo(".") as repo:
+            status = repo.status()
+            graph = repo.index.graph  # edges run from a stage to what it depends on
         names = {stage: stage.addressing.replace("@", "-") for stage in graph.nodes}
     changed = {name.replace("@", "-") for name in status}  # a matrix stage is `<name>@<values>`
     downstream = {
