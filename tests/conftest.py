@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from filelock import FileLock
 from odfa.config import load_config
 from odfa.data.digits import load_digits_split, save_digits_split
 from odfa.models import FCNN, FCNNConfig
+from odfa.pipeline.digest_cache import CACHE_FOLDER_VARIABLE
 from odfa.replicates import SummaryTables
 from odfa.stages.scaling import SUMMARY_TABLES as SCALING_TABLES
 
@@ -86,12 +88,16 @@ TINY_PROJECT_MODULES = (
 def pytest_configure(config: pytest.Config) -> None:
     """Each pytest-xdist worker's torch, and the Python processes its tests start, on its share
     of the cores: two workers of two threads on two cores spin against each other in OpenMP's
-    busy waits (a test ten times as long). The `odfa` commands set their own thread count."""
-    del config
+    busy waits (a test ten times as long). The `odfa` commands set their own thread count.
+    The code digests the suite's processes keep (of the packages its tests edit too) go to a
+    folder of this run's, out of the user's cache."""
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     threads = max(1, (os.cpu_count() or 1) // workers)
     torch.set_num_threads(threads)
     os.environ["OMP_NUM_THREADS"] = str(threads)
+    if CACHE_FOLDER_VARIABLE not in os.environ:  # set once, for pytest-xdist's workers too
+        os.environ[CACHE_FOLDER_VARIABLE] = tempfile.mkdtemp(prefix="odfa-test-cache-")
+        config.add_cleanup(lambda: shutil.rmtree(os.environ.pop(CACHE_FOLDER_VARIABLE), True))
 
 
 # A module that spends most of its time waiting (on the SLURM executor's status checks): it goes

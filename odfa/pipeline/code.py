@@ -10,6 +10,8 @@ literal naming a file beside it, such as the synthetic corpus's word lists) coun
 The digest is taken over what a change of behaviour changes: each module's syntax tree without
 docstrings (so comments, docstrings and formatting count for nothing) and each data file's bytes,
 keyed by paths relative to the package's parent folder (so a moved project keeps its digests).
+Digests are kept on disk for the next process while not a byte of the package changes
+(`odfa.pipeline.digest_cache`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+from odfa.pipeline.digest_cache import DigestCache
 
 PACKAGE = "odfa"
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -229,14 +233,27 @@ def _code_digest(modules: tuple[str, ...], handlers: tuple[str, ...]) -> str:
     return digest.hexdigest()
 
 
+@functools.cache
+def _digest_cache() -> DigestCache:
+    return DigestCache(PACKAGE_DIR)
+
+
 def code_digest(modules: Iterable[str], handlers: Iterable[str] = ()) -> str:
-    """SHA-256 over the behaviour of the files `code_files` lists, keyed by relative paths."""
-    return _code_digest(tuple(modules), tuple(sorted(handlers)))
+    """SHA-256 over the behaviour of the files `code_files` lists, keyed by relative paths:
+    kept on disk, computed when this snapshot of the package has none for these arguments."""
+    modules, handlers = tuple(sorted(set(modules))), tuple(sorted(handlers))
+    key = "\n".join((*modules, "", *handlers))
+    digest = _digest_cache().get(key)
+    if digest is None:
+        digest = _code_digest(modules, handlers)
+        _digest_cache().put(key, digest)
+    return digest
 
 
 def clear_caches() -> None:
-    """Forget the parsed sources (after the files changed in this process)."""
+    """Forget the parsed sources and the package's snapshot (after the files changed in this
+    process)."""
     for cached in (module_path, _parsed, _glue_imports, _library_imports, _data_files):
         cached.cache_clear()
-    for cached in (_module_digest, _glue_digest, _data_digest, _code_digest):
+    for cached in (_module_digest, _glue_digest, _data_digest, _code_digest, _digest_cache):
         cached.cache_clear()
