@@ -90,11 +90,12 @@ def pytest_configure(config: pytest.Config) -> None:
     of the cores: two workers of two threads on two cores spin against each other in OpenMP's
     busy waits (a test ten times as long). The `odfa` commands set their own thread count.
     The code digests the suite's processes keep (of the packages its tests edit too) go to a
-    folder of this run's, out of the user's cache."""
+    folder of this run's, out of the user's cache; DVC sends no usage reports."""
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     threads = max(1, (os.cpu_count() or 1) // workers)
     torch.set_num_threads(threads)
     os.environ["OMP_NUM_THREADS"] = str(threads)
+    os.environ["DVC_NO_ANALYTICS"] = "1"  # a DVC command would start a daemon to report usage
     if CACHE_FOLDER_VARIABLE not in os.environ:  # set once, for pytest-xdist's workers too
         os.environ[CACHE_FOLDER_VARIABLE] = tempfile.mkdtemp(prefix="odfa-test-cache-")
         config.add_cleanup(lambda: shutil.rmtree(os.environ.pop(CACHE_FOLDER_VARIABLE), True))
