@@ -268,6 +268,14 @@ def in_project_ok(project: Path, *command: str) -> subprocess.CompletedProcess[s
     return result
 
 
+def odfa_here(*arguments: str | Path) -> None:
+    """Run an `odfa` command in this process (saving a start of Python and torch), failing the
+    test unless it succeeds."""
+    from odfa.cli import main
+
+    assert main([str(argument) for argument in arguments]) == 0, arguments
+
+
 def planned_jobs(root: Path, config: dict[str, Any], *arguments: str) -> dict[str, int]:
     """Rule -> number of jobs a dry run of `all` with `config` plans in `root`: a project copy
     (its own Snakefile and package) or an empty folder (this project's Snakefile)."""

@@ -15,14 +15,19 @@ import torch
 import yaml
 
 from odfa import distributed
-from tests.conftest import BIN, tiny_config, wait_for
+from tests.conftest import BIN, odfa_here, tiny_config, wait_for
 
 COMPARED = ("test_accuracy", "train_accuracy", "final_train_loss", "steps")
 
 
+def _arguments(config: Path, split: Path, method: str, out_dir: Path) -> list[str]:
+    """The arguments of `odfa` that train `method` on the digits."""
+    arguments = ["digits", "train", "--config", str(config), "--method", method]
+    return [*arguments, "--data", str(split), "--out", str(out_dir)]
+
+
 def _command(config: Path, split: Path, method: str, out_dir: Path, processes: int) -> list[str]:
-    command = [str(BIN / "odfa"), "digits", "train", "--config", str(config)]
-    command += ["--method", method, "--data", str(split), "--out", str(out_dir)]
+    command = [str(BIN / "odfa"), *_arguments(config, split, method, out_dir)]
     if processes == 1:
         return command
     return [
@@ -56,13 +61,12 @@ def test_alone_a_process_is_the_whole_world():
 @pytest.mark.slow
 @pytest.mark.parametrize("method", ["bp", "odfa"])  # DDP's own reduction; DFA's (with optics)
 def test_two_processes_train_as_one(tmp_path, config_path, method, digits_split):
-    for processes in (1, 2):
-        out_dir = tmp_path / f"{processes}"
-        subprocess.run(
-            _command(config_path, digits_split, method, out_dir, processes),
-            check=True,
-            capture_output=True,
-        )
+    odfa_here(*_arguments(config_path, digits_split, method, tmp_path / "1"))  # one process
+    subprocess.run(
+        _command(config_path, digits_split, method, tmp_path / "2", 2),
+        check=True,
+        capture_output=True,
+    )
     alone, together = _metrics(tmp_path / "1"), _metrics(tmp_path / "2")
     assert together["fingerprint"] == alone["fingerprint"]  # the rank count is no setting
     if method == "odfa":  # each rank's camera draws its own noise: frames and time add up
@@ -82,11 +86,7 @@ def test_a_run_killed_on_one_process_resumes_on_two(tmp_path, config_path, digit
     config = yaml.safe_load(config_path.read_text())
     config["digits"]["training"].update(epochs=12, checkpoint_every=20)
     config_path.write_text(yaml.safe_dump(config))
-    subprocess.run(
-        _command(config_path, digits_split, "dfa", tmp_path / "whole", 1),
-        check=True,
-        capture_output=True,
-    )
+    odfa_here(*_arguments(config_path, digits_split, "dfa", tmp_path / "whole"))
     killed = tmp_path / "killed"
     process = subprocess.Popen(
         _command(config_path, digits_split, "dfa", killed, 1), stderr=subprocess.DEVNULL

@@ -23,6 +23,7 @@ from tests.conftest import (
     BIN,
     REPO,
     SNAKEMAKE,
+    odfa_here,
     snakemake,
     tiny_config,
     tools_environment,
@@ -32,9 +33,9 @@ from tests.conftest import (
 COMPARED = ("test_accuracy", "train_accuracy", "final_train_loss", "steps", "optical_frames")
 
 
-def _train_command(config_path: Path, split: Path, out_dir: Path) -> list[str]:
-    return [str(BIN / "odfa"), "digits", "train", "--config", str(config_path), "--method",
-            "odfa", "--data", str(split), "--out", str(out_dir)]  # fmt: skip
+def _train_arguments(config_path: Path, split: Path, out_dir: Path) -> list[str]:
+    return ["digits", "train", "--config", str(config_path), "--method", "odfa", "--data",
+            str(split), "--out", str(out_dir)]  # fmt: skip
 
 
 @pytest.mark.slow
@@ -43,12 +44,12 @@ def test_a_sigkilled_training_resumes_to_the_same_metrics(tmp_path, digits_split
     config["digits"]["training"].update(epochs=6, checkpoint_every=20)
     config_path = tmp_path / "config.yaml"
     config_path.write_text(yaml.safe_dump(config))
-    train = functools.partial(_train_command, config_path, digits_split)
-    subprocess.run(train(tmp_path / "whole"), check=True, capture_output=True)
+    train = functools.partial(_train_arguments, config_path, digits_split)
+    odfa_here(*train(tmp_path / "whole"))
     whole = json.loads((tmp_path / "whole" / "metrics.json").read_text())
 
     killed = tmp_path / "killed"
-    process = subprocess.Popen(train(killed), stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([BIN / "odfa", *train(killed)], stderr=subprocess.DEVNULL)
     checkpoint = killed / "checkpoints" / "last.pt"
     wait_for(checkpoint, process)
     os.kill(process.pid, signal.SIGKILL)
@@ -57,7 +58,7 @@ def test_a_sigkilled_training_resumes_to_the_same_metrics(tmp_path, digits_split
     assert not (killed / "metrics.json").exists()
     assert torch.load(checkpoint, weights_only=False)["step"] < whole["steps"]
 
-    subprocess.run(train(killed), check=True, capture_output=True)
+    odfa_here(*train(killed))  # the command of the killed process, run here
     resumed = json.loads((killed / "metrics.json").read_text())
     assert {key: resumed[key] for key in COMPARED} == {key: whole[key] for key in COMPARED}
 

@@ -6,13 +6,15 @@ record`. Three modules, so that pytest-xdist shares them between its workers."""
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
+from unittest import mock
 
 import networkx
 from dvc.repo import Repo
 
 from odfa.pipeline.plan import dry_run_jobs
-from tests.conftest import BIN, in_project_ok, tiny_config
+from tests.conftest import BIN, in_project_ok, project_environment, tiny_config
 
 
 def snakemake_jobs(workspace: Path) -> set[str]:
@@ -26,14 +28,18 @@ def snakemake_jobs(workspace: Path) -> set[str]:
 
 
 def dvc_jobs(workspace: Path) -> set[str]:
-    """The stages `dvc status` reports changed once the `code` stage has written the digests of
-    the code, and every stage downstream of them. The status is DVC's API call behind
-    `dvc status` (in this process: a command would spend a second starting DVC)."""
-    in_project_ok(workspace, str(BIN / "dvc"), "repro", "--quiet", "code")
-    with contextlib.chdir(workspace):  # a stage's address is relative to the working directory
-        with Repo(".") as repo:
-            status = repo.status()
-            graph = repo.index.graph  # edges run from a stage to what it depends on
+    """The stages `dvc status` reports changed once `dvc repro code` has written the digests of
+    the code, and every stage downstream of them: through DVC's API behind those commands, in
+    this process (a command would spend a second starting DVC), the stage's own command run
+    with the workspace's package."""
+    with (
+        contextlib.chdir(workspace),  # a stage's address is relative to the working directory
+        mock.patch.dict(os.environ, project_environment(workspace)),
+        Repo(".") as repo,
+    ):
+        repo.reproduce("code")
+        status = repo.status()
+        graph = repo.index.graph  # edges run from a stage to what it depends on
         names = {stage: stage.addressing.replace("@", "-") for stage in graph.nodes}
     changed = {name.replace("@", "-") for name in status}  # a matrix stage is `<name>@<values>`
     downstream = {
