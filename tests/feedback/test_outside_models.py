@@ -7,7 +7,6 @@ import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
-from transformers import GPT2Config, GPT2LMHeadModel
 
 from odfa.data.digits import load_digits_split
 from odfa.feedback import build_method
@@ -17,6 +16,14 @@ CPU = torch.device("cpu")
 # A Hugging Face GPT-2 built from its config (no download): 3 blocks, 32 wide, 64 tokens.
 TINY_GPT2 = {"vocab_size": 64, "n_positions": 32, "n_embd": 32, "n_layer": 3, "n_head": 2,
              "bos_token_id": 0, "eos_token_id": 0}  # fmt: skip
+
+
+def _tiny_gpt2() -> torch.nn.Module:
+    """A small Hugging Face GPT-2 (transformers imported here: seconds that no other test of a
+    pytest-xdist worker needs)."""
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    return GPT2LMHeadModel(GPT2Config(**TINY_GPT2))
 
 
 def _with_feedback(config: dict, **settings: object) -> dict:
@@ -55,7 +62,7 @@ def test_a_hugging_face_gpt2_learns_with_bp_dfa_and_odfa(config):
     final = {}
     for name in ("bp", "dfa", "odfa"):
         torch.manual_seed(0)
-        model = GPT2LMHeadModel(GPT2Config(**TINY_GPT2))
+        model = _tiny_gpt2()
         points = [f"transformer.h.{index}" for index in range(3)]
         method = build_method(name, model, config, CPU, inputs[:2], points)
         losses = _train(method, model, inputs, targets, _sequence_loss, 200, 32, 3e-3)
@@ -84,7 +91,7 @@ def test_every_gpt2_placement_trains_its_points_and_tail(config, placement, shar
     points, widths, last_block_in_tail = GPT2_PLACEMENTS[placement]
     inputs, targets = _gpt2_task()
     torch.manual_seed(0)
-    model = GPT2LMHeadModel(GPT2Config(**TINY_GPT2))
+    model = _tiny_gpt2()
     config = _with_feedback(config, shared_matrix=shared)
     method = build_method("dfa", model, config, CPU, inputs[:2], points)
     assert method.layout.widths == widths
