@@ -72,14 +72,15 @@ def tiny_config() -> dict[str, Any]:
 
 # The modules whose tests use the tiny project's run. Under `pytest -n 2` (make test, with
 # pyproject.toml's `--dist loadfile`: a module at a time on a worker) the first of them starts the
-# run at once, the others come last, when it is ready, the longest first (CPU-seconds measured on
-# 2026-12-07: 48, 35, 32, 28, 23, 1), so that the suite does not end on one long module.
+# run at once, the others come last, when it is ready, in this order: the longest first (seconds
+# measured on 2026-12-08: 37-40, 32-36, 25-31, 19-24, 19-23, 1), so that the suite does not end
+# on one long module.
 TINY_PROJECT_MODULES = (
     "tests/test_workflow.py",
-    "tests/reruns/test_code.py",
     "tests/reruns/test_settings.py",
-    "tests/reruns/test_replicates.py",
+    "tests/reruns/test_code.py",
     "tests/test_dvc_repro.py",
+    "tests/reruns/test_replicates.py",
     "tests/test_dvc_remote_and_experiments.py",
     "tests/pipeline/test_summary.py",
 )
@@ -109,8 +110,8 @@ WAITING_MODULES = ("tests/test_slurm_profile.py",)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test of the tiny project's run is a slow one (`make test-fast` leaves them out) and
     lives in one of TINY_PROJECT_MODULES. The first of those modules comes first (the run
-    starts at once), then WAITING_MODULES, the others of TINY_PROJECT_MODULES last (they find
-    the run made)."""
+    starts at once), then WAITING_MODULES, the others of TINY_PROJECT_MODULES last, in their
+    order (they find the run made)."""
     for item in items:
         if "tiny_project" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
@@ -119,7 +120,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                     f"{_module(item)} uses the tiny project: list it in conftest.py"
                 )
     first, *later = TINY_PROJECT_MODULES
-    order = {first: 0} | dict.fromkeys(WAITING_MODULES, 1) | dict.fromkeys(later, 3)
+    order = {first: 0} | dict.fromkeys(WAITING_MODULES, 1)
+    order |= {module: 3 + index for index, module in enumerate(later)}
     items.sort(key=lambda item: order.get(_module(item), 2))
 
 
