@@ -17,7 +17,7 @@ import re
 import shutil
 from pathlib import Path
 
-from odfa.io import write_text
+from odfa.io import sha256_of, write_text
 
 CACHE_FOLDER_VARIABLE = "ODFA_CACHE_DIR"  # overrides the cache's folder
 KEPT_SNAPSHOTS = 32  # the newest snapshots' digests are kept, older ones deleted
@@ -43,7 +43,7 @@ def package_snapshot(package_dir: Path) -> str:
     )
     for path in files:
         digest.update(path.relative_to(package_dir).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        digest.update(sha256_of(path).encode())
     return digest.hexdigest()
 
 
